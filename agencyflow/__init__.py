@@ -1,0 +1,1 @@
+"""agencyflow: the Lishui safety-production service-agency supervision workflow service."""

@@ -1,0 +1,8 @@
+"""Activity names: the contract between workflows and the activities that serve them.
+
+Workflows import these names, never the activity implementations, so the sandbox
+never loads database code.
+"""
+
+INBOX_SEND = "inbox.send"
+INBOX_WITHDRAW = "inbox.withdraw"

@@ -1,0 +1,49 @@
+"""The FastAPI application and its lifespan."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from temporalio.client import Client
+
+from agencyflow.config.settings import Settings
+from agencyflow.store.engine import make_engine
+from agencyflow.temporal_client import connect_temporal
+
+from .errors import install_error_handlers
+from .middleware import RequestContextMiddleware
+from .routes import audit, health, inbox, users
+
+ROUTERS = (health.router, inbox.router, users.router, audit.router)
+
+DESCRIPTION = """
+丽水市安全生产社会化服务机构监管“一件事”: every service project from contract to closure,
+its filings, hazards, reports and deadlines. Authenticate with `Authorization: Bearer <token>`.
+"""
+
+
+def create_app(
+    settings: Settings, *, temporal: Client | None = None, engine: Engine | None = None
+) -> FastAPI:
+    """The app; a Temporal client or engine passed in is used as is and not closed."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_engine = engine is None
+        app.state.settings = settings
+        app.state.engine = engine or make_engine(settings.database_url)
+        # Lazy, so the API comes up (and /health says so) while Temporal is still down.
+        app.state.temporal = temporal or await connect_temporal(settings, lazy=True)
+        try:
+            yield
+        finally:
+            if own_engine:
+                app.state.engine.dispose()
+
+    app = FastAPI(title="agencyflow", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.add_middleware(RequestContextMiddleware)
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

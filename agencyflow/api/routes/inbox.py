@@ -1,0 +1,47 @@
+"""``GET /inbox``: the caller's open items, most urgent first."""
+
+import datetime as dt
+from typing import Annotated
+
+import anyio.to_thread
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from agencyflow.api.deps import AnyActor, EngineDep
+from agencyflow.domain.identity import Role
+from agencyflow.domain.inbox import ScopeKind, addressee_of
+from agencyflow.store import inbox
+
+router = APIRouter(prefix="/inbox", tags=["inbox"])
+
+
+class InboxItemPublic(BaseModel):
+    id: int
+    resource: str
+    kind: str
+    title: str
+    role: Role
+    scope_kind: ScopeKind
+    scope_id: str
+    due_at: dt.datetime | None
+    overdue: bool
+    created_at: dt.datetime
+
+
+@router.get("", name="inbox.list")
+async def list_inbox(
+    actor: AnyActor,
+    engine: EngineDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[InboxItemPublic]:
+    rows = await anyio.to_thread.run_sync(
+        lambda: inbox.open_items(engine, addressee_of(actor), limit=limit, offset=offset)
+    )
+    now = dt.datetime.now(dt.UTC)
+    return [
+        InboxItemPublic.model_validate(
+            {**row.model_dump(), "overdue": row.due_at is not None and row.due_at < now}
+        )
+        for row in rows
+    ]

@@ -1,0 +1,126 @@
+"""Every number the reform leaves to policy (../MISSION.md "Policy defaults").
+
+A workflow receives a snapshot of `Policy` in its input when it starts, so a changed
+policy never rewrites the rules of a project already running and replay stays
+deterministic. Durations are ISO-8601 in settings (``AGENCYFLOW_POLICY__REPORT_DEADLINE=P30D``)
+so a demo or a black-box test can run a whole lifecycle in seconds.
+"""
+
+import datetime as dt
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from agencyflow.domain.industries import Industry
+
+PositiveDuration = Annotated[dt.timedelta, Field(gt=dt.timedelta(0))]
+Points = Annotated[int, Field(ge=0)]
+
+
+def _days(n: int) -> dt.timedelta:
+    return dt.timedelta(days=n)
+
+
+class CreditDeductions(BaseModel):
+    """Points taken from an agency's credit score for each kind of event (R8)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    late_report: Points = 2
+    late_report_over_60_days: Points = 5
+    service_without_filing: Points = 5
+    complaint_found_true: Points = 5
+    spot_check_failed_min: Points = 5
+    spot_check_failed_max: Points = 10
+    major_hazard_missed: Points = 10
+    work_beyond_scope: Points = 10
+    administrative_penalty: Points = 10
+    administrative_penalty_serious: Points = 20
+
+
+class Policy(BaseModel):
+    """The reform's tunable rules, with the defaults of the mission's policy table."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # Projects and reports (R10)
+    report_deadline: PositiveDuration = _days(30)
+    """Service report upload after the service activity ends."""
+    report_reminders: tuple[PositiveDuration, ...] = (_days(20), _days(27))
+    """Reminders to the agency, counted from the service end."""
+    report_late_serious_after: PositiveDuration = _days(60)
+    """A report later than this costs the larger deduction."""
+    spot_check_window: PositiveDuration = _days(30)
+    """How long after upload a project waits for a spot check before it closes."""
+    spot_check_four_eyes: bool = False
+    """When on, a spot-check verdict must come from another regulator than its opener."""
+    spot_check_min_share: Annotated[float, Field(gt=0, le=1)] = 0.15
+    """Share of reports spot-checked each half year, at least."""
+
+    # Filings and reviews (R2, R6)
+    filing_review_working_days: Annotated[int, Field(ge=1)] = 5
+    """The county regulator acts on a practice notification (执业告知) within this."""
+    agency_review_working_days: Annotated[int, Field(ge=1)] = 5
+    """The county regulator acts on an agency's admission application within this."""
+
+    # Hazards (R5)
+    major_hazard_report_within: PositiveDuration = dt.timedelta(hours=2)
+    """An agency reports a major hazard (重大事故隐患) to the regulator within this."""
+    major_hazard_ack_within: PositiveDuration = dt.timedelta(hours=24)
+    """The county regulator acknowledges a major hazard within this, or the city is told."""
+    long_unrectified_after: PositiveDuration = _days(30)
+    """A general hazard this far past its deadline is long unrectified (久拖不改)."""
+    long_unrectified_visits: Annotated[int, Field(ge=2)] = 2
+    """…as is one still open at this many consecutive visits."""
+
+    # Admission and monitoring (R2, R6, R9)
+    admission_min_area_m2: Annotated[float, Field(gt=0)] = 100
+    admission_min_full_time_professionals: Annotated[int, Field(ge=1)] = 5
+    full_time_min_insured_months: Annotated[int, Field(ge=1)] = 3
+    """Pension insurance paid by the agency this many continuous months makes one 专职."""
+    intermediate_engineer_industries: tuple[Industry, ...] = (
+        Industry.HAZARDOUS_CHEMICALS,
+        Industry.CHEMICAL,
+        Industry.NON_COAL_MINING,
+    )
+    """Service scopes that need an intermediate engineer of the matching specialty."""
+    agency_rectification_period: PositiveDuration = _days(30)
+    """An agency that no longer meets admission has this long to restore it."""
+    certificate_expiry_notice: PositiveDuration = _days(30)
+    """An agency is reminded this long before a professional's certificate expires."""
+
+    # Credit (R8, R11)
+    credit_initial_score: Points = 100
+    credit_grade_a_min: Points = 90
+    credit_grade_b_min: Points = 80
+    credit_grade_c_min: Points = 70
+    credit_deductions: CreditDeductions = CreditDeductions()
+    untrustworthy_listing_years: Annotated[int, Field(ge=1)] = 3
+    untrustworthy_removal_after_months: Annotated[int, Field(ge=1)] = 12
+    procurement_min_grade: Annotated[str, Field(pattern="^[ABCD]$")] = "C"
+
+    # Complaints (R13)
+    complaint_handling: PositiveDuration = _days(60)
+    complaint_extension_max: PositiveDuration = _days(30)
+    complaint_reward_share: Annotated[float, Field(gt=0, le=1)] = 0.15
+    complaint_reward_min_yuan: Points = 3_000
+    complaint_reward_max_yuan: Points = 500_000
+
+    # Enforcement (R14)
+    agency_inspection_months: Annotated[int, Field(ge=1, le=12)] = 3
+    """Every agency is inspected once in each period of this many months (quarterly)."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if any(reminder >= self.report_deadline for reminder in self.report_reminders):
+            raise ValueError("report_reminders must all come before report_deadline")
+        if list(self.report_reminders) != sorted(self.report_reminders):
+            raise ValueError("report_reminders must be in increasing order")
+        if not (self.credit_grade_a_min > self.credit_grade_b_min > self.credit_grade_c_min):
+            raise ValueError("credit grade thresholds must decrease from A to C")
+        deductions = self.credit_deductions
+        if deductions.spot_check_failed_min > deductions.spot_check_failed_max:
+            raise ValueError("spot_check_failed_min must not exceed spot_check_failed_max")
+        if self.complaint_reward_min_yuan > self.complaint_reward_max_yuan:
+            raise ValueError("complaint_reward_min_yuan must not exceed complaint_reward_max_yuan")
+        return self

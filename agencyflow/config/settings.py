@@ -1,0 +1,82 @@
+"""Service settings, read from ``AGENCYFLOW_*`` environment variables and ``.env``.
+
+Nested models use ``__``: ``AGENCYFLOW_POLICY__REPORT_DEADLINE=P30D``. Use
+`get_settings()`; nothing reads the environment at import time.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .policy import Policy
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="AGENCYFLOW_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    data_dir: Path = Path("var")
+    """Where the embedded default keeps its state: SQLite, Temporal's store, files."""
+    database_url: str = ""
+    """SQLAlchemy URL of the read model; empty means SQLite at ``<data_dir>/agencyflow.db``."""
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "agencyflow"
+    temporal_tls: bool = False
+    temporal_api_key: SecretStr | None = None
+    """For Temporal Cloud; implies TLS."""
+    temporal_ui_url: str = ""
+    """Base URL of the Temporal UI for links; empty means the dev server's UI."""
+    temporal_ui_port: Port = 8233
+    """Port of the dev server's UI (``agencyflow dev`` only)."""
+
+    api_host: str = "127.0.0.1"
+    api_port: Port = 8000
+
+    log_format: Literal["auto", "console", "json"] = "auto"
+    """``auto``: coloured console lines on a terminal, JSON lines otherwise."""
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    demo_users: bool = True
+    """``agencyflow dev`` creates one demo user per role on its first start."""
+
+    policy: Policy = Policy()
+
+    @model_validator(mode="after")
+    def _derive_defaults(self) -> "Settings":
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'agencyflow.db'}"
+        if not self.temporal_ui_url:
+            host = self.temporal_address.rsplit(":", 1)[0]
+            self.temporal_ui_url = f"http://{host}:{self.temporal_ui_port}"
+        return self
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def temporal_db_path(self) -> Path:
+        return self.data_dir / "temporal.db"
+
+    @property
+    def temporal_host_port(self) -> tuple[str, int]:
+        host, _, port = self.temporal_address.rpartition(":")
+        return host, int(port)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings, read once; tests build `Settings(...)` directly instead."""
+    return Settings()

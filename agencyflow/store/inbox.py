@@ -1,0 +1,107 @@
+"""The inbox: open items per addressee, written by workflows' activities, read by the API."""
+
+import datetime as dt
+
+from sqlalchemy import Engine, Index, UniqueConstraint, case
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Field, SQLModel, col, select
+
+from agencyflow.domain.inbox import Addressee, InboxMessage, InboxStatus, InboxWithdrawal
+
+from .engine import transaction
+from .types import UtcDateTime, utcnow
+
+
+class InboxItemRow(SQLModel, table=True):
+    __tablename__ = "inbox_item"
+    __table_args__ = (
+        UniqueConstraint("resource", "kind", name="uq_inbox_item_resource_kind"),
+        Index("ix_inbox_item_addressee", "role", "scope_kind", "scope_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    resource: str = Field(max_length=300)
+    kind: str = Field(max_length=100)
+    role: str = Field(max_length=32)
+    scope_kind: str = Field(max_length=16)
+    scope_id: str = Field(max_length=32)
+    title: str = Field(max_length=500)
+    due_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    status: str = Field(default=InboxStatus.OPEN, max_length=16)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    withdrawn_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+def send(engine: Engine, message: InboxMessage) -> None:
+    """Open the item for (resource, kind), or refresh it if it exists.
+
+    Sending again is harmless (one item stays), and a step that comes round again,
+    such as a returned filing's second review, reopens its withdrawn item.
+    """
+    now = utcnow()
+    values = {
+        "resource": message.resource,
+        "kind": message.kind,
+        "role": message.addressee.role.value,
+        "scope_kind": message.addressee.scope_kind.value,
+        "scope_id": message.addressee.scope_id,
+        "title": message.title,
+        "due_at": message.due_at,
+        "status": InboxStatus.OPEN.value,
+        "created_at": now,
+        "updated_at": now,
+        "withdrawn_at": None,
+    }
+    refreshed = {k: v for k, v in values.items() if k not in ("resource", "kind", "created_at")}
+    with transaction(engine) as session:
+        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        statement = insert(InboxItemRow).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["resource", "kind"], set_=refreshed
+        )
+        session.execute(statement)
+
+
+def withdraw(engine: Engine, withdrawal: InboxWithdrawal) -> int:
+    """Withdraw the open items of those kinds for the resource; returns how many."""
+    with transaction(engine) as session:
+        rows = session.exec(
+            select(InboxItemRow).where(
+                InboxItemRow.resource == withdrawal.resource,
+                col(InboxItemRow.kind).in_(withdrawal.kinds),
+                InboxItemRow.status == InboxStatus.OPEN.value,
+            )
+        ).all()
+        now = utcnow()
+        for row in rows:
+            row.status = InboxStatus.WITHDRAWN.value
+            row.withdrawn_at = now
+            row.updated_at = now
+            session.add(row)
+        return len(rows)
+
+
+def open_items(
+    engine: Engine, addressee: Addressee | None, *, limit: int, offset: int
+) -> list[InboxItemRow]:
+    """Open items for the addressee (None: everyone's), most urgent first.
+
+    Most urgent: the earliest due time first; items without a due time after all that
+    have one, oldest first.
+    """
+    query = select(InboxItemRow).where(InboxItemRow.status == InboxStatus.OPEN.value)
+    if addressee is not None:
+        query = query.where(
+            InboxItemRow.role == addressee.role.value,
+            InboxItemRow.scope_kind == addressee.scope_kind.value,
+            InboxItemRow.scope_id == addressee.scope_id,
+        )
+    query = query.order_by(
+        case((col(InboxItemRow.due_at).is_(None), 1), else_=0),
+        col(InboxItemRow.due_at),
+        col(InboxItemRow.created_at),
+        col(InboxItemRow.id),
+    )
+    with transaction(engine) as session:
+        return list(session.exec(query.offset(offset).limit(limit)).all())

@@ -1,0 +1,21 @@
+"""Alembic environment: migrates the engine handed over by `agencyflow.store.migrate`."""
+
+from alembic import context
+from sqlalchemy import Engine
+
+from agencyflow.store.schema import metadata
+
+engine = context.config.attributes.get("engine")
+if not isinstance(engine, Engine):
+    raise RuntimeError("run migrations with `agencyflow migrate`, which supplies the engine")
+
+with engine.begin() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        # SQLite cannot ALTER most things in place; batch mode rebuilds the table.
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()

