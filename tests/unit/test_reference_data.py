@@ -2,8 +2,8 @@ import pytest
 from pydantic import ValidationError
 
 from agencyflow.domain.identity import Actor, Binding, Role, may_access
-from agencyflow.domain.industries import Industry
 from agencyflow.domain.inbox import Addressee, ScopeKind, addressee_of
+from agencyflow.domain.industries import Industry
 from agencyflow.domain.qualifications import CertificateKind, Specialty
 from agencyflow.domain.regions import CITY_CODE, JURISDICTIONS, jurisdiction
 from agencyflow.domain.service_types import ServiceType

@@ -49,7 +49,9 @@ def test_settings_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_settings_are_read_from_a_dot_env_file(tmp_path: Path) -> None:
-    (tmp_path / ".env").write_text("AGENCYFLOW_API_PORT=8111\nAGENCYFLOW_POLICY__SPOT_CHECK_WINDOW=P7D\n")
+    (tmp_path / ".env").write_text(
+        "AGENCYFLOW_API_PORT=8111\nAGENCYFLOW_POLICY__SPOT_CHECK_WINDOW=P7D\n"
+    )
     settings = Settings()
     assert settings.api_port == 8111
     assert settings.policy.spot_check_window == dt.timedelta(days=7)
