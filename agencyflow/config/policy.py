@@ -24,24 +24,34 @@ def _days(n: int) -> dt.timedelta:
 class CreditDeductions(BaseModel):
     """Points taken from an agency's credit score for each kind of event (R8)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
     late_report: Points = 2
+    """A service report uploaded after its deadline."""
     late_report_over_60_days: Points = 5
+    """…more than `report_late_serious_after` late."""
     service_without_filing: Points = 5
+    """Service without a practice notification (执业告知)."""
     complaint_found_true: Points = 5
+    """A complaint (举报) found true."""
     spot_check_failed_min: Points = 5
+    """A failed report spot check, at least…"""
     spot_check_failed_max: Points = 10
+    """…and at most."""
     major_hazard_missed: Points = 10
+    """A major hazard the agency missed."""
     work_beyond_scope: Points = 10
+    """Work beyond the agency's capacity or admitted scope."""
     administrative_penalty: Points = 10
+    """An administrative penalty."""
     administrative_penalty_serious: Points = 20
+    """A serious administrative penalty."""
 
 
 class Policy(BaseModel):
     """The reform's tunable rules, with the defaults of the mission's policy table."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
     # Projects and reports (R10)
     report_deadline: PositiveDuration = _days(30)
@@ -75,7 +85,9 @@ class Policy(BaseModel):
 
     # Admission and monitoring (R2, R6, R9)
     admission_min_area_m2: Annotated[float, Field(gt=0)] = 100
+    """Workplace area an agency needs, in m²."""
     admission_min_full_time_professionals: Annotated[int, Field(ge=1)] = 5
+    """Full-time (专职) professionals with a qualifying certificate."""
     full_time_min_insured_months: Annotated[int, Field(ge=1)] = 3
     """Pension insurance paid by the agency this many continuous months makes one 专职."""
     intermediate_engineer_industries: tuple[Industry, ...] = (
@@ -91,20 +103,33 @@ class Policy(BaseModel):
 
     # Credit (R8, R11)
     credit_initial_score: Points = 100
+    """Every agency's credit score starts here."""
     credit_grade_a_min: Points = 90
+    """Lowest score of grade A."""
     credit_grade_b_min: Points = 80
+    """Lowest score of grade B."""
     credit_grade_c_min: Points = 70
+    """Lowest score of grade C; below is D."""
     credit_deductions: CreditDeductions = CreditDeductions()
+    """Points deducted per event."""
     untrustworthy_listing_years: Annotated[int, Field(ge=1)] = 3
+    """Years on the seriously-untrustworthy list (严重失信)."""
     untrustworthy_removal_after_months: Annotated[int, Field(ge=1)] = 12
+    """Months after which removal from the list may be requested."""
     procurement_min_grade: Annotated[str, Field(pattern="^[ABCD]$")] = "C"
+    """Lowest grade that may sell services bought with public money (R11)."""
 
     # Complaints (R13)
     complaint_handling: PositiveDuration = _days(60)
+    """A complaint is handled within this."""
     complaint_extension_max: PositiveDuration = _days(30)
+    """One extension, with a reason, of at most this."""
     complaint_reward_share: Annotated[float, Field(gt=0, le=1)] = 0.15
+    """A true report's reward, as a share of the fine…"""
     complaint_reward_min_yuan: Points = 3_000
+    """…but at least this many yuan…"""
     complaint_reward_max_yuan: Points = 500_000
+    """…and at most this many (Zhejiang)."""
 
     # Enforcement (R14)
     agency_inspection_months: Annotated[int, Field(ge=1, le=12)] = 3

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
+        use_attribute_docstrings=True,
     )
 
     data_dir: Path = Path("var")
@@ -31,9 +32,13 @@ class Settings(BaseSettings):
     """SQLAlchemy URL of the read model; empty means SQLite at ``<data_dir>/agencyflow.db``."""
 
     temporal_address: str = "127.0.0.1:7233"
+    """host:port of the Temporal frontend; ``agencyflow dev`` starts its server there."""
     temporal_namespace: str = "default"
+    """The Temporal namespace of every workflow."""
     temporal_task_queue: str = "agencyflow"
+    """The task queue the worker polls and the API starts workflows on."""
     temporal_tls: bool = False
+    """Connect to Temporal over TLS."""
     temporal_api_key: SecretStr | None = None
     """For Temporal Cloud; implies TLS."""
     temporal_ui_url: str = ""
@@ -42,16 +47,20 @@ class Settings(BaseSettings):
     """Port of the dev server's UI (``agencyflow dev`` only)."""
 
     api_host: str = "127.0.0.1"
+    """Interface the API listens on."""
     api_port: Port = 8000
+    """Port the API listens on."""
 
     log_format: Literal["auto", "console", "json"] = "auto"
     """``auto``: coloured console lines on a terminal, JSON lines otherwise."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    """Lowest level logged."""
 
     demo_users: bool = True
     """``agencyflow dev`` creates one demo user per role on its first start."""
 
     policy: Policy = Policy()
+    """The reform's tunable rules; each is ``AGENCYFLOW_POLICY__<NAME>``."""
 
     @model_validator(mode="after")
     def _derive_defaults(self) -> "Settings":
