@@ -2,6 +2,7 @@
 
 import concurrent.futures
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -42,6 +43,8 @@ def build_worker(
         activities=activities(engine),
         # Activities touch the database synchronously; they run on these threads.
         activity_executor=activity_executor or concurrent.futures.ThreadPoolExecutor(32),
+        # On shutdown, let running activities finish their (idempotent) writes.
+        graceful_shutdown_timeout=timedelta(seconds=10),
         workflow_runner=SandboxedWorkflowRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules(*_PASSTHROUGH)
         ),

@@ -67,6 +67,7 @@ class RequestContextMiddleware:
                 method=scope["method"],
                 path=scope["path"],
                 status=status,
+                request_id=request_id,
                 duration_ms=round((time.perf_counter() - started) * 1000, 1),
             )
 

@@ -9,13 +9,21 @@ import sys
 from typing import Literal
 
 import structlog
-from structlog.typing import Processor
+from structlog.typing import EventDict, Processor
+
+
+def _drop_color_message(_logger: object, _method: str, event: EventDict) -> EventDict:
+    # uvicorn attaches an ANSI-coloured copy of each message; it only clutters our lines.
+    event.pop("color_message", None)
+    return event
+
 
 _SHARED: list[Processor] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.stdlib.ExtraAdder(),
+    _drop_color_message,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
 ]
 

@@ -6,6 +6,7 @@ keeps the README in step with the code.
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
@@ -14,7 +15,7 @@ from .settings import Settings
 PREFIX = "AGENCYFLOW_"
 
 
-def _as_environment_value(annotation: object, value: object) -> str:
+def _as_environment_value(annotation: Any, value: Any) -> str:
     if value is None:
         return "(unset)"
     if value == "":
