@@ -13,6 +13,7 @@ from temporalio.api.operatorservice.v1 import (
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
+from temporalio.service import RPCError, RPCStatusCode
 
 from agencyflow.config.settings import Settings
 from agencyflow.workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
@@ -62,21 +63,38 @@ async def ensure_search_attributes(client: Client) -> None:
     """
     namespace = client.namespace
     try:
-        existing = await client.operator_service.list_search_attributes(
-            ListSearchAttributesRequest(namespace=namespace)
-        )
-        missing = {
-            key.name: IndexedValueType.ValueType(key.indexed_value_type)
-            for key in SEARCH_ATTRIBUTES
-            if key.name not in existing.custom_attributes
-        }
-        if missing:
-            await client.operator_service.add_search_attributes(
-                AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
-            )
-            log.info("temporal.search_attributes_added", names=sorted(missing))
+        existing = await _existing_search_attributes(client)
+        for key in SEARCH_ATTRIBUTES:
+            if key.name in existing:
+                continue
+            try:
+                await client.operator_service.add_search_attributes(
+                    AddSearchAttributesRequest(
+                        namespace=namespace,
+                        search_attributes={
+                            key.name: IndexedValueType.ValueType(key.indexed_value_type)
+                        },
+                    )
+                )
+            except RPCError as error:
+                if error.status is not RPCStatusCode.ALREADY_EXISTS:
+                    raise
+            log.info("temporal.search_attribute_added", name=key.name)
     except Exception as error:
         log.warning("temporal.search_attributes_unavailable", error=str(error))
+
+
+async def _existing_search_attributes(client: Client) -> set[str]:
+    try:
+        response = await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace=client.namespace)
+        )
+    except RPCError as error:
+        # The time-skipping test server can add search attributes but not list them.
+        if error.status is RPCStatusCode.UNIMPLEMENTED:
+            return set()
+        raise
+    return set(response.custom_attributes)
 
 
 def installed_binary(name: str, package: str) -> Path:

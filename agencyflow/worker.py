@@ -10,11 +10,14 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from agencyflow.activities.agencies import AgencyActivities
+from agencyflow.activities.calendar import compute_working_days_deadline
 from agencyflow.activities.inbox import InboxActivities
 from agencyflow.config.settings import Settings
+from agencyflow.workflows.agency import AgencyWorkflow
 
-WORKFLOWS: Sequence[type] = ()
-"""Every workflow type of the service; later modules add theirs here."""
+WORKFLOWS: Sequence[type] = (AgencyWorkflow,)
+"""Every workflow type of the service."""
 
 # Our pure modules and pydantic are deterministic; passing them through saves
 # re-importing them into every workflow sandbox.
@@ -23,7 +26,14 @@ _PASSTHROUGH = ("agencyflow.domain", "agencyflow.config.policy", "pydantic", "py
 
 def activities(engine: Engine) -> list[Callable[..., Any]]:
     inbox = InboxActivities(engine)
-    return [inbox.send, inbox.withdraw]
+    agencies = AgencyActivities(engine)
+    return [
+        inbox.send,
+        inbox.withdraw,
+        agencies.record,
+        agencies.claim_full_time,
+        compute_working_days_deadline,
+    ]
 
 
 def build_worker(

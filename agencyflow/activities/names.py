@@ -6,3 +6,8 @@ never loads database code.
 
 INBOX_SEND = "inbox.send"
 INBOX_WITHDRAW = "inbox.withdraw"
+
+AGENCY_RECORD = "agencies.record"
+AGENCY_CLAIM_FULL_TIME = "agencies.claim_full_time"
+
+WORKING_DAYS_DEADLINE = "calendar.working_days_deadline"

@@ -11,6 +11,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from agencyflow.domain.admission import AdmissionRules
 from agencyflow.domain.industries import Industry
 
 PositiveDuration = Annotated[dt.timedelta, Field(gt=dt.timedelta(0))]
@@ -134,6 +135,14 @@ class Policy(BaseModel):
     # Enforcement (R14)
     agency_inspection_months: Annotated[int, Field(ge=1, le=12)] = 3
     """Every agency is inspected once in each period of this many months (quarterly)."""
+
+    def admission_rules(self) -> AdmissionRules:
+        return AdmissionRules(
+            min_area_m2=self.admission_min_area_m2,
+            min_full_time_professionals=self.admission_min_full_time_professionals,
+            full_time_min_insured_months=self.full_time_min_insured_months,
+            intermediate_engineer_industries=self.intermediate_engineer_industries,
+        )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -13,6 +13,7 @@ from functools import cache
 
 import chinese_calendar
 import holidays
+from pydantic import BaseModel
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
 """China Standard Time. China has no daylight saving, so a fixed offset is exact."""
@@ -55,3 +56,10 @@ def working_days_deadline(start: dt.datetime, count: int) -> dt.datetime:
     local_day = start.astimezone(CHINA_TZ).date()
     last_day = add_working_days(local_day, count)
     return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), CHINA_TZ)
+
+
+class WorkingDaysDeadline(BaseModel):
+    """A request for `working_days_deadline`, as workflows send it to their local activity."""
+
+    start: dt.datetime
+    working_days: int

@@ -103,3 +103,10 @@ def addressee_of(actor: Actor) -> Addressee | None:
         case Role.ENTERPRISE:
             assert actor.enterprise_uscc is not None
             return Addressee.enterprise(actor.enterprise_uscc)
+
+
+class InboxChanges(BaseModel):
+    """Inbox effects of one step, recorded in the same transaction as the step itself."""
+
+    send: list[InboxMessage] = []
+    withdraw: list[InboxWithdrawal] = []

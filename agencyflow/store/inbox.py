@@ -3,11 +3,17 @@
 import datetime as dt
 
 from sqlalchemy import Engine, Index, UniqueConstraint, case
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
-from agencyflow.domain.inbox import Addressee, InboxMessage, InboxStatus, InboxWithdrawal
+from agencyflow.domain.inbox import (
+    Addressee,
+    InboxChanges,
+    InboxMessage,
+    InboxStatus,
+    InboxWithdrawal,
+)
 
+from .dialects import upsert_insert
 from .engine import transaction
 from .types import UtcDateTime, utcnow
 
@@ -39,6 +45,25 @@ def send(engine: Engine, message: InboxMessage) -> None:
     Sending again is harmless (one item stays), and a step that comes round again,
     such as a returned filing's second review, reopens its withdrawn item.
     """
+    with transaction(engine) as session:
+        send_in(session, message)
+
+
+def withdraw(engine: Engine, withdrawal: InboxWithdrawal) -> int:
+    """Withdraw the open items of those kinds for the resource; returns how many."""
+    with transaction(engine) as session:
+        return withdraw_in(session, withdrawal)
+
+
+def apply(session: Session, changes: InboxChanges) -> None:
+    """Withdrawals first, then sends: a step that is withdrawn and reopened ends up open."""
+    for withdrawal in changes.withdraw:
+        withdraw_in(session, withdrawal)
+    for message in changes.send:
+        send_in(session, message)
+
+
+def send_in(session: Session, message: InboxMessage) -> None:
     now = utcnow()
     values = {
         "resource": message.resource,
@@ -54,32 +79,27 @@ def send(engine: Engine, message: InboxMessage) -> None:
         "withdrawn_at": None,
     }
     refreshed = {k: v for k, v in values.items() if k not in ("resource", "kind", "created_at")}
-    with transaction(engine) as session:
-        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-        statement = insert(InboxItemRow).values(**values)
-        statement = statement.on_conflict_do_update(
-            index_elements=["resource", "kind"], set_=refreshed
+    statement = upsert_insert(session, InboxItemRow).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(index_elements=["resource", "kind"], set_=refreshed)
+    )
+
+
+def withdraw_in(session: Session, withdrawal: InboxWithdrawal) -> int:
+    rows = session.exec(
+        select(InboxItemRow).where(
+            InboxItemRow.resource == withdrawal.resource,
+            col(InboxItemRow.kind).in_(withdrawal.kinds),
+            InboxItemRow.status == InboxStatus.OPEN.value,
         )
-        session.execute(statement)
-
-
-def withdraw(engine: Engine, withdrawal: InboxWithdrawal) -> int:
-    """Withdraw the open items of those kinds for the resource; returns how many."""
-    with transaction(engine) as session:
-        rows = session.exec(
-            select(InboxItemRow).where(
-                InboxItemRow.resource == withdrawal.resource,
-                col(InboxItemRow.kind).in_(withdrawal.kinds),
-                InboxItemRow.status == InboxStatus.OPEN.value,
-            )
-        ).all()
-        now = utcnow()
-        for row in rows:
-            row.status = InboxStatus.WITHDRAWN.value
-            row.withdrawn_at = now
-            row.updated_at = now
-            session.add(row)
-        return len(rows)
+    ).all()
+    now = utcnow()
+    for row in rows:
+        row.status = InboxStatus.WITHDRAWN.value
+        row.withdrawn_at = now
+        row.updated_at = now
+        session.add(row)
+    return len(rows)
 
 
 def open_items(
@@ -105,3 +125,12 @@ def open_items(
     )
     with transaction(engine) as session:
         return list(session.exec(query.offset(offset).limit(limit)).all())
+
+
+def open_items_of(engine: Engine, resource: str) -> list[InboxItemRow]:
+    """The open items of one resource, whoever they are addressed to."""
+    query = select(InboxItemRow).where(
+        InboxItemRow.resource == resource, InboxItemRow.status == InboxStatus.OPEN.value
+    )
+    with transaction(engine) as session:
+        return list(session.exec(query.order_by(col(InboxItemRow.id))).all())

@@ -2,6 +2,6 @@
 
 from sqlmodel import SQLModel
 
-from . import audit, identity, inbox  # noqa: F401  (registers their tables)
+from . import agencies, audit, identity, inbox, timeline  # noqa: F401  (registers tables)
 
 metadata = SQLModel.metadata

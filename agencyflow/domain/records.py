@@ -1,0 +1,20 @@
+"""What a workflow hands its record activity: a snapshot, a timeline entry, inbox changes.
+
+All three are written in one transaction, keyed by the workflow's sequence number, so a
+retried activity or a replayed workflow never writes twice and the read model never shows
+a step without its timeline entry or inbox item.
+"""
+
+from pydantic import BaseModel
+
+from .agency import AgencySnapshot
+from .inbox import InboxChanges
+from .timeline import TimelineEntry
+
+
+class AgencyRecord(BaseModel):
+    workflow_id: str
+    seq: int
+    snapshot: AgencySnapshot | None = None
+    event: TimelineEntry | None = None
+    inbox: InboxChanges = InboxChanges()

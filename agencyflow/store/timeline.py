@@ -1,0 +1,46 @@
+"""Timelines of every resource, appended by workflows, read by the API."""
+
+import datetime as dt
+
+from sqlalchemy import JSON, Engine, UniqueConstraint
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from agencyflow.domain.timeline import TimelineEntry
+
+from .dialects import upsert_insert
+from .engine import transaction
+from .types import UtcDateTime
+
+
+class TimelineRow(SQLModel, table=True):
+    __tablename__ = "timeline_event"
+    __table_args__ = (UniqueConstraint("resource", "seq", name="uq_timeline_event_resource_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    resource: str = Field(max_length=300, index=True)
+    seq: int
+    at: dt.datetime = Field(sa_type=UtcDateTime)
+    kind: str = Field(max_length=100)
+    summary: str = Field(max_length=2000)
+    actor: str = Field(max_length=250)
+    actor_user_id: int | None = None
+    reasons: list[str] = Field(default_factory=list, sa_type=JSON)
+    regulators_only: bool = False
+
+    def entry(self) -> TimelineEntry:
+        return TimelineEntry.model_validate(self.model_dump(exclude={"id"}))
+
+
+def append_in(session: Session, entry: TimelineEntry) -> None:
+    """Append the entry once: a retried or replayed append of the same seq is ignored."""
+    statement = upsert_insert(session, TimelineRow).values(**entry.model_dump())
+    session.execute(statement.on_conflict_do_nothing(index_elements=["resource", "seq"]))
+
+
+def entries(engine: Engine, resource: str, *, regulators: bool) -> list[TimelineEntry]:
+    query = select(TimelineRow).where(TimelineRow.resource == resource)
+    if not regulators:
+        query = query.where(TimelineRow.regulators_only == False)  # noqa: E712
+    with transaction(engine) as session:
+        rows = session.exec(query.order_by(col(TimelineRow.seq))).all()
+        return [row.entry() for row in rows]

@@ -1,0 +1,127 @@
+"""Inputs, updates, signals and state of `AgencyWorkflow`."""
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from agencyflow.config.policy import Policy
+from agencyflow.domain.agency import (
+    AgencyFacts,
+    AgencySnapshot,
+    Certificate,
+    LocalOffice,
+    Professional,
+)
+from agencyflow.domain.identity import Actor
+from agencyflow.domain.labels import LabelledEnum
+
+Reason = Annotated[str, Field(min_length=1, max_length=1000)]
+Notes = Annotated[str, Field(max_length=4000)]
+
+
+def agency_workflow_id(uscc: str) -> str:
+    return f"agency-{uscc}"
+
+
+def agency_resource(uscc: str) -> str:
+    return f"agencies/{uscc}"
+
+
+class AgencyState(BaseModel):
+    """Everything the workflow knows; carried whole across continue-as-new."""
+
+    uscc: str
+    snapshot: AgencySnapshot | None = None
+    seq: int = 0
+    next_professional: int = 1
+    reminded: list[str] = []
+    """Certificates (by key) whose expiry reminder has been sent."""
+    expired: list[str] = []
+    """Certificates (by key) whose expiry has been acted on."""
+    reinstatement_offered: bool = False
+    affiliation_alerts: list[str] = []
+    """Suspected affiliations already raised, as ``<other agency>/<ID number>``."""
+
+
+class AgencyInput(BaseModel):
+    uscc: str
+    policy: Policy
+    """The policy in force when the agency first applied; it governs this agency's life."""
+    state: AgencyState | None = None
+    """Set only by continue-as-new."""
+    history_limit: int | None = None
+    """Continue as new past this many history events (tests); Temporal's suggestion otherwise."""
+
+
+class Submission(BaseModel):
+    """An application, or its resubmission after a return or a rejection."""
+
+    actor: Actor
+    facts: AgencyFacts
+
+
+class Decision(BaseModel):
+    """A regulator's approval, return, rejection or reinstatement."""
+
+    actor: Actor
+    reasons: list[Reason] = []
+    notes: Notes | None = None
+
+
+class NewProfessional(BaseModel):
+    actor: Actor
+    professional: Professional
+
+
+class ProfessionalLeaves(BaseModel):
+    actor: Actor
+    professional_id: str
+
+
+class CertificatesRenewed(BaseModel):
+    actor: Actor
+    professional_id: str
+    certificates: list[Certificate]
+
+
+class OfficeMoved(BaseModel):
+    actor: Actor
+    office: LocalOffice
+
+
+class WorkplaceChanged(BaseModel):
+    actor: Actor
+    workplace_area_m2: float
+    registered_address: str | None = None
+
+
+class Verification(BaseModel):
+    """An on-site verification (现场核查, R9)."""
+
+    actor: Actor
+    verified_on: dt.date
+    conforming: bool
+    findings: Notes
+
+
+class InterviewKind(LabelledEnum):
+    WARNING = ("warning", "警示")
+    INTERVIEW = ("interview", "约谈")
+
+
+class Interview(BaseModel):
+    actor: Actor
+    kind: InterviewKind
+    held_on: dt.date
+    notes: Notes
+
+
+class AffiliationSuspected(BaseModel):
+    """Another agency listed one of this agency's full-time people as its own (挂靠?)."""
+
+    other_uscc: str
+    other_legal_name: str
+    other_jurisdiction_code: str | None
+    id_number: str
+    professional_name: str

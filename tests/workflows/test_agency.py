@@ -1,0 +1,320 @@
+"""AgencyWorkflow on the time-skipping server: review, escalation, monitoring, affiliation."""
+
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import Engine
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+
+from agencyflow.config.settings import Settings
+from agencyflow.domain.agency import AgencyStatus, Certificate
+from agencyflow.domain.calendar import CHINA_TZ
+from agencyflow.domain.qualifications import CertificateKind
+from agencyflow.store import agencies
+from agencyflow.worker import build_worker
+from agencyflow.workflows.agency import AgencyWorkflow
+from agencyflow.workflows.agency_models import (
+    CertificatesRenewed,
+    Decision,
+    NewProfessional,
+    ProfessionalLeaves,
+)
+from tests.factories import facts, fresh_agency, id_number, professional, uscc
+from tests.workflows.agency_helpers import (
+    CITY,
+    COUNTY,
+    OTHER_COUNTY,
+    Agencies,
+    agency_actor,
+    eventually,
+    open_items,
+    timeline_kinds,
+)
+
+
+@pytest_asyncio.fixture
+async def agencies_(
+    time_skipping_env: WorkflowEnvironment, settings: Settings, engine: Engine
+) -> AsyncIterator[Agencies]:
+    async with build_worker(time_skipping_env.client, settings, engine):
+        yield Agencies(time_skipping_env.client, settings.temporal_task_queue)
+
+
+def _rejection(error: pytest.ExceptionInfo[WorkflowUpdateFailedError]) -> ApplicationError:
+    cause = error.value.cause
+    assert isinstance(cause, ApplicationError)
+    return cause
+
+
+async def test_approved_application_becomes_active_and_clears_the_review_item(
+    agencies_: Agencies, settings: Settings, engine: Engine
+) -> None:
+    a = fresh_agency()
+    handle, snapshot = await agencies_.submit(facts(a))
+    assert snapshot.status is AgencyStatus.PENDING_REVIEW
+    assert snapshot.professional_ids[id_number(1)] == "p1"
+    review = open_items(engine, uscc(a))["application.review"]
+    assert (review.role, review.scope_id) == ("county_regulator", "331102")
+    assert review.due_at == snapshot.review_due_at
+
+    approved = await handle.execute_update(AgencyWorkflow.approve, Decision(actor=COUNTY))
+
+    assert approved.status is AgencyStatus.ACTIVE
+    assert open_items(engine, uscc(a)) == {}
+    assert agencies.get(engine, uscc(a)).status is AgencyStatus.ACTIVE  # type: ignore[union-attr]
+    assert timeline_kinds(engine, uscc(a)) == ["application.submitted", "application.approved"]
+
+
+async def test_returned_application_is_corrected_and_resubmitted(
+    agencies_: Agencies, settings: Settings, engine: Engine
+) -> None:
+    a = fresh_agency()
+    handle, _ = await agencies_.submit(facts(a))
+    returned = await handle.execute_update(
+        AgencyWorkflow.return_application, Decision(actor=COUNTY, reasons=["营业执照复印件不清晰"])
+    )
+    assert returned.status is AgencyStatus.RETURNED
+    assert returned.returned_reasons == ["营业执照复印件不清晰"]
+    assert set(open_items(engine, uscc(a))) == {"application.returned"}
+
+    _, again = await agencies_.submit(facts(a, workplace_area_m2=150))
+
+    assert again.status is AgencyStatus.PENDING_REVIEW
+    assert again.facts.workplace_area_m2 == 150
+    assert set(open_items(engine, uscc(a))) == {"application.review"}
+    await handle.execute_update(AgencyWorkflow.approve, Decision(actor=COUNTY))
+    assert timeline_kinds(engine, uscc(a)) == [
+        "application.submitted",
+        "application.returned",
+        "application.resubmitted",
+        "application.approved",
+    ]
+
+
+async def test_rejected_application_frees_its_people_for_other_agencies(
+    agencies_: Agencies, settings: Settings, engine: Engine
+) -> None:
+    a, b = fresh_agency(), fresh_agency()
+    handle, _ = await agencies_.submit(facts(a))
+    rejected = await handle.execute_update(
+        AgencyWorkflow.reject, Decision(actor=COUNTY, reasons=["提供虚假材料"])
+    )
+    assert rejected.status is AgencyStatus.REJECTED
+    assert open_items(engine, uscc(a)) == {}
+    # The same five people, now full-time at agency 2: no conflict once agency 1 was rejected.
+    _, other = await agencies_.submit(facts(b))
+    assert other.status is AgencyStatus.PENDING_REVIEW
+
+
+async def test_decisions_need_reasons_the_right_regulator_and_the_right_moment(
+    agencies_: Agencies, settings: Settings
+) -> None:
+    a = fresh_agency()
+    handle, _ = await agencies_.submit(facts(a))
+    with pytest.raises(WorkflowUpdateFailedError) as no_reason:
+        await handle.execute_update(AgencyWorkflow.return_application, Decision(actor=COUNTY))
+    assert _rejection(no_reason).type == "RuleViolations"
+    with pytest.raises(WorkflowUpdateFailedError) as outside:
+        await handle.execute_update(AgencyWorkflow.approve, Decision(actor=OTHER_COUNTY))
+    assert _rejection(outside).type == "Forbidden"
+    with pytest.raises(WorkflowUpdateFailedError) as agency:
+        await handle.execute_update(AgencyWorkflow.approve, Decision(actor=agency_actor(a)))
+    assert _rejection(agency).type == "Forbidden"
+    with pytest.raises(WorkflowUpdateFailedError) as twice:
+        await agencies_.submit(facts(a))
+    assert _rejection(twice).type == "Conflict"
+
+    await handle.execute_update(AgencyWorkflow.approve, Decision(actor=CITY))
+    with pytest.raises(WorkflowUpdateFailedError) as again:
+        await handle.execute_update(AgencyWorkflow.approve, Decision(actor=COUNTY))
+    assert _rejection(again).type == "Conflict"
+    assert "not awaiting review" in str(_rejection(again))
+
+
+async def test_unanswered_application_escalates_to_the_city_after_the_working_days(
+    agencies_: Agencies, settings: Settings, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    a = fresh_agency()
+    handle, snapshot = await agencies_.submit(facts(a))
+    assert snapshot.review_due_at is not None
+    submitted = await time_skipping_env.get_current_time()
+    # Five working days are at least a week of calendar days, weekends included.
+    assert snapshot.review_due_at - submitted >= dt.timedelta(days=7)
+    assert snapshot.review_due_at.astimezone(CHINA_TZ).time() == dt.time(0, 0)
+
+    await time_skipping_env.sleep(snapshot.review_due_at - submitted - dt.timedelta(hours=1))
+    assert "application.escalated" not in open_items(engine, uscc(a))
+
+    await time_skipping_env.sleep(dt.timedelta(hours=2))
+    await eventually(lambda: "application.escalated" in open_items(engine, uscc(a)))
+    escalated = open_items(engine, uscc(a))["application.escalated"]
+    assert (escalated.role, escalated.scope_kind) == ("city_regulator", "city")
+    assert "application.review" in open_items(engine, uscc(a))  # still the county's to do
+
+    await handle.execute_update(AgencyWorkflow.approve, Decision(actor=CITY))
+    assert open_items(engine, uscc(a)) == {}
+
+
+async def test_expiring_certificate_rectification_suspension_and_reinstatement(
+    agencies_: Agencies, settings: Settings, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    a = fresh_agency()
+    today = (await time_skipping_env.get_current_time()).astimezone(CHINA_TZ).date()
+    application = facts(a, professionals=4)
+    application["professionals"].append(professional(5, valid_until=today + dt.timedelta(days=40)))
+    handle, _ = await agencies_.submit(application)
+    await handle.execute_update(AgencyWorkflow.approve, Decision(actor=COUNTY))
+    reminder = "certificate.expiring.p5.CERT-0005"
+
+    # 30 days before expiry the agency is reminded.
+    await time_skipping_env.sleep(dt.timedelta(days=12))
+    await eventually(lambda: reminder in open_items(engine, uscc(a)))
+
+    # On expiry the checks re-run: four qualifying people are too few.
+    await time_skipping_env.sleep(dt.timedelta(days=30))
+    await eventually(lambda: "rectification.required" in open_items(engine, uscc(a)))
+    snapshot = agencies.get(engine, uscc(a))
+    assert snapshot is not None
+    assert snapshot.status is AgencyStatus.RECTIFICATION_REQUIRED
+    assert [v.code for v in snapshot.violations] == ["admission.too_few_professionals"]
+    notice = open_items(engine, uscc(a))["rectification.notice"]
+    assert (notice.role, notice.scope_id) == ("county_regulator", "331102")
+
+    # Not restored within 30 days: suspended.
+    await time_skipping_env.sleep(dt.timedelta(days=31))
+    await eventually(lambda: "agency.suspended" in open_items(engine, uscc(a)))
+    assert agencies.get(engine, uscc(a)).status is AgencyStatus.SUSPENDED  # type: ignore[union-attr]
+    assert "rectification.required" not in open_items(engine, uscc(a))
+
+    with pytest.raises(WorkflowUpdateFailedError) as too_early:
+        await handle.execute_update(AgencyWorkflow.reinstate, Decision(actor=COUNTY))
+    assert _rejection(too_early).type == "Conflict"
+
+    renewed = Certificate(
+        kind=CertificateKind.REGISTERED_SAFETY_ENGINEER,
+        number="CERT-0005-R",
+        valid_until=today + dt.timedelta(days=1000),
+    )
+    after = await handle.execute_update(
+        AgencyWorkflow.renew_certificates,
+        CertificatesRenewed(actor=agency_actor(a), professional_id="p5", certificates=[renewed]),
+    )
+    assert after.status is AgencyStatus.SUSPENDED  # meeting the rules again is not enough…
+    assert "reinstatement.review" in open_items(engine, uscc(a))
+    assert reminder not in open_items(engine, uscc(a))
+
+    reinstated = await handle.execute_update(AgencyWorkflow.reinstate, Decision(actor=COUNTY))
+    assert reinstated.status is AgencyStatus.ACTIVE  # …until a regulator reinstates it
+    assert open_items(engine, uscc(a)) == {}
+    assert timeline_kinds(engine, uscc(a)) == [
+        "application.submitted",
+        "application.approved",
+        "certificate.expiring",
+        "certificate.expired",
+        "status.rectification_required",
+        "status.suspended",
+        "professional.certificates_renewed",
+        "status.reinstatement_requested",
+        "status.reinstated",
+    ]
+
+
+async def test_restored_in_time_the_agency_is_active_again(
+    agencies_: Agencies, settings: Settings, engine: Engine
+) -> None:
+    a = fresh_agency()
+    handle, _ = await agencies_.submit(facts(a))
+    await handle.execute_update(AgencyWorkflow.approve, Decision(actor=COUNTY))
+    left = await handle.execute_update(
+        AgencyWorkflow.remove_professional,
+        ProfessionalLeaves(actor=agency_actor(a), professional_id="p3"),
+    )
+    assert left.status is AgencyStatus.RECTIFICATION_REQUIRED
+    assert left.rectification_due_at is not None
+
+    joined = await handle.execute_update(
+        AgencyWorkflow.add_professional,
+        NewProfessional(
+            actor=agency_actor(a),
+            professional=professional(6),  # type: ignore[arg-type]
+        ),
+    )
+    assert joined.status is AgencyStatus.ACTIVE
+    assert joined.professional_ids[id_number(6)] == "p6"
+    assert open_items(engine, uscc(a)) == {}
+
+
+async def test_a_refused_first_application_leaves_no_agency_behind(
+    agencies_: Agencies, settings: Settings, engine: Engine
+) -> None:
+    a = fresh_agency()
+    with pytest.raises(WorkflowUpdateFailedError) as error:
+        await agencies_.submit(facts(a, workplace_area_m2=99))
+    cause = _rejection(error)
+    assert cause.type == "RuleViolations"
+    assert cause.details[0]["violations"][0]["code"] == "admission.area_too_small"
+    handle = agencies_.client.get_workflow_handle(f"agency-{uscc(a)}")
+    await handle.result()  # the workflow ended by itself
+    assert agencies.get(engine, uscc(a)) is None
+
+
+async def test_a_person_full_time_elsewhere_is_refused_and_both_regulators_are_told(
+    agencies_: Agencies, settings: Settings, engine: Engine
+) -> None:
+    a, b = fresh_agency(), fresh_agency()
+    first, _ = await agencies_.submit(facts(a))
+    await first.execute_update(AgencyWorkflow.approve, Decision(actor=COUNTY))
+    # Agency 2, in 青田, lists person 1 (full-time at agency 1) among its own full-time staff.
+    second = facts(b, first_professional=11, registered_county_code="331121")
+    second["professionals"].append(professional(1))
+
+    with pytest.raises(WorkflowUpdateFailedError) as error:
+        await agencies_.submit(second)
+
+    cause = _rejection(error)
+    assert cause.type == "Conflict"
+    assert cause.details[0]["code"] == "agency.full_time_elsewhere"
+    assert id_number(1) not in str(cause)  # only the last four characters
+    assert agencies.get(engine, uscc(b)) is None
+    await eventually(lambda: len(open_items(engine, uscc(a))) == 2)
+    items = open_items(engine, uscc(a))
+    assert {(i.role, i.scope_id) for i in items.values()} == {
+        ("county_regulator", "331102"),
+        ("county_regulator", "331121"),
+    }
+    assert "affiliation.suspected" in timeline_kinds(engine, uscc(a))
+
+
+async def test_state_survives_continue_as_new(
+    agencies_: Agencies, settings: Settings, engine: Engine
+) -> None:
+    a = fresh_agency()
+    handle, _ = await agencies_.submit(facts(a), history_limit=20)
+    first_run = (await handle.describe()).run_id
+    await handle.execute_update(AgencyWorkflow.approve, Decision(actor=COUNTY))
+    for number in range(6, 10):
+        await handle.execute_update(
+            AgencyWorkflow.add_professional,
+            NewProfessional(actor=agency_actor(a), professional=professional(number)),  # type: ignore[arg-type]
+        )
+    latest = agencies_.client.get_workflow_handle_for(AgencyWorkflow.run, handle.id)
+    await eventually(lambda: _run_changed(latest, first_run))
+    state = await latest.query(AgencyWorkflow.state)
+    assert state.snapshot is not None
+    assert state.snapshot.status is AgencyStatus.ACTIVE
+    assert len(state.snapshot.facts.professionals) == 9
+    assert state.next_professional == 10
+    left = await latest.execute_update(
+        AgencyWorkflow.remove_professional,
+        ProfessionalLeaves(actor=agency_actor(a), professional_id="p9"),
+    )
+    assert len(left.facts.professionals) == 8
+
+
+async def _run_changed(handle: object, first_run: str | None) -> bool:
+    description = await handle.describe()  # type: ignore[attr-defined]
+    return bool(description.run_id != first_run)
