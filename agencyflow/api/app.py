@@ -13,9 +13,16 @@ from agencyflow.temporal_client import connect_temporal
 
 from .errors import install_error_handlers
 from .middleware import RequestContextMiddleware
-from .routes import audit, health, inbox, users
+from .routes import agencies, audit, health, inbox, public, users
 
-ROUTERS = (health.router, inbox.router, users.router, audit.router)
+ROUTERS = (
+    health.router,
+    inbox.router,
+    users.router,
+    audit.router,
+    agencies.router,
+    public.router,
+)
 
 DESCRIPTION = """
 丽水市安全生产社会化服务机构监管“一件事”: every service project from contract to closure,

@@ -20,7 +20,7 @@ from agencyflow.store.identity import actor_for_token
 
 from .errors import Unauthenticated
 
-PUBLIC_PATHS = frozenset({"/health"})
+PUBLIC_PATHS = frozenset({"/health", "/public/agencies"})
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `agencyflow users add`.")
 

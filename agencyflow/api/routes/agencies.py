@@ -1,0 +1,329 @@
+"""Agencies: application, review, monitoring changes and supervision records (R2, R6, R9).
+
+Every command goes to the agency's workflow as an update; every answer is read back from
+the read model, which the update has already brought up to date.
+"""
+
+import datetime as dt
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Body, Depends, Query, Request, status
+from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy
+
+from agencyflow.api.deps import EngineDep, SettingsDep, TemporalDep, allow
+from agencyflow.api.schemas.agencies import (
+    AgencyPage,
+    AgencyPublic,
+    InboxItemSummary,
+    InterviewBody,
+    NotesBody,
+    ReasonsBody,
+    VerificationBody,
+    WorkplaceBody,
+    detail,
+    summary,
+)
+from agencyflow.api.temporal_errors import execute_update, translated
+from agencyflow.domain.admission import check_admission
+from agencyflow.domain.agency import (
+    AgencyFacts,
+    AgencySnapshot,
+    AgencyStatus,
+    Certificate,
+    LocalOffice,
+    Professional,
+)
+from agencyflow.domain.calendar import CHINA_TZ
+from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations
+from agencyflow.domain.identity import Actor, Role, may_access
+from agencyflow.domain.service_types import ServiceType
+from agencyflow.store import agencies, inbox, timeline
+from agencyflow.workflows.agency import AgencyWorkflow
+from agencyflow.workflows.agency_models import (
+    AgencyInput,
+    CertificatesRenewed,
+    Decision,
+    Interview,
+    NewProfessional,
+    OfficeMoved,
+    ProfessionalLeaves,
+    Submission,
+    Verification,
+    WorkplaceChanged,
+    agency_resource,
+    agency_workflow_id,
+)
+
+router = APIRouter(prefix="/agencies", tags=["agencies"])
+
+AgencyUser = Annotated[Actor, Depends(allow(Role.AGENCY))]
+Regulator = Annotated[Actor, Depends(allow(Role.COUNTY_REGULATOR, Role.CITY_REGULATOR))]
+Reader = Annotated[
+    Actor, Depends(allow(Role.AGENCY, Role.COUNTY_REGULATOR, Role.CITY_REGULATOR, Role.ADMIN))
+]
+Lister = Annotated[Actor, Depends(allow(Role.COUNTY_REGULATOR, Role.CITY_REGULATOR, Role.ADMIN))]
+
+
+class Agencies:
+    """What every agency route needs: scope checks, updates, and answers from the read model."""
+
+    def __init__(
+        self, request: Request, engine: EngineDep, settings: SettingsDep, temporal: TemporalDep
+    ) -> None:
+        self.request = request
+        self.engine = engine
+        self.settings = settings
+        self.temporal = temporal
+
+    async def visible(self, uscc: str, actor: Actor) -> AgencySnapshot:
+        """The agency, if the caller may see it: 404 if unknown, 403 if outside its scope."""
+        self.request.state.audit_resource = agency_resource(uscc)
+        snapshot = await anyio.to_thread.run_sync(agencies.get, self.engine, uscc)
+        if snapshot is None:
+            raise NotFound(f"no agency {uscc} has applied", code="agency.not_found")
+        if not may_access(actor, county_code=snapshot.jurisdiction_code, agency_uscc=uscc):
+            raise Forbidden("the agency is outside your scope", code="auth.out_of_scope")
+        return snapshot
+
+    async def update(self, uscc: str, actor: Actor, update: Any, arg: Any) -> AgencyPublic:
+        await self.visible(uscc, actor)
+        handle = self.temporal.get_workflow_handle(agency_workflow_id(uscc))
+        await execute_update(handle, update, arg, request_id=self.request.state.request_id)
+        return await self.answer(uscc, actor)
+
+    async def answer(self, uscc: str, actor: Actor) -> AgencyPublic:
+        snapshot = await anyio.to_thread.run_sync(agencies.get, self.engine, uscc)
+        assert snapshot is not None, "an update returned before its record was written"
+        return await self.detail(snapshot, actor)
+
+    async def detail(self, snapshot: AgencySnapshot, actor: Actor) -> AgencyPublic:
+        resource = agency_resource(snapshot.uscc)
+        regulator = actor.role is not Role.AGENCY
+        engine = self.engine
+
+        def read() -> tuple[Any, Any]:
+            return (
+                timeline.entries(engine, resource, regulators=regulator),
+                inbox.open_items_of(engine, resource),
+            )
+
+        entries, items = await anyio.to_thread.run_sync(read)
+        visible_items = [
+            InboxItemSummary(
+                kind=i.kind, title=i.title, role=i.role, scope_id=i.scope_id, due_at=i.due_at
+            )
+            for i in items
+            # The agency sees what waits for it; regulators see everything on the file.
+            if regulator or i.role == Role.AGENCY.value
+        ]
+        settings = self.settings
+        workflow_url = (
+            f"{settings.temporal_ui_url}/namespaces/{settings.temporal_namespace}"
+            f"/workflows/{agency_workflow_id(snapshot.uscc)}"
+        )
+        return detail(
+            snapshot, timeline=entries, open_items=visible_items, temporal_ui_url=workflow_url
+        )
+
+
+Service = Annotated[Agencies, Depends(Agencies)]
+
+
+# ---------------------------------------------------------------------- reading
+
+
+@router.get("", name="agencies.list")
+async def list_agencies(
+    actor: Lister,
+    engine: EngineDep,
+    county: Annotated[str | None, Query(description="jurisdiction (county code)")] = None,
+    status_: Annotated[AgencyStatus | None, Query(alias="status")] = None,
+    service_type: ServiceType | None = None,
+    out_of_town: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> AgencyPage:
+    if actor.role is Role.COUNTY_REGULATOR:
+        if county is not None and county != actor.county_code:
+            raise Forbidden("a county regulator sees only its own county", code="auth.out_of_scope")
+        county = actor.county_code
+    total, found = await anyio.to_thread.run_sync(
+        lambda: agencies.search(
+            engine,
+            jurisdiction_code=county,
+            status=status_,
+            service_type=service_type.value if service_type else None,
+            out_of_town=out_of_town,
+            limit=limit,
+            offset=offset,
+        )
+    )
+    return AgencyPage(total=total, items=[summary(s) for s in found])
+
+
+@router.get("/{uscc}", name="agencies.show")
+async def show(uscc: str, actor: Reader, service: Service) -> AgencyPublic:
+    return await service.detail(await service.visible(uscc, actor), actor)
+
+
+# ---------------------------------------------------------------------- application
+
+
+@router.post("", name="agencies.apply", status_code=status.HTTP_201_CREATED)
+async def apply(facts: AgencyFacts, actor: AgencyUser, service: Service) -> AgencyPublic:
+    """Apply for admission. Every failed admission rule is reported at once (422)."""
+    service.request.state.audit_resource = agency_resource(facts.uscc)
+    if facts.uscc != actor.agency_uscc:
+        raise Forbidden("an agency may apply only for itself", code="auth.out_of_scope")
+    if await anyio.to_thread.run_sync(agencies.get, service.engine, facts.uscc) is not None:
+        raise Conflict(
+            f"agency {facts.uscc} has already applied; see /agencies/{facts.uscc}, and after a "
+            f"return or rejection submit again with PUT /agencies/{facts.uscc}/application",
+            code="agency.already_applied",
+        )
+    # Checked here as well, so that a failing application starts nothing at all.
+    policy = service.settings.policy
+    violations = check_admission(facts, policy.admission_rules(), dt.datetime.now(CHINA_TZ).date())
+    if violations:
+        raise RuleViolations(violations)
+    start = WithStartWorkflowOperation(
+        AgencyWorkflow.run,
+        AgencyInput(uscc=facts.uscc, policy=policy),
+        id=agency_workflow_id(facts.uscc),
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        task_queue=service.settings.temporal_task_queue,
+    )
+    try:
+        await service.temporal.execute_update_with_start_workflow(
+            AgencyWorkflow.submit,
+            Submission(actor=actor, facts=facts),
+            start_workflow_operation=start,
+            id=service.request.state.request_id,
+        )
+    except WorkflowUpdateFailedError as failure:
+        raise translated(failure) from None
+    return await service.answer(facts.uscc, actor)
+
+
+@router.put("/{uscc}/application", name="agencies.resubmit")
+async def resubmit(
+    uscc: str, facts: AgencyFacts, actor: AgencyUser, service: Service
+) -> AgencyPublic:
+    """Submit the corrected application after a return, or apply again after a rejection."""
+    if facts.uscc != uscc:
+        raise Forbidden("the application's USCC is not this agency's", code="auth.out_of_scope")
+    return await service.update(
+        uscc, actor, AgencyWorkflow.submit, Submission(actor=actor, facts=facts)
+    )
+
+
+@router.post("/{uscc}/approve", name="agencies.approve")
+async def approve(uscc: str, body: NotesBody, actor: Regulator, service: Service) -> AgencyPublic:
+    decision = Decision(actor=actor, notes=body.notes)
+    return await service.update(uscc, actor, AgencyWorkflow.approve, decision)
+
+
+@router.post("/{uscc}/return", name="agencies.return")
+async def return_application(
+    uscc: str, body: ReasonsBody, actor: Regulator, service: Service
+) -> AgencyPublic:
+    decision = Decision(actor=actor, reasons=body.reasons)
+    return await service.update(uscc, actor, AgencyWorkflow.return_application, decision)
+
+
+@router.post("/{uscc}/reject", name="agencies.reject")
+async def reject(uscc: str, body: ReasonsBody, actor: Regulator, service: Service) -> AgencyPublic:
+    decision = Decision(actor=actor, reasons=body.reasons)
+    return await service.update(uscc, actor, AgencyWorkflow.reject, decision)
+
+
+@router.post("/{uscc}/reinstate", name="agencies.reinstate")
+async def reinstate(uscc: str, body: NotesBody, actor: Regulator, service: Service) -> AgencyPublic:
+    decision = Decision(actor=actor, notes=body.notes)
+    return await service.update(uscc, actor, AgencyWorkflow.reinstate, decision)
+
+
+# ---------------------------------------------------------------------- monitoring
+
+
+@router.post(
+    "/{uscc}/professionals",
+    name="agencies.add_professional",
+    status_code=status.HTTP_201_CREATED,
+)
+async def add_professional(
+    uscc: str, professional: Professional, actor: AgencyUser, service: Service
+) -> AgencyPublic:
+    change = NewProfessional(actor=actor, professional=professional)
+    return await service.update(uscc, actor, AgencyWorkflow.add_professional, change)
+
+
+@router.delete("/{uscc}/professionals/{professional_id}", name="agencies.remove_professional")
+async def remove_professional(
+    uscc: str, professional_id: str, actor: AgencyUser, service: Service
+) -> AgencyPublic:
+    change = ProfessionalLeaves(actor=actor, professional_id=professional_id)
+    return await service.update(uscc, actor, AgencyWorkflow.remove_professional, change)
+
+
+@router.put(
+    "/{uscc}/professionals/{professional_id}/certificates",
+    name="agencies.renew_certificates",
+)
+async def renew_certificates(
+    uscc: str,
+    professional_id: str,
+    certificates: Annotated[list[Certificate], Body(max_length=20)],
+    actor: AgencyUser,
+    service: Service,
+) -> AgencyPublic:
+    """Replace the professional's certificates, e.g. with a renewed one."""
+    change = CertificatesRenewed(
+        actor=actor, professional_id=professional_id, certificates=certificates
+    )
+    return await service.update(uscc, actor, AgencyWorkflow.renew_certificates, change)
+
+
+@router.put("/{uscc}/office", name="agencies.move_office")
+async def move_office(
+    uscc: str, office: LocalOffice, actor: AgencyUser, service: Service
+) -> AgencyPublic:
+    change = OfficeMoved(actor=actor, office=office)
+    return await service.update(uscc, actor, AgencyWorkflow.move_office, change)
+
+
+@router.put("/{uscc}/workplace", name="agencies.change_workplace")
+async def change_workplace(
+    uscc: str, body: WorkplaceBody, actor: AgencyUser, service: Service
+) -> AgencyPublic:
+    change = WorkplaceChanged(actor=actor, **body.model_dump())
+    return await service.update(uscc, actor, AgencyWorkflow.change_workplace, change)
+
+
+# ---------------------------------------------------------------------- supervision records
+
+
+@router.post(
+    "/{uscc}/verifications",
+    name="agencies.record_verification",
+    status_code=status.HTTP_201_CREATED,
+)
+async def record_verification(
+    uscc: str, body: VerificationBody, actor: Regulator, service: Service
+) -> AgencyPublic:
+    """An on-site verification (现场核查, R9)."""
+    verification = Verification(actor=actor, **body.model_dump())
+    return await service.update(uscc, actor, AgencyWorkflow.record_verification, verification)
+
+
+@router.post(
+    "/{uscc}/interviews", name="agencies.record_interview", status_code=status.HTTP_201_CREATED
+)
+async def record_interview(
+    uscc: str, body: InterviewBody, actor: Regulator, service: Service
+) -> AgencyPublic:
+    """A warning (警示) or an interview (约谈) with the agency."""
+    interview = Interview(actor=actor, **body.model_dump())
+    return await service.update(uscc, actor, AgencyWorkflow.record_interview, interview)
