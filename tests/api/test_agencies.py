@@ -13,6 +13,7 @@ from agencyflow.domain.identity import Role
 from agencyflow.store import agencies
 from agencyflow.store.audit import AuditEntry
 from tests.factories import bearer, facts, fresh_agency, id_number, professional, uscc, user
+from tests.waiting import eventually
 
 
 class People:
@@ -235,6 +236,13 @@ async def test_a_person_full_time_at_another_agency_is_409_and_both_regulators_h
     assert response.json()["detail"][0]["type"] == "agency.full_time_elsewhere"
     assert id_number(3) not in response.text
     assert agencies.get(engine, rival.uscc) is None
+
+    async def told() -> bool:
+        # The refused applicant's workflow tells the other agency's by signal.
+        inbox = (await api.get("/inbox", headers=bearer(people.county))).json()
+        return len(inbox) == 1
+
+    await eventually(told)
     lianDu = (await api.get("/inbox", headers=bearer(people.county))).json()
     qingTian = (await api.get("/inbox", headers=bearer(rival.county))).json()
     assert [i["resource"] for i in lianDu] == [f"agencies/{people.uscc}"]

@@ -1,7 +1,5 @@
 """Driving `AgencyWorkflow` directly on a Temporal server, as the API does."""
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import Engine
@@ -88,17 +86,3 @@ def timeline_kinds(engine: Engine, uscc_: str) -> list[str]:
             .order_by(TimelineRow.seq)  # type: ignore[arg-type]
         ).all()
         return [row.kind for row in rows]
-
-
-async def eventually(check: Callable[[], Awaitable[bool] | bool], within: float = 10.0) -> None:
-    """Wait until a timer's effects are recorded: they happen after the clock moved."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        result = check()
-        if isinstance(result, Awaitable):
-            result = await result
-        if result:
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached")
-        await asyncio.sleep(0.02)

@@ -24,13 +24,13 @@ from agencyflow.workflows.agency_models import (
     ProfessionalLeaves,
 )
 from tests.factories import facts, fresh_agency, id_number, professional, uscc
+from tests.waiting import eventually
 from tests.workflows.agency_helpers import (
     CITY,
     COUNTY,
     OTHER_COUNTY,
     Agencies,
     agency_actor,
-    eventually,
     open_items,
     timeline_kinds,
 )
