@@ -1,0 +1,76 @@
+"""A worker killed between an application and its decision loses nothing."""
+
+import asyncio
+import signal
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from sqlalchemy import Engine
+
+from agencyflow.api.app import create_app
+from agencyflow.config.settings import Settings
+from agencyflow.domain.identity import Role
+from agencyflow.store import agencies
+from tests.e2e.conftest import AGENCYFLOW, environment
+from tests.factories import bearer, facts, fresh_agency, uscc, user
+
+
+@contextmanager
+def worker_process(settings: Settings, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    env = environment(
+        settings.data_dir,
+        AGENCYFLOW_DATABASE_URL=settings.database_url,
+        AGENCYFLOW_TEMPORAL_ADDRESS=settings.temporal_address,
+        AGENCYFLOW_TEMPORAL_TASK_QUEUE=settings.temporal_task_queue,
+    )
+    with log.open("ab") as out:
+        process = subprocess.Popen([str(AGENCYFLOW), "worker"], env=env, stdout=out, stderr=out)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+
+
+async def test_killing_the_worker_mid_review_loses_nothing(
+    api_settings: Settings, engine: Engine, tmp_path: Path
+) -> None:
+    number = fresh_agency()
+    _, agency = user(engine, Role.AGENCY, agency_uscc=uscc(number))
+    _, county = user(engine, Role.COUNTY_REGULATOR, county_code="331102")
+    app = create_app(api_settings, engine=engine)
+    log = tmp_path / "worker.log"
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app), base_url="http://t", timeout=60
+        ) as api,
+    ):
+        with worker_process(api_settings, log) as first:
+            applied = await api.post("/agencies", headers=bearer(agency), json=facts(number))
+            assert applied.status_code == 201, applied.text
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
+
+        # The regulator decides while no worker runs: the request waits, it is not lost.
+        approval = asyncio.create_task(
+            api.post(f"/agencies/{uscc(number)}/approve", headers=bearer(county), json={})
+        )
+        done, _ = await asyncio.wait({approval}, timeout=1.0)
+        assert not done, "the approval cannot complete without a worker"
+
+        with worker_process(api_settings, log):
+            approved = await approval
+        assert approved.status_code == 200, approved.text
+
+    assert approved.json()["status"] == "active"
+    assert [e["kind"] for e in approved.json()["timeline"]] == [
+        "application.submitted",
+        "application.approved",
+    ]
+    snapshot = agencies.get(engine, uscc(number))
+    assert snapshot is not None and len(snapshot.facts.professionals) == 5
