@@ -13,7 +13,6 @@ expiry, the rectification deadline (suspension).
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterator
 from datetime import timedelta
 
 from temporalio import workflow
@@ -47,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
     from agencyflow.domain.id_numbers import mask_id_number
     from agencyflow.domain.identity import Actor, Role, may_access
     from agencyflow.domain.inbox import Addressee, InboxChanges, InboxMessage, InboxWithdrawal
+    from agencyflow.domain.monitoring import CertificateDeadline, certificate_deadlines
     from agencyflow.domain.records import AgencyRecord
     from agencyflow.domain.regions import CITY_CODE
     from agencyflow.domain.timeline import SYSTEM_ACTOR, TimelineEntry
@@ -158,11 +158,11 @@ class AgencyWorkflow:
             if snapshot.rectification_due_at is not None:
                 due.append(snapshot.rectification_due_at)
         if snapshot.status is not AgencyStatus.REJECTED:
-            for key, _, _, remind_at, expires_at in self._certificate_events():
-                if key not in self._state.reminded:
-                    due.append(remind_at)
-                if key not in self._state.expired:
-                    due.append(expires_at)
+            for deadline in self._certificate_deadlines():
+                if deadline.key not in self._state.reminded:
+                    due.append(deadline.remind_at)
+                if deadline.key not in self._state.expired:
+                    due.append(deadline.expires_at)
         return min(due, default=None)
 
     async def _on_time(self) -> None:
@@ -183,44 +183,34 @@ class AgencyWorkflow:
             await self._rectification_deadline_passed()
         if snapshot.status is AgencyStatus.REJECTED:
             return
-        for key, professional, certificate, remind_at, expires_at in self._certificate_events():
-            if key not in self._state.reminded and now >= remind_at:
-                self._state.reminded.append(key)
-                await self._remind_certificate(professional, certificate, expires_at)
-            if key not in self._state.expired and now >= expires_at:
-                self._state.expired.append(key)
+        for deadline in self._certificate_deadlines():
+            professional, certificate = deadline.professional, deadline.certificate
+            if deadline.key not in self._state.reminded and now >= deadline.remind_at:
+                self._state.reminded.append(deadline.key)
+                await self._remind_certificate(deadline)
+            if deadline.key not in self._state.expired and now >= deadline.expires_at:
+                self._state.expired.append(deadline.key)
                 expired = (
                     f"{professional.name} 的{certificate.kind.label}证书 {certificate.number} "
                     f"已于 {certificate.valid_until.isoformat()} 到期"
                 )
                 await self._commit("certificate.expired", expired)
                 await self._reassess(expired, actor=None)
+        self._forget_replaced_certificates()
 
-    def _certificate_events(
-        self,
-    ) -> Iterator[tuple[str, Professional, Certificate, dt.datetime, dt.datetime]]:
-        """Each professional's current certificates, with their reminder and expiry times.
+    def _certificate_deadlines(self) -> list[CertificateDeadline]:
+        snapshot = self._snapshot
+        return list(
+            certificate_deadlines(
+                snapshot.facts, snapshot.professional_ids, self._policy.certificate_expiry_notice
+            )
+        )
 
-        A certificate replaced by a later one of the same kind is not current: its expiry
-        changes nothing and needs no reminder.
-        """
-        facts = self._snapshot.facts
-        ids = self._snapshot.professional_ids
-        for professional in facts.professionals:
-            latest: dict[tuple[str, str | None], Certificate] = {}
-            for certificate in professional.certificates:
-                kind = (certificate.kind.value, certificate.specialty)
-                if kind not in latest or certificate.valid_until > latest[kind].valid_until:
-                    latest[kind] = certificate
-            for certificate in latest.values():
-                expires_at = dt.datetime.combine(
-                    certificate.valid_until + timedelta(days=1), dt.time(), CHINA_TZ
-                )
-                remind_at = expires_at - self._policy.certificate_expiry_notice
-                key = (
-                    f"{ids[professional.id_number]}/{certificate.number}/{certificate.valid_until}"
-                )
-                yield key, professional, certificate, remind_at, expires_at
+    def _forget_replaced_certificates(self) -> None:
+        """Drop bookkeeping of certificates no longer held, so the state does not grow."""
+        current = {deadline.key for deadline in self._certificate_deadlines()}
+        self._state.reminded = [key for key in self._state.reminded if key in current]
+        self._state.expired = [key for key in self._state.expired if key in current]
 
     # ------------------------------------------------------------------ application
 
@@ -739,10 +729,8 @@ class AgencyWorkflow:
             ),
         )
 
-    async def _remind_certificate(
-        self, professional: Professional, certificate: Certificate, expires_at: dt.datetime
-    ) -> None:
-        professional_id = self._snapshot.professional_ids[professional.id_number]
+    async def _remind_certificate(self, deadline: CertificateDeadline) -> None:
+        professional, certificate = deadline.professional, deadline.certificate
         await self._commit(
             "certificate.expiring",
             f"{professional.name} 的{certificate.kind.label}证书 {certificate.number} "
@@ -750,11 +738,11 @@ class AgencyWorkflow:
             inbox=InboxChanges(
                 send=[
                     self._message(
-                        _certificate_item(professional_id, certificate),
+                        _certificate_item(deadline.professional_id, certificate),
                         Addressee.agency(self._state.uscc),
                         f"证书即将到期：{professional.name} {certificate.kind.label} "
                         f"{certificate.number}",
-                        expires_at,
+                        deadline.expires_at,
                     )
                 ]
             ),
