@@ -6,7 +6,9 @@ from agencyflow.domain.monitoring import certificate_deadlines, current_certific
 from tests.factories import facts, id_number, professional
 
 
-def test_a_certificate_expires_at_china_midnight_after_its_last_day_and_is_reminded_before() -> None:
+def test_a_certificate_expires_at_china_midnight_after_its_last_day_and_is_reminded_before() -> (
+    None
+):
     application = facts(1, professionals=1)
     application["professionals"][0] = professional(1, valid_until=dt.date(2027, 3, 31))
     parsed = AgencyFacts.model_validate(application)
