@@ -5,6 +5,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -13,10 +14,16 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from agencyflow.activities.agencies import AgencyActivities
 from agencyflow.activities.calendar import compute_working_days_deadline
 from agencyflow.activities.inbox import InboxActivities
+from agencyflow.activities.projects import ProjectActivities
 from agencyflow.config.settings import Settings
+from agencyflow.files import FileStore
+from agencyflow.platform import ProvincialPlatform
+from agencyflow.platform.http import HttpPlatform
+from agencyflow.platform.outbox import OutboxPlatform
 from agencyflow.workflows.agency import AgencyWorkflow
+from agencyflow.workflows.project import ServiceProjectWorkflow
 
-WORKFLOWS: Sequence[type] = (AgencyWorkflow,)
+WORKFLOWS: Sequence[type] = (AgencyWorkflow, ServiceProjectWorkflow)
 """Every workflow type of the service."""
 
 # Our pure modules and pydantic are deterministic; passing them through saves
@@ -24,14 +31,27 @@ WORKFLOWS: Sequence[type] = (AgencyWorkflow,)
 _PASSTHROUGH = ("agencyflow.domain", "agencyflow.config.policy", "pydantic", "pydantic_core")
 
 
-def activities(engine: Engine) -> list[Callable[..., Any]]:
+def make_platform(settings: Settings, engine: Engine) -> ProvincialPlatform:
+    if settings.platform == "http":
+        token = settings.platform_token.get_secret_value() if settings.platform_token else None
+        client = httpx.Client(base_url=settings.platform_url, timeout=60)
+        return HttpPlatform(client, token)
+    return OutboxPlatform(engine)
+
+
+def activities(settings: Settings, engine: Engine) -> list[Callable[..., Any]]:
     inbox = InboxActivities(engine)
     agencies = AgencyActivities(engine)
+    projects = ProjectActivities(
+        engine, FileStore(settings.files_dir), make_platform(settings, engine)
+    )
     return [
         inbox.send,
         inbox.withdraw,
         agencies.record,
         agencies.claim_full_time,
+        projects.record,
+        projects.submit_report,
         compute_working_days_deadline,
     ]
 
@@ -50,7 +70,7 @@ def build_worker(
         client,
         task_queue=task_queue or settings.temporal_task_queue,
         workflows=list(workflows),
-        activities=activities(engine),
+        activities=activities(settings, engine),
         # Activities touch the database synchronously; they run on these threads.
         activity_executor=activity_executor or concurrent.futures.ThreadPoolExecutor(32),
         # On shutdown, let running activities finish their (idempotent) writes.

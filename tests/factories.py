@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from agencyflow.domain.agency import AgencyFacts, AgencySnapshot, AgencyStatus
+from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.id_numbers import id_check_character
 from agencyflow.domain.identity import Actor, Binding, Role
 from agencyflow.domain.qualifications import CertificateKind, Specialty
@@ -94,3 +96,76 @@ def fresh_agency() -> int:
     so each test needs agencies of its own.
     """
     return next(_agency_numbers)
+
+
+def agency_snapshot(
+    number: int, *, status: AgencyStatus = AgencyStatus.ACTIVE, **overrides: Any
+) -> AgencySnapshot:
+    """An admitted agency as the read model holds it, for tests that skip admission."""
+    application = AgencyFacts.model_validate(facts(number, **overrides))
+    now = dt.datetime.now(dt.UTC)
+    return AgencySnapshot(
+        uscc=application.uscc,
+        status=status,
+        facts=application,
+        professional_ids={
+            p.id_number: f"p{i}" for i, p in enumerate(application.professionals, start=1)
+        },
+        jurisdiction_code=application.jurisdiction_code,
+        submitted_at=now,
+        admitted_at=now,
+        updated_at=now,
+    )
+
+
+def contract(
+    number: str = "LS-2026-001", signed_on: dt.date | None = None, **overrides: Any
+) -> dict[str, Any]:
+    """A contract with every R3 item."""
+    base: dict[str, Any] = {
+        "number": number,
+        "signed_on": (
+            signed_on or dt.datetime.now(CHINA_TZ).date() - dt.timedelta(days=10)
+        ).isoformat(),
+        "client": {"name": "丽水某机械有限公司", "address": "丽水市莲都区南明山街道1号"},
+        "agency": {"name": "丽水安全技术服务有限公司", "address": "丽水市莲都区中山街1号"},
+        "content": "隐患排查与治理指导",
+        "method": "现场检查",
+        "frequency": "每季度一次",
+        "requirements": "按照国家标准开展",
+        "term_start": dt.date(2026, 11, 1).isoformat(),
+        "term_end": dt.date(2027, 10, 31).isoformat(),
+        "place": "委托方生产现场",
+        "manner": "现场服务并出具报告",
+        "acceptance_standard": "隐患排查治理标准",
+        "acceptance_method": "委托方验收签字",
+        "fee_yuan": 30000,
+        "payment_method": "银行转账，分两期",
+        "breach_liability": "按合同法承担违约责任",
+    }
+    base.update(overrides)
+    return base
+
+
+def project_request(
+    enterprise: int = 900,
+    *,
+    service_type: str = "hazard_investigation",
+    industry: str = "machinery",
+    county: str = "331102",
+    team: list[str] | None = None,
+    contract_number: str = "LS-2026-001",
+    **contract_overrides: Any,
+) -> dict[str, Any]:
+    return {
+        "enterprise": {
+            "uscc": uscc(enterprise, county=county),
+            "name": f"丽水某机械有限公司{enterprise}",
+            "address": "丽水市莲都区南明山街道1号",
+            "county_code": county,
+            "industry": industry,
+        },
+        "service_type": service_type,
+        "contract": contract(contract_number, **contract_overrides),
+        "team": team or ["p1", "p2"],
+    }

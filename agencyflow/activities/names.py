@@ -11,3 +11,6 @@ AGENCY_RECORD = "agencies.record"
 AGENCY_CLAIM_FULL_TIME = "agencies.claim_full_time"
 
 WORKING_DAYS_DEADLINE = "calendar.working_days_deadline"
+
+PROJECT_RECORD = "projects.record"
+PLATFORM_SUBMIT_REPORT = "platform.submit_report"

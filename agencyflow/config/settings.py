@@ -56,6 +56,15 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     """Lowest level logged."""
 
+    upload_max_bytes: Annotated[int, Field(ge=1024)] = 50 * 1024 * 1024
+    """Largest file accepted (service reports, photos), in bytes."""
+    platform: Literal["outbox", "http"] = "outbox"
+    """How reports reach 工业企业安全在线: a local outbox table, or its HTTP API."""
+    platform_url: str = ""
+    """Base URL of the provincial platform's API (``platform=http``)."""
+    platform_token: SecretStr | None = None
+    """Bearer token for the provincial platform's API."""
+
     demo_users: bool = True
     """``agencyflow dev`` creates one demo user per role on its first start."""
 
@@ -66,6 +75,8 @@ class Settings(BaseSettings):
     def _derive_defaults(self) -> "Settings":
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'agencyflow.db'}"
+        if self.platform == "http" and not self.platform_url:
+            raise ValueError("platform=http needs platform_url")
         if not self.temporal_ui_url:
             host = self.temporal_address.rsplit(":", 1)[0]
             self.temporal_ui_url = f"http://{host}:{self.temporal_ui_port}"

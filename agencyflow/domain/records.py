@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from .agency import AgencySnapshot
 from .inbox import InboxChanges
+from .project import CreditEvent, ProjectSnapshot
 from .timeline import TimelineEntry
 
 
@@ -18,3 +19,12 @@ class AgencyRecord(BaseModel):
     snapshot: AgencySnapshot | None = None
     event: TimelineEntry | None = None
     inbox: InboxChanges = InboxChanges()
+
+
+class ProjectRecord(BaseModel):
+    workflow_id: str
+    seq: int
+    snapshot: ProjectSnapshot
+    event: TimelineEntry | None = None
+    inbox: InboxChanges = InboxChanges()
+    credit_events: list[CreditEvent] = []

@@ -2,6 +2,15 @@
 
 from sqlmodel import SQLModel
 
-from . import agencies, audit, identity, inbox, timeline  # noqa: F401  (registers tables)
+from . import (  # noqa: F401  (importing registers their tables)
+    agencies,
+    audit,
+    credit,
+    identity,
+    inbox,
+    outbox,
+    projects,
+    timeline,
+)
 
 metadata = SQLModel.metadata

@@ -1,0 +1,236 @@
+"""A service project's facts: the enterprise served, the contract (R3), the team, the visits."""
+
+import datetime as dt
+import hashlib
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from .industries import Industry
+from .labels import LabelledEnum
+from .regions import CountyCode
+from .service_types import ServiceType
+from .uscc import Uscc
+
+Text = Annotated[str, Field(max_length=2000)]
+ShortText = Annotated[str, Field(max_length=300)]
+
+
+class Enterprise(BaseModel):
+    """The served enterprise (委托单位)."""
+
+    uscc: Uscc
+    name: Annotated[str, Field(min_length=2, max_length=200)]
+    address: Annotated[str, Field(min_length=1, max_length=500)]
+    county_code: CountyCode
+    """The county whose regulator receives the practice notification (R2)."""
+    industry: Industry
+
+
+class ContractParty(BaseModel):
+    name: ShortText | None = None
+    address: ShortText | None = None
+
+
+class Contract(BaseModel):
+    """The written contract (书面合同, R3).
+
+    Every R3 item may arrive missing or blank: the rules, not the parser, say which are
+    missing, so the agency hears of all of them at once with one stable code.
+    """
+
+    number: Annotated[str, Field(min_length=1, max_length=64)]
+    signed_on: dt.date
+    client: ContractParty = ContractParty()
+    """委托方: the enterprise, with its address."""
+    agency: ContractParty = ContractParty()
+    """受托方: the agency, with its address."""
+    content: Text | None = None
+    method: Text | None = None
+    frequency: Text | None = None
+    requirements: Text | None = None
+    term_start: dt.date | None = None
+    term_end: dt.date | None = None
+    place: Text | None = None
+    manner: Text | None = None
+    acceptance_standard: Text | None = None
+    acceptance_method: Text | None = None
+    fee_yuan: Annotated[float, Field(ge=0, le=100_000_000)] | None = None
+    payment_method: Text | None = None
+    breach_liability: Text | None = None
+
+
+class ProjectRequest(BaseModel):
+    """What the agency submits to start a project."""
+
+    enterprise: Enterprise
+    service_type: ServiceType
+    contract: Contract
+    team: Annotated[list[str], Field(min_length=1, max_length=50)]
+    """Professional ids (``p1``…) of the agency's people on this project."""
+
+
+class VisitActivity(LabelledEnum):
+    INSPECTION = ("inspection", "全面检查（隐患排查）")
+    RE_INSPECTION = ("re_inspection", "复查")
+    TRAINING = ("training", "安全培训")
+    EMERGENCY_DRILL = ("emergency_drill", "应急演练")
+    SYSTEM_BUILDING = ("system_building", "安全管理体系建设")
+
+
+class VisitReport(BaseModel):
+    """A service visit as the agency records it. Hazards found on it attach to its id."""
+
+    visited_on: dt.date
+    present: Annotated[list[str], Field(min_length=1, max_length=50)]
+    """Professional ids of the team members on site."""
+    activities: Annotated[list[VisitActivity], Field(min_length=1)]
+    notes: Text = ""
+
+
+class Visit(VisitReport):
+    visit_id: str
+    """``v1``, ``v2``…: what hazards found on this visit point at."""
+    recorded_at: dt.datetime
+
+
+class StaffEntry(BaseModel):
+    """A team member as the practice notification lists them: name and titles."""
+
+    professional_id: str
+    name: str
+    titles: list[str]
+
+
+class PracticeNotification(BaseModel):
+    """执业告知: what the county regulator where the enterprise is must be told (R2, R6)."""
+
+    agency_uscc: str
+    agency_name: str
+    agency_out_of_town: bool
+    agency_local_office: str | None
+    enterprise: Enterprise
+    service_type: ServiceType
+    content: str
+    term_start: dt.date | None
+    term_end: dt.date | None
+    staff: list[StaffEntry]
+    revision: int = 1
+    """1 for the first filing, then one more for each refiling after a return."""
+
+
+def project_id(agency_uscc: str, contract_number: str) -> str:
+    """The project's id: the agency and a digest of its contract number.
+
+    Contract numbers carry brackets, Chinese characters and slashes (丽安咨〔2026〕12号);
+    the digest keeps ids short and safe in URLs while one contract still means one project.
+    """
+    digest = hashlib.sha256(contract_number.strip().encode()).hexdigest()[:12]
+    return f"{agency_uscc}-{digest}"
+
+
+class ProjectStage(LabelledEnum):
+    FILING = ("filing", "执业告知")
+    PLANNING = ("planning", "服务方案")
+    IN_SERVICE = ("in_service", "服务实施")
+    REPORTING = ("reporting", "报告上传")
+    SPOT_CHECK = ("spot_check", "报告抽查期")
+    CLOSED = ("closed", "已归档")
+
+
+class FilingStatus(LabelledEnum):
+    PENDING = ("pending", "待确认")
+    RETURNED = ("returned", "退回补正")
+    ACKNOWLEDGED = ("acknowledged", "已确认")
+
+
+class ServicePlan(BaseModel):
+    """服务方案, submitted before the first visit."""
+
+    summary: Annotated[str, Field(min_length=1, max_length=20000)]
+    submitted_at: dt.datetime | None = None
+
+
+class StoredFile(BaseModel):
+    """A file kept by the API under its content hash; only this crosses Temporal."""
+
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    size: int
+    filename: str
+    content_type: str
+
+
+class SubmittedReport(BaseModel):
+    file: StoredFile
+    uploaded_at: dt.datetime
+    receipt_number: str
+    """From the provincial platform (工业企业安全在线)."""
+    days_late: int = 0
+
+
+class SpotCheckVerdict(LabelledEnum):
+    PASS = ("pass", "合格")
+    FAIL = ("fail", "不合格")
+
+
+class FailureReason(LabelledEnum):
+    SERIOUSLY_INACCURATE = ("seriously_inaccurate", "严重失实")
+    FALSE = ("false", "虚假报告")
+    PAPERWORK_ONLY = ("paperwork_only", "单独做安全台账")
+
+
+class SpotCheck(BaseModel):
+    opened_by_user_id: int
+    opened_by: str
+    opened_at: dt.datetime
+    verdict: SpotCheckVerdict | None = None
+    reasons: list[FailureReason] = []
+    notes: str = ""
+    decided_by: str | None = None
+    decided_at: dt.datetime | None = None
+
+
+class ProjectSnapshot(BaseModel):
+    """A project as the read model shows it."""
+
+    project_id: str
+    agency_uscc: str
+    agency_name: str
+    request: ProjectRequest
+    stage: ProjectStage
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    notification: PracticeNotification
+    filing_status: FilingStatus = FilingStatus.PENDING
+    filing_due_at: dt.datetime | None = None
+    filing_escalated: bool = False
+    filing_return_reasons: list[str] = []
+    plan: ServicePlan | None = None
+    visits: list[Visit] = []
+    service_ended_on: dt.date | None = None
+    report_due_at: dt.datetime | None = None
+    overdue: bool = False
+    report: SubmittedReport | None = None
+    spot_check_window_ends_at: dt.datetime | None = None
+    spot_check: SpotCheck | None = None
+    closed_at: dt.datetime | None = None
+
+    @property
+    def county_code(self) -> str:
+        return self.request.enterprise.county_code
+
+    @property
+    def enterprise_uscc(self) -> str:
+        return self.request.enterprise.uscc
+
+
+class CreditEvent(BaseModel):
+    """Something that moves an agency's credit score (R8); the credit issue scores them."""
+
+    agency_uscc: str
+    source: str
+    """What caused it, e.g. ``projects/<id>#12``: one event per source, however often sent."""
+    kind: str
+    """``report.late``, ``report.late_uploaded``, ``spot_check.failed``…"""
+    occurred_at: dt.datetime
+    details: dict[str, str | int | list[str]] = {}

@@ -1,0 +1,354 @@
+"""ServiceProjectWorkflow on the time-skipping server: contract to closure (R3, R4, R6, R10)."""
+
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import Engine
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+
+from agencyflow.config.policy import Policy
+from agencyflow.config.settings import Settings
+from agencyflow.domain.agency import AgencyStatus
+from agencyflow.domain.calendar import CHINA_TZ
+from agencyflow.domain.identity import Actor, Role
+from agencyflow.domain.project import FailureReason, ProjectStage, SpotCheckVerdict
+from agencyflow.files import FileStore
+from agencyflow.store import projects as project_store
+from agencyflow.worker import build_worker
+from agencyflow.workflows.project import ServiceProjectWorkflow
+from agencyflow.workflows.project_models import (
+    FilingDecision,
+    PlanSubmission,
+    Refiling,
+    ReportUpload,
+    SpotCheckDecision,
+    SpotCheckOpening,
+)
+from tests.factories import agency_snapshot, project_request
+from tests.waiting import eventually
+from tests.workflows.agency_helpers import CITY, COUNTY, OTHER_COUNTY, agency_actor
+from tests.workflows.project_helpers import Projects, credit_kinds, open_items, timeline_kinds
+
+AGENCY = 1
+SECOND_COUNTY_OFFICER = Actor(
+    user_id=5, name="莲都区应急管理局二科", role=Role.COUNTY_REGULATOR, county_code="331102"
+)
+
+
+@pytest_asyncio.fixture
+async def projects(
+    time_skipping_env: WorkflowEnvironment, settings: Settings, engine: Engine
+) -> AsyncIterator[Projects]:
+    async with build_worker(time_skipping_env.client, settings, engine):
+        yield Projects(
+            time_skipping_env.client, settings.temporal_task_queue, FileStore(settings.files_dir)
+        )
+
+
+def _rejection(error: pytest.ExceptionInfo[WorkflowUpdateFailedError]) -> ApplicationError:
+    cause = error.value.cause
+    assert isinstance(cause, ApplicationError)
+    return cause
+
+
+async def _today(env: WorkflowEnvironment) -> dt.date:
+    return (await env.get_current_time()).astimezone(CHINA_TZ).date()
+
+
+async def test_on_time_path_closes_after_the_spot_check_window(
+    projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    agency = agency_snapshot(AGENCY)
+    handle, created = await projects.create(agency, project_request())
+    pid = created.project_id
+    assert created.stage is ProjectStage.FILING
+    assert [s.name for s in created.notification.staff] == ["专业人员1", "专业人员2"]
+    assert set(open_items(engine, pid)) == {"filing.review", "plan.submit"}
+    assert open_items(engine, pid)["filing.review"].scope_id == "331102"
+
+    await handle.execute_update(
+        ServiceProjectWorkflow.acknowledge_filing, FilingDecision(actor=COUNTY)
+    )
+    planned = await handle.execute_update(
+        ServiceProjectWorkflow.submit_plan,
+        PlanSubmission(actor=agency_actor(AGENCY), summary="方案"),
+    )
+    assert planned.stage is ProjectStage.IN_SERVICE
+    assert open_items(engine, pid) == {}
+    await projects.visit(handle, agency, "inspection")
+    today = await _today(time_skipping_env)
+    ended = await projects.end(handle, agency, today)
+    assert ended.stage is ProjectStage.REPORTING
+    assert ended.report_due_at is not None
+    assert ended.report_due_at - (await time_skipping_env.get_current_time()) <= dt.timedelta(
+        days=30
+    )
+    assert open_items(engine, pid)["report.upload"].due_at == ended.report_due_at
+
+    await time_skipping_env.sleep(dt.timedelta(days=5))
+    uploaded = await handle.execute_update(
+        ServiceProjectWorkflow.upload_report,
+        ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),
+    )
+    assert uploaded.stage is ProjectStage.SPOT_CHECK
+    assert uploaded.report is not None and uploaded.report.days_late == 0
+    assert uploaded.report.receipt_number.startswith("ZJAQ-")
+    assert open_items(engine, pid) == {}
+
+    await time_skipping_env.sleep(dt.timedelta(days=31))
+    await handle.result()
+    closed = project_store.get(engine, pid)
+    assert closed is not None and closed.stage is ProjectStage.CLOSED
+    assert timeline_kinds(engine, pid) == [
+        "project.created",
+        "filing.acknowledged",
+        "plan.submitted",
+        "visit.recorded",
+        "service.ended",
+        "report.uploaded",
+        "project.closed",
+    ]
+    assert credit_kinds(engine) == []
+
+
+async def test_late_path_reminds_at_20_and_27_and_is_overdue_at_30(
+    projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    agency = agency_snapshot(AGENCY)
+    handle, created = await projects.in_service(agency, project_request())
+    pid = created.project_id
+    today = await _today(time_skipping_env)
+    await projects.visit(handle, agency, on=today - dt.timedelta(days=5))
+    # Ended three days ago: the 30 days run from the end of that day.
+    ended = await projects.end(handle, agency, today - dt.timedelta(days=3))
+    due = ended.report_due_at
+    assert due == dt.datetime.combine(
+        today - dt.timedelta(days=2), dt.time(), CHINA_TZ
+    ) + dt.timedelta(days=30)
+    now = await time_skipping_env.get_current_time()
+
+    await time_skipping_env.sleep(due - dt.timedelta(days=10) - now + dt.timedelta(minutes=1))
+    await eventually(lambda: "report.reminder.1" in open_items(engine, pid))
+    assert "report.reminder.2" not in open_items(engine, pid)
+    await time_skipping_env.sleep(dt.timedelta(days=7))
+    await eventually(lambda: "report.reminder.2" in open_items(engine, pid))
+    assert "report.overdue" not in open_items(engine, pid)
+    await time_skipping_env.sleep(dt.timedelta(days=3))
+    await eventually(lambda: "report.overdue" in open_items(engine, pid))
+    overdue = open_items(engine, pid)["report.overdue"]
+    assert (overdue.role, overdue.scope_id) == ("county_regulator", "331102")
+    assert credit_kinds(engine) == [("report.late", {})]
+    snapshot = project_store.get(engine, pid)
+    assert snapshot is not None and snapshot.overdue
+
+    await time_skipping_env.sleep(dt.timedelta(days=5))
+    late = await handle.execute_update(
+        ServiceProjectWorkflow.upload_report,
+        ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),
+    )
+    assert late.report is not None and late.report.days_late == 6
+    assert credit_kinds(engine) == [("report.late", {}), ("report.late_uploaded", {"days_late": 6})]
+    assert open_items(engine, pid) == {}
+    assert "report.overdue" in timeline_kinds(engine, pid)
+
+
+async def test_filing_returned_then_refiled_then_acknowledged(
+    projects: Projects, engine: Engine
+) -> None:
+    agency = agency_snapshot(AGENCY)
+    handle, created = await projects.create(agency, project_request())
+    pid = created.project_id
+    with pytest.raises(WorkflowUpdateFailedError) as no_reason:
+        await handle.execute_update(
+            ServiceProjectWorkflow.return_filing, FilingDecision(actor=COUNTY)
+        )
+    assert _rejection(no_reason).type == "RuleViolations"
+    returned = await handle.execute_update(
+        ServiceProjectWorkflow.return_filing,
+        FilingDecision(actor=COUNTY, reasons=["服务人员名单与实际不符"]),
+    )
+    assert returned.filing_status.value == "returned"
+    assert set(open_items(engine, pid)) == {"filing.correct", "plan.submit"}
+
+    refiled = await handle.execute_update(
+        ServiceProjectWorkflow.refile,
+        Refiling(actor=agency_actor(AGENCY), agency=agency, team=["p1", "p3"], note="更正人员"),
+    )
+    assert refiled.notification.revision == 2
+    assert [s.professional_id for s in refiled.notification.staff] == ["p1", "p3"]
+    assert set(open_items(engine, pid)) == {"filing.review", "plan.submit"}
+    acknowledged = await handle.execute_update(
+        ServiceProjectWorkflow.acknowledge_filing, FilingDecision(actor=COUNTY)
+    )
+    assert acknowledged.filing_status.value == "acknowledged"
+
+
+async def test_unacknowledged_filing_escalates_to_the_city(
+    projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    handle, created = await projects.create(agency_snapshot(AGENCY), project_request())
+    assert created.filing_due_at is not None
+    await time_skipping_env.sleep(
+        created.filing_due_at - await time_skipping_env.get_current_time() + dt.timedelta(minutes=1)
+    )
+    await eventually(lambda: "filing.escalated" in open_items(engine, created.project_id))
+    escalated = open_items(engine, created.project_id)["filing.escalated"]
+    assert escalated.scope_kind == "city"
+    await handle.execute_update(
+        ServiceProjectWorkflow.acknowledge_filing, FilingDecision(actor=CITY)
+    )
+    assert set(open_items(engine, created.project_id)) == {"plan.submit"}
+
+
+async def test_consulting_cannot_end_without_system_inspection_training_and_drill(
+    projects: Projects, time_skipping_env: WorkflowEnvironment
+) -> None:
+    agency = agency_snapshot(AGENCY)
+    request = project_request(service_type="safety_management_consulting")
+    handle, _ = await projects.in_service(agency, request)
+    await projects.visit(handle, agency, "inspection", "re_inspection")
+    today = await _today(time_skipping_env)
+    with pytest.raises(WorkflowUpdateFailedError) as error:
+        await projects.end(handle, agency, today)
+    [violation] = _rejection(error).details[0]["violations"]
+    assert violation["code"] == "project.consulting_incomplete"
+    for missing in ("安全管理体系建设", "安全培训", "应急演练"):
+        assert missing in violation["message"]
+    assert "全面检查" not in violation["message"]
+
+    await projects.visit(handle, agency, "system_building", "training")
+    await projects.visit(handle, agency, "emergency_drill")
+    ended = await projects.end(handle, agency, today)
+    assert ended.stage is ProjectStage.REPORTING
+
+
+async def _reported(
+    projects: Projects, time_skipping_env: WorkflowEnvironment, policy: Policy | None = None
+):  # type: ignore[no-untyped-def]
+    agency = agency_snapshot(AGENCY)
+    handle, _ = await projects.in_service(agency, project_request(), policy=policy)
+    await projects.visit(handle, agency)
+    await projects.end(handle, agency, await _today(time_skipping_env))
+    snapshot = await handle.execute_update(
+        ServiceProjectWorkflow.upload_report,
+        ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),
+    )
+    return handle, snapshot
+
+
+async def test_spot_check_pass_closes_the_project(
+    projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    handle, snapshot = await _reported(projects, time_skipping_env)
+    with pytest.raises(WorkflowUpdateFailedError) as outside:
+        await handle.execute_update(
+            ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=OTHER_COUNTY)
+        )
+    assert _rejection(outside).type == "Forbidden"
+    await handle.execute_update(
+        ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=COUNTY)
+    )
+    with pytest.raises(WorkflowUpdateFailedError) as twice:
+        await handle.execute_update(
+            ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=COUNTY)
+        )
+    assert _rejection(twice).type == "Conflict"
+    closed = await handle.execute_update(
+        ServiceProjectWorkflow.decide_spot_check,
+        SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.PASS),
+    )
+    assert closed.stage is ProjectStage.CLOSED
+    assert closed.spot_check is not None and closed.spot_check.verdict is SpotCheckVerdict.PASS
+    await handle.result()
+    assert credit_kinds(engine) == []
+
+
+async def test_spot_check_fail_records_a_credit_event_and_needs_reasons(
+    projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    handle, _ = await _reported(projects, time_skipping_env)
+    await handle.execute_update(
+        ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=COUNTY)
+    )
+    with pytest.raises(WorkflowUpdateFailedError) as no_reason:
+        await handle.execute_update(
+            ServiceProjectWorkflow.decide_spot_check,
+            SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.FAIL),
+        )
+    assert _rejection(no_reason).type == "RuleViolations"
+    failed = await handle.execute_update(
+        ServiceProjectWorkflow.decide_spot_check,
+        SpotCheckDecision(
+            actor=COUNTY, verdict=SpotCheckVerdict.FAIL, reasons=[FailureReason.PAPERWORK_ONLY]
+        ),
+    )
+    assert failed.stage is ProjectStage.CLOSED
+    assert credit_kinds(engine) == [("spot_check.failed", {"reasons": ["paperwork_only"]})]
+
+
+async def test_four_eyes_needs_a_second_regulator_for_the_verdict(
+    projects: Projects, time_skipping_env: WorkflowEnvironment
+) -> None:
+    handle, _ = await _reported(projects, time_skipping_env, Policy(spot_check_four_eyes=True))
+    await handle.execute_update(
+        ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=COUNTY)
+    )
+    with pytest.raises(WorkflowUpdateFailedError) as same:
+        await handle.execute_update(
+            ServiceProjectWorkflow.decide_spot_check,
+            SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.PASS),
+        )
+    assert _rejection(same).details[0]["code"] == "spot_check.four_eyes"
+    decided = await handle.execute_update(
+        ServiceProjectWorkflow.decide_spot_check,
+        SpotCheckDecision(actor=SECOND_COUNTY_OFFICER, verdict=SpotCheckVerdict.PASS),
+    )
+    assert decided.stage is ProjectStage.CLOSED
+
+
+async def test_steps_out_of_order_are_refused_naming_the_stage(
+    projects: Projects, time_skipping_env: WorkflowEnvironment
+) -> None:
+    agency = agency_snapshot(AGENCY)
+    handle, _ = await projects.create(agency, project_request())
+    with pytest.raises(WorkflowUpdateFailedError) as early_visit:
+        await projects.visit(handle, agency)
+    cause = _rejection(early_visit)
+    assert (cause.type, cause.details[0]["code"]) == ("Conflict", "project.out_of_order")
+    assert "执业告知" in str(cause)
+    with pytest.raises(WorkflowUpdateFailedError) as early_report:
+        await handle.execute_update(
+            ServiceProjectWorkflow.upload_report,
+            ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),
+        )
+    assert _rejection(early_report).details[0]["code"] == "project.out_of_order"
+    await handle.execute_update(
+        ServiceProjectWorkflow.acknowledge_filing, FilingDecision(actor=COUNTY)
+    )
+    with pytest.raises(WorkflowUpdateFailedError) as no_plan:
+        await projects.visit(handle, agency)
+    assert "服务方案" in str(_rejection(no_plan))
+
+
+async def test_the_same_contract_again_is_the_same_project_and_other_terms_conflict(
+    projects: Projects,
+) -> None:
+    agency = agency_snapshot(AGENCY)
+    handle, first = await projects.create(agency, project_request())
+    again_handle, again = await projects.create(agency, project_request())
+    assert again.project_id == first.project_id
+    assert again_handle.id == handle.id
+    with pytest.raises(WorkflowUpdateFailedError) as other_terms:
+        await projects.create(agency, project_request(fee_yuan=99999))
+    assert _rejection(other_terms).details[0]["code"] == "project.contract_number_taken"
+
+
+async def test_a_suspended_agency_starts_no_project(projects: Projects) -> None:
+    agency = agency_snapshot(AGENCY, status=AgencyStatus.SUSPENDED)
+    with pytest.raises(WorkflowUpdateFailedError) as error:
+        await projects.create(agency, project_request())
+    assert _rejection(error).details[0]["code"] == "agency.cannot_start_projects"
