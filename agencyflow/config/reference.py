@@ -1,11 +1,12 @@
 """Every setting as ``(environment variable, default, description)``, for the README.
 
-``python -m agencyflow.config.reference`` prints the README's settings table; a test
-keeps the README in step with the code.
+``python -m agencyflow.config.reference`` rewrites the README's settings table; a test
+fails when the README and the code disagree.
 """
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
@@ -37,6 +38,22 @@ def settings_reference(
         yield f"{prefix}{name.upper()}", default, field.description or ""
 
 
+def table() -> str:
+    return "".join(
+        f"| `{variable}` | `{default}` | {description} |\n"
+        for variable, default, description in settings_reference()
+    )
+
+
+def update_readme(path: Path) -> None:
+    """Rewrite the README's settings table between its markers."""
+    text = path.read_text()
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(f"{head}{START}\n{table()}{END}{tail}")
+
+
+START, END = "<!-- settings:start -->", "<!-- settings:end -->"
+
 if __name__ == "__main__":
-    for variable, default, description in settings_reference():
-        print(f"| `{variable}` | `{default}` | {description} |")  # noqa: T201
+    update_readme(Path("README.md"))
