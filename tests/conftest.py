@@ -16,7 +16,6 @@ from sqlalchemy.engine import make_url
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from agencyflow.api.app import create_app
 from agencyflow.config.settings import Settings
 from agencyflow.store.engine import make_engine
 from agencyflow.store.migrate import upgrade
@@ -26,8 +25,8 @@ from agencyflow.temporal_client import (
     ensure_search_attributes,
     installed_binary,
 )
-from agencyflow.worker import build_worker
 from agencyflow.workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
+from tests.serving import serving
 
 TEST_DATABASE_URL = os.environ.get("AGENCYFLOW_TEST_DATABASE_URL", "")
 
@@ -126,11 +125,5 @@ async def temporal(api_settings: Settings) -> Client:
 async def api(
     api_settings: Settings, engine: Engine, temporal: Client
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """The API in-process, with a real worker on the dev server and a real database."""
-    app = create_app(api_settings, temporal=temporal, engine=engine)
-    async with (
-        build_worker(temporal, api_settings, engine),
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test") as http,
-    ):
+    async with serving(api_settings, engine, temporal) as http:
         yield http

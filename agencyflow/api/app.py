@@ -13,7 +13,7 @@ from agencyflow.temporal_client import connect_temporal
 
 from .errors import install_error_handlers
 from .middleware import RequestContextMiddleware
-from .routes import agencies, audit, health, inbox, public, users
+from .routes import agencies, audit, enterprises, health, inbox, projects, public, users
 
 ROUTERS = (
     health.router,
@@ -21,6 +21,8 @@ ROUTERS = (
     users.router,
     audit.router,
     agencies.router,
+    projects.router,
+    enterprises.router,
     public.router,
 )
 

@@ -1,0 +1,329 @@
+"""Service projects (一项目一报告, R3, R4, R6, R10): from contract to closure.
+
+Every command is an update of the project's workflow; every answer is read back from the
+read model, which the update has already brought up to date.
+"""
+
+import datetime as dt
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Query, Request, UploadFile, status
+from fastapi.responses import JSONResponse
+from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy
+
+from agencyflow.api.deps import EngineDep, SettingsDep, TemporalDep, allow
+from agencyflow.api.schemas.projects import (
+    FilingReturnBody,
+    PlanBody,
+    ProjectPage,
+    ProjectPublic,
+    RefilingBody,
+    ServiceEndBody,
+    VerdictBody,
+    detail,
+    summary,
+)
+from agencyflow.api.temporal_errors import execute_update, translated
+from agencyflow.domain.agency import AgencySnapshot
+from agencyflow.domain.calendar import CHINA_TZ
+from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
+from agencyflow.domain.identity import Actor, Role, may_access
+from agencyflow.domain.project import (
+    ProjectRequest,
+    ProjectSnapshot,
+    ProjectStage,
+    VisitReport,
+    project_id,
+)
+from agencyflow.domain.project_rules import check_project_request
+from agencyflow.files import FileStore, sniff
+from agencyflow.store import agencies, projects, timeline
+from agencyflow.workflows.project import ServiceProjectWorkflow
+from agencyflow.workflows.project_models import (
+    CreateProject,
+    FilingDecision,
+    PlanSubmission,
+    ProjectInput,
+    Refiling,
+    ReportUpload,
+    ServiceEnd,
+    SpotCheckDecision,
+    SpotCheckOpening,
+    VisitSubmission,
+    project_resource,
+    project_workflow_id,
+)
+
+router = APIRouter(prefix="/projects", tags=["projects"])
+
+AgencyUser = Annotated[Actor, Depends(allow(Role.AGENCY))]
+Regulator = Annotated[Actor, Depends(allow(Role.COUNTY_REGULATOR, Role.CITY_REGULATOR))]
+Anyone = Annotated[Actor, Depends(allow())]
+
+
+class Projects:
+    """What every project route needs: scope checks, updates, answers from the read model."""
+
+    def __init__(
+        self, request: Request, engine: EngineDep, settings: SettingsDep, temporal: TemporalDep
+    ) -> None:
+        self.request = request
+        self.engine = engine
+        self.settings = settings
+        self.temporal = temporal
+
+    async def visible(self, pid: str, actor: Actor) -> ProjectSnapshot:
+        """The project, if the caller may see it: 404 if unknown, 403 outside its scope."""
+        self.request.state.audit_resource = project_resource(pid)
+        snapshot = await anyio.to_thread.run_sync(projects.get, self.engine, pid)
+        if snapshot is None:
+            raise NotFound(f"no project {pid}", code="project.not_found")
+        if not may_access(
+            actor,
+            county_code=snapshot.county_code,
+            agency_uscc=snapshot.agency_uscc,
+            enterprise_uscc=snapshot.enterprise_uscc,
+        ):
+            raise Forbidden("the project is outside your scope", code="auth.out_of_scope")
+        return snapshot
+
+    async def update(self, pid: str, actor: Actor, update: Any, arg: Any) -> ProjectPublic:
+        snapshot = await self.visible(pid, actor)
+        if snapshot.closed_at is not None:
+            raise Conflict("the project is closed", code="project.closed")
+        handle = self.temporal.get_workflow_handle(project_workflow_id(pid))
+        await execute_update(handle, update, arg, request_id=self.request.state.request_id)
+        return await self.answer(pid)
+
+    async def answer(self, pid: str) -> ProjectPublic:
+        snapshot = await anyio.to_thread.run_sync(projects.get, self.engine, pid)
+        assert snapshot is not None, "an update returned before its record was written"
+        return await self.detail(snapshot)
+
+    async def detail(self, snapshot: ProjectSnapshot) -> ProjectPublic:
+        entries = await anyio.to_thread.run_sync(
+            lambda: timeline.entries(
+                self.engine, project_resource(snapshot.project_id), regulators=True
+            )
+        )
+        url = (
+            f"{self.settings.temporal_ui_url}/namespaces/{self.settings.temporal_namespace}"
+            f"/workflows/{project_workflow_id(snapshot.project_id)}"
+        )
+        return detail(snapshot, timeline=entries, temporal_ui_url=url)
+
+    async def agency_of(self, actor: Actor) -> AgencySnapshot:
+        assert actor.agency_uscc is not None
+        agency = await anyio.to_thread.run_sync(agencies.get, self.engine, actor.agency_uscc)
+        if agency is None or not agency.status.is_admitted:
+            raise Conflict(
+                "the agency is not admitted: apply with POST /agencies first",
+                code="agency.not_admitted",
+            )
+        return agency
+
+
+Service = Annotated[Projects, Depends(Projects)]
+
+
+# ---------------------------------------------------------------------- reading
+
+
+@router.get("", name="projects.list")
+async def list_projects(
+    actor: Anyone,
+    engine: EngineDep,
+    county: str | None = None,
+    agency: str | None = None,
+    enterprise: str | None = None,
+    stage: ProjectStage | None = None,
+    overdue: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ProjectPage:
+    """Projects in the caller's scope: an agency its own, a county its county's."""
+    scoped = {
+        Role.AGENCY: ("agency", actor.agency_uscc),
+        Role.COUNTY_REGULATOR: ("county", actor.county_code),
+        Role.ENTERPRISE: ("enterprise", actor.enterprise_uscc),
+    }.get(actor.role)
+    filters = {"county": county, "agency": agency, "enterprise": enterprise}
+    if scoped is not None:
+        name, own = scoped
+        if filters[name] not in (None, own):
+            raise Forbidden(
+                f"you may list only your own {name}'s projects", code="auth.out_of_scope"
+            )
+        filters[name] = own
+    total, found = await anyio.to_thread.run_sync(
+        lambda: projects.search(
+            engine,
+            county_code=filters["county"],
+            agency_uscc=filters["agency"],
+            enterprise_uscc=filters["enterprise"],
+            stage=stage,
+            overdue=overdue,
+            limit=limit,
+            offset=offset,
+        )
+    )
+    return ProjectPage(total=total, items=[summary(s) for s in found])
+
+
+@router.get("/{pid}", name="projects.show")
+async def show(pid: str, actor: Anyone, service: Service) -> ProjectPublic:
+    return await service.detail(await service.visible(pid, actor))
+
+
+# ---------------------------------------------------------------------- contract and filing
+
+
+@router.post(
+    "",
+    name="projects.create",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProjectPublic,
+    responses={200: {"description": "The same contract again: the existing project."}},
+)
+async def create(request: ProjectRequest, actor: AgencyUser, service: Service) -> Any:
+    """File a signed contract (R3); the practice notification goes to the county (R2, R6)."""
+    assert actor.agency_uscc is not None
+    pid = project_id(actor.agency_uscc, request.contract.number)
+    service.request.state.audit_resource = project_resource(pid)
+    agency = await service.agency_of(actor)
+    existing = await anyio.to_thread.run_sync(projects.get, service.engine, pid)
+    if existing is None:
+        # Checked here as well, so that a refused contract starts nothing at all.
+        if not agency.status.may_start_projects:
+            raise Conflict(
+                f"the agency is {agency.status.label} and may not start new projects",
+                code="agency.cannot_start_projects",
+            )
+        violations = check_project_request(
+            request,
+            agency,
+            service.settings.policy.admission_rules(),
+            dt.datetime.now(CHINA_TZ).date(),
+        )
+        if violations:
+            raise RuleViolations(violations)
+    start = WithStartWorkflowOperation(
+        ServiceProjectWorkflow.run,
+        ProjectInput(project_id=pid, agency_uscc=agency.uscc, policy=service.settings.policy),
+        id=project_workflow_id(pid),
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        task_queue=service.settings.temporal_task_queue,
+    )
+    try:
+        await service.temporal.execute_update_with_start_workflow(
+            ServiceProjectWorkflow.create,
+            CreateProject(actor=actor, request=request, agency=agency),
+            start_workflow_operation=start,
+            id=service.request.state.request_id,
+        )
+    except WorkflowUpdateFailedError as failure:
+        raise translated(failure) from None
+    answer = await service.answer(pid)
+    if existing is not None:
+        return JSONResponse(answer.model_dump(mode="json"), status_code=status.HTTP_200_OK)
+    return answer
+
+
+@router.post("/{pid}/filing/acknowledge", name="projects.acknowledge_filing")
+async def acknowledge_filing(pid: str, actor: Regulator, service: Service) -> ProjectPublic:
+    """The county regulator confirms the practice notification (执业告知)."""
+    decision = FilingDecision(actor=actor)
+    return await service.update(pid, actor, ServiceProjectWorkflow.acknowledge_filing, decision)
+
+
+@router.post("/{pid}/filing/return", name="projects.return_filing")
+async def return_filing(
+    pid: str, body: FilingReturnBody, actor: Regulator, service: Service
+) -> ProjectPublic:
+    decision = FilingDecision(actor=actor, reasons=body.reasons)
+    return await service.update(pid, actor, ServiceProjectWorkflow.return_filing, decision)
+
+
+@router.put("/{pid}/filing", name="projects.refile")
+async def refile(
+    pid: str, body: RefilingBody, actor: AgencyUser, service: Service
+) -> ProjectPublic:
+    """The agency corrects and refiles a returned practice notification."""
+    agency = await service.agency_of(actor)
+    refiling = Refiling(actor=actor, agency=agency, team=body.team, note=body.note)
+    return await service.update(pid, actor, ServiceProjectWorkflow.refile, refiling)
+
+
+# ---------------------------------------------------------------------- service
+
+
+@router.post("/{pid}/plan", name="projects.submit_plan")
+async def submit_plan(
+    pid: str, body: PlanBody, actor: AgencyUser, service: Service
+) -> ProjectPublic:
+    """服务方案, before the first visit."""
+    submission = PlanSubmission(actor=actor, summary=body.summary)
+    return await service.update(pid, actor, ServiceProjectWorkflow.submit_plan, submission)
+
+
+@router.post("/{pid}/visits", name="projects.record_visit", status_code=status.HTTP_201_CREATED)
+async def record_visit(
+    pid: str, visit: VisitReport, actor: AgencyUser, service: Service
+) -> ProjectPublic:
+    submission = VisitSubmission(actor=actor, visit=visit)
+    return await service.update(pid, actor, ServiceProjectWorkflow.record_visit, submission)
+
+
+@router.post("/{pid}/end", name="projects.end_service")
+async def end_service(
+    pid: str, body: ServiceEndBody, actor: AgencyUser, service: Service
+) -> ProjectPublic:
+    """The service activity has ended: the 30 days for the report begin (R10)."""
+    end = ServiceEnd(actor=actor, ended_on=body.ended_on)
+    return await service.update(pid, actor, ServiceProjectWorkflow.end_service, end)
+
+
+@router.post("/{pid}/report", name="projects.upload_report", status_code=status.HTTP_201_CREATED)
+async def upload_report(
+    pid: str, file: UploadFile, actor: AgencyUser, service: Service
+) -> ProjectPublic:
+    """The service report (PDF); it is handed to the provincial platform 工业企业安全在线."""
+    await service.visible(pid, actor)
+    limit = service.settings.upload_max_bytes
+    content = await file.read(limit + 1)
+    problems = []
+    if len(content) > limit:
+        problems.append(("file.too_large", f"the report exceeds the limit of {limit} bytes"))
+    elif sniff(content) != "application/pdf":
+        problems.append(
+            ("file.not_pdf", "the service report must be a PDF file (checked by its content)")
+        )
+    if problems:
+        raise RuleViolations([Violation(code=c, field="file", message=m) for c, m in problems])
+    store = FileStore(service.settings.files_dir)
+    stored = await anyio.to_thread.run_sync(
+        lambda: store.put(
+            content, filename=file.filename or "report.pdf", content_type="application/pdf"
+        )
+    )
+    upload = ReportUpload(actor=actor, file=stored)
+    return await service.update(pid, actor, ServiceProjectWorkflow.upload_report, upload)
+
+
+# ---------------------------------------------------------------------- spot check
+
+
+@router.post("/{pid}/spot-check", name="projects.open_spot_check")
+async def open_spot_check(pid: str, actor: Regulator, service: Service) -> ProjectPublic:
+    opening = SpotCheckOpening(actor=actor)
+    return await service.update(pid, actor, ServiceProjectWorkflow.open_spot_check, opening)
+
+
+@router.post("/{pid}/spot-check/verdict", name="projects.decide_spot_check")
+async def decide_spot_check(
+    pid: str, body: VerdictBody, actor: Regulator, service: Service
+) -> ProjectPublic:
+    decision = SpotCheckDecision(actor=actor, **body.model_dump())
+    return await service.update(pid, actor, ServiceProjectWorkflow.decide_spot_check, decision)
