@@ -1,6 +1,7 @@
 """A worker killed between an application and its decision loses nothing."""
 
 import asyncio
+import datetime as dt
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -12,10 +13,11 @@ from sqlalchemy import Engine
 
 from agencyflow.api.app import create_app
 from agencyflow.config.settings import Settings
+from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.identity import Role
-from agencyflow.store import agencies
+from agencyflow.store import agencies, projects
 from tests.e2e.conftest import AGENCYFLOW, environment
-from tests.factories import bearer, facts, fresh_agency, uscc, user
+from tests.factories import bearer, facts, fresh_agency, project_request, uscc, user
 
 
 @contextmanager
@@ -74,3 +76,58 @@ async def test_killing_the_worker_mid_review_loses_nothing(
     ]
     snapshot = agencies.get(engine, uscc(number))
     assert snapshot is not None and len(snapshot.facts.professionals) == 5
+
+
+async def test_killing_the_worker_mid_project_loses_nothing(
+    api_settings: Settings, engine: Engine, tmp_path: Path
+) -> None:
+    number, enterprise = fresh_agency(), fresh_agency()
+    _, agency = user(engine, Role.AGENCY, agency_uscc=uscc(number))
+    _, county = user(engine, Role.COUNTY_REGULATOR, county_code="331102")
+    today = dt.datetime.now(CHINA_TZ).date().isoformat()
+    app = create_app(api_settings, engine=engine)
+    log = tmp_path / "worker.log"
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app), base_url="http://t", timeout=60
+        ) as api,
+    ):
+        with worker_process(api_settings, log) as first:
+            await api.post("/agencies", headers=bearer(agency), json=facts(number))
+            await api.post(f"/agencies/{uscc(number)}/approve", headers=bearer(county), json={})
+            created = await api.post(
+                "/projects", headers=bearer(agency), json=project_request(enterprise)
+            )
+            assert created.status_code == 201, created.text
+            pid = created.json()["project"]["project_id"]
+            await api.post(f"/projects/{pid}/filing/acknowledge", headers=bearer(county))
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
+
+        # The agency keeps working while no worker runs; its requests wait, none is lost.
+        plan = asyncio.create_task(
+            api.post(f"/projects/{pid}/plan", headers=bearer(agency), json={"summary": "方案"})
+        )
+        with worker_process(api_settings, log):
+            assert (await plan).status_code == 200
+            visit = await api.post(
+                f"/projects/{pid}/visits",
+                headers=bearer(agency),
+                json={"visited_on": today, "present": ["p1"], "activities": ["inspection"]},
+            )
+            assert visit.status_code == 201, visit.text
+            ended = await api.post(
+                f"/projects/{pid}/end", headers=bearer(agency), json={"ended_on": today}
+            )
+            assert ended.status_code == 200, ended.text
+
+    assert [e["kind"] for e in ended.json()["timeline"]] == [
+        "project.created",
+        "filing.acknowledged",
+        "plan.submitted",
+        "visit.recorded",
+        "service.ended",
+    ]
+    snapshot = projects.get(engine, pid)
+    assert snapshot is not None and snapshot.stage.value == "reporting"
