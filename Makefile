@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format typecheck bench clean
+.PHONY: run test demo lint format typecheck bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ run: $(STAMP)  ## start the whole service: Temporal dev server, worker, API
 
 test: $(STAMP)  ## run the whole suite
 	$(BIN)/pytest
+
+demo: $(STAMP)  ## one project from contract to closure on a private stack, in about a minute
+	$(BIN)/agencyflow demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

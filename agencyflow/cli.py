@@ -33,6 +33,14 @@ def dev() -> None:
 
 
 @app.command()
+def demo() -> None:
+    """One project from contract to closure on a private stack, with seconds for days."""
+    from agencyflow.demo import run_demo
+
+    run_demo()
+
+
+@app.command()
 def api() -> None:
     """Run the API (production), against AGENCYFLOW_TEMPORAL_ADDRESS and AGENCYFLOW_DATABASE_URL."""
     from agencyflow.api.app import create_app
