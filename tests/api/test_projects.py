@@ -349,3 +349,39 @@ async def test_a_consulting_project_cannot_end_as_paperwork(
     [error] = refused.json()["detail"]
     assert error["type"] == "project.consulting_incomplete"
     assert "应急演练" in error["msg"]
+
+
+async def test_overdue_projects_are_flagged_listed_and_in_the_county_inbox(
+    api_settings: Settings, engine: Engine, temporal: Client
+) -> None:
+    policy = Policy(
+        report_deadline=dt.timedelta(seconds=2), report_reminders=(dt.timedelta(seconds=1),)
+    )
+    settings = api_settings.model_copy(update={"policy": policy})
+    async with serving(settings, engine, temporal) as api:
+        office = Office(engine, fresh_agency())
+        await api.post("/agencies", headers=bearer(office.agency), json=facts(office.number))
+        await api.post(f"/agencies/{office.uscc}/approve", headers=bearer(office.county), json={})
+        pid = await _in_service(api, office)
+        await _visit(api, office, pid)
+        await api.post(
+            f"/projects/{pid}/end", headers=bearer(office.agency), json={"ended_on": _today()}
+        )
+
+        async def overdue() -> bool:
+            listed = await api.get("/projects?overdue=true", headers=bearer(office.county))
+            return [p["project_id"] for p in listed.json()["items"]] == [pid]
+
+        await eventually(overdue)
+        county_inbox = (await api.get("/inbox", headers=bearer(office.county))).json()
+        assert [(i["kind"], i["overdue"]) for i in county_inbox] == [("report.overdue", True)]
+        agency_inbox = {
+            i["kind"] for i in (await api.get("/inbox", headers=bearer(office.agency))).json()
+        }
+        assert agency_inbox == {"report.upload", "report.reminder.1"}
+        described = await temporal.get_workflow_handle(f"project-{pid}").describe()
+        attributes = {key.name: value for key, value in described.typed_search_attributes}
+        assert attributes["AfCounty"] == "331102"
+        assert attributes["AfStage"] == "reporting"
+        assert attributes["AfOverdue"] is True
+        assert attributes["AfAgency"] == office.uscc
