@@ -8,6 +8,7 @@ a step without its timeline entry or inbox item.
 from pydantic import BaseModel
 
 from .agency import AgencySnapshot
+from .hazard import HazardEntry, HazardRecord
 from .inbox import InboxChanges
 from .project import CreditEvent, ProjectSnapshot
 from .timeline import TimelineEntry
@@ -26,5 +27,17 @@ class ProjectRecord(BaseModel):
     seq: int
     snapshot: ProjectSnapshot
     event: TimelineEntry | None = None
+    inbox: InboxChanges = InboxChanges()
+    credit_events: list[CreditEvent] = []
+    hazards: list[HazardRecord] = []
+    """General hazards (and major ones when first found) changed by this step."""
+    hazard_entries: list[HazardEntry] = []
+
+
+class MajorHazardRecord(BaseModel):
+    """A step of a major hazard's own workflow, which writes its hazard after it is found."""
+
+    hazard: HazardRecord
+    entries: list[HazardEntry] = []
     inbox: InboxChanges = InboxChanges()
     credit_events: list[CreditEvent] = []

@@ -9,7 +9,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from agencyflow.domain.project import ProjectSnapshot, ProjectStage
 from agencyflow.domain.records import ProjectRecord
 
-from . import credit, inbox, timeline
+from . import credit, hazards, inbox, timeline
 from .engine import transaction
 from .types import UtcDateTime
 
@@ -46,6 +46,7 @@ def record(engine: Engine, entry: ProjectRecord) -> None:
         inbox.apply(session, entry.inbox)
         for event in entry.credit_events:
             credit.append_in(session, event)
+        hazards.record_in(session, entry.hazards, entry.hazard_entries)
 
 
 def _upsert(session: Session, workflow_id: str, seq: int, snapshot: ProjectSnapshot) -> None:

@@ -6,6 +6,8 @@ from . import (  # noqa: F401  (importing registers their tables)
     agencies,
     audit,
     credit,
+    files,
+    hazards,
     identity,
     inbox,
     outbox,
