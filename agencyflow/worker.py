@@ -13,6 +13,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from agencyflow.activities.agencies import AgencyActivities
 from agencyflow.activities.calendar import compute_working_days_deadline
+from agencyflow.activities.hazards import HazardActivities
 from agencyflow.activities.inbox import InboxActivities
 from agencyflow.activities.projects import ProjectActivities
 from agencyflow.config.settings import Settings
@@ -21,9 +22,10 @@ from agencyflow.platform import ProvincialPlatform
 from agencyflow.platform.http import HttpPlatform
 from agencyflow.platform.outbox import OutboxPlatform
 from agencyflow.workflows.agency import AgencyWorkflow
+from agencyflow.workflows.major_hazard import MajorHazardWorkflow
 from agencyflow.workflows.project import ServiceProjectWorkflow
 
-WORKFLOWS: Sequence[type] = (AgencyWorkflow, ServiceProjectWorkflow)
+WORKFLOWS: Sequence[type] = (AgencyWorkflow, ServiceProjectWorkflow, MajorHazardWorkflow)
 """Every workflow type of the service."""
 
 # Our pure modules and pydantic are deterministic; passing them through saves
@@ -52,6 +54,7 @@ def activities(settings: Settings, engine: Engine) -> list[Callable[..., Any]]:
         agencies.claim_full_time,
         projects.record,
         projects.submit_report,
+        HazardActivities(engine).record_major,
         compute_working_days_deadline,
     ]
 

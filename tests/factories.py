@@ -169,3 +169,43 @@ def project_request(
         "contract": contract(contract_number, **contract_overrides),
         "team": team or ["p1", "p2"],
     }
+
+
+PHOTO = "a" * 64
+EXAMPLE = "b" * 64
+
+
+def hazard(
+    *,
+    level: str = "general",
+    kind: str = "on_site",
+    deadline: dt.date | None = None,
+    location: str = "二号车间冲压机",
+    **overrides: Any,
+) -> dict[str, Any]:
+    """A hazard as a visit records it: complete for its kind and level unless told otherwise."""
+    base: dict[str, Any] = {
+        "location": location,
+        "description": "冲压机光电保护装置失效",
+        "kind": kind,
+        "category": "machinery",
+        "level": level,
+        "responsible_person": "车间主任 王强",
+        "rectification_deadline": (
+            deadline or dt.datetime.now(CHINA_TZ).date() + dt.timedelta(days=15)
+        ).isoformat(),
+        "photos": [PHOTO],
+        "suggestion": "修复光电保护装置并每班点检",
+        "example_photos": [EXAMPLE],
+    }
+    if level == "major":
+        base["treatment_plan"] = {
+            "goal": "消除重大事故隐患",
+            "measures": "停产整改，更换防爆电气",
+            "funds_yuan": 200000,
+            "responsible_people": "总经理 李明",
+            "time_limit": (dt.datetime.now(CHINA_TZ).date() + dt.timedelta(days=60)).isoformat(),
+            "safety_measures": "整改期间停止作业，设置警戒区，制定应急预案",
+        }
+    base.update(overrides)
+    return base

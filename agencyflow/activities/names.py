@@ -14,3 +14,4 @@ WORKING_DAYS_DEADLINE = "calendar.working_days_deadline"
 
 PROJECT_RECORD = "projects.record"
 PLATFORM_SUBMIT_REPORT = "platform.submit_report"
+MAJOR_HAZARD_RECORD = "hazards.record_major"

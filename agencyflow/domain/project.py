@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from .hazard import HazardReport, Reinspection
 from .industries import Industry
 from .labels import LabelledEnum
 from .regions import CountyCode
@@ -78,9 +79,7 @@ class VisitActivity(LabelledEnum):
     SYSTEM_BUILDING = ("system_building", "安全管理体系建设")
 
 
-class VisitReport(BaseModel):
-    """A service visit as the agency records it. Hazards found on it attach to its id."""
-
+class VisitBase(BaseModel):
     visited_on: dt.date
     present: Annotated[list[str], Field(min_length=1, max_length=50)]
     """Professional ids of the team members on site."""
@@ -88,10 +87,21 @@ class VisitReport(BaseModel):
     notes: Text = ""
 
 
-class Visit(VisitReport):
+class VisitReport(VisitBase):
+    """A service visit as the agency reports it, with what it found and re-inspected."""
+
+    hazards: Annotated[list[HazardReport], Field(max_length=200)] = []
+    reinspections: Annotated[list[Reinspection], Field(max_length=200)] = []
+
+
+class Visit(VisitBase):
     visit_id: str
     """``v1``, ``v2``…: what hazards found on this visit point at."""
     recorded_at: dt.datetime
+    hazard_ids: list[str] = []
+    """The hazards found on this visit."""
+    reinspected: list[str] = []
+    """The hazards re-inspected on this visit."""
 
 
 class StaffEntry(BaseModel):

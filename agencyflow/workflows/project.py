@@ -16,6 +16,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from agencyflow.activities.names import (
@@ -24,7 +25,15 @@ with workflow.unsafe.imports_passed_through():
         WORKING_DAYS_DEADLINE,
     )
     from agencyflow.domain.calendar import CHINA_TZ, WorkingDaysDeadline
-    from agencyflow.domain.errors import Conflict, Forbidden, RuleViolations, Violation
+    from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
+    from agencyflow.domain.hazard import (
+        HazardEntry,
+        HazardRecord,
+        HazardStatus,
+        Reinspection,
+        ReinspectionOutcome,
+    )
+    from agencyflow.domain.hazard_rules import hazard_violations
     from agencyflow.domain.identity import Actor, Role, may_access
     from agencyflow.domain.inbox import Addressee, InboxChanges, InboxMessage, InboxWithdrawal
     from agencyflow.domain.platform import PlatformReceipt, ReportSubmission
@@ -48,7 +57,16 @@ with workflow.unsafe.imports_passed_through():
     )
     from agencyflow.domain.records import ProjectRecord
 
+    from . import hazard_steps
     from . import search_attributes as sa
+    from .hazard_models import (
+        HazardCorrection,
+        HazardEvidence,
+        MajorHazardInput,
+        hazard_resource,
+        hazard_workflow_id,
+    )
+    from .major_hazard import MajorHazardWorkflow
     from .project_models import (
         CreateProject,
         FilingDecision,
@@ -75,6 +93,10 @@ FILING_CORRECT = "filing.correct"
 PLAN_SUBMIT = "plan.submit"
 REPORT_UPLOAD = "report.upload"
 REPORT_OVERDUE = "report.overdue"
+RECTIFY = "hazard.rectify"
+REINSPECT = "hazard.reinspect"
+LONG_UNRECTIFIED = "hazard.long_unrectified"
+MAJOR_ACKNOWLEDGE = "major_hazard.acknowledge"
 
 
 def _reminder_item(index: int) -> str:
@@ -103,7 +125,8 @@ class ServiceProjectWorkflow:
         )
         if self._state.snapshot is None:
             return
-        while self._snapshot.closed_at is None:
+        # A closed project still follows its open general hazards until they are closed.
+        while self._snapshot.closed_at is None or self._open_hazards():
             self._timers_changed = False
             await sleep_until(self._next_timer(), lambda: self._timers_changed)
             async with self._lock:
@@ -123,9 +146,18 @@ class ServiceProjectWorkflow:
             if not snapshot.overdue:
                 due.append(snapshot.report_due_at)
         if snapshot.report is not None and snapshot.spot_check is None:
-            if snapshot.spot_check_window_ends_at is not None:
+            if snapshot.spot_check_window_ends_at is not None and snapshot.closed_at is None:
                 due.append(snapshot.spot_check_window_ends_at)
+        for record in self._open_hazards():
+            if record.deadline is not None and not record.overdue:
+                due.append(record.deadline)
+            long_at = hazard_steps.long_unrectified_at(record, self._policy.long_unrectified_after)
+            if long_at is not None and not record.long_unrectified:
+                due.append(long_at)
         return min(due, default=None)
+
+    def _open_hazards(self) -> list[HazardRecord]:
+        return [record for record in self._state.hazards.values() if record.is_open]
 
     def _reminder_times(self) -> list[tuple[int, dt.datetime]]:
         snapshot = self._snapshot
@@ -153,10 +185,25 @@ class ServiceProjectWorkflow:
         if (
             snapshot.report is not None
             and snapshot.spot_check is None
+            and snapshot.closed_at is None
             and snapshot.spot_check_window_ends_at is not None
             and now >= snapshot.spot_check_window_ends_at
         ):
             await self._close("抽查期届满未被抽查，项目归档")
+        for record in self._open_hazards():
+            if record.deadline is not None and not record.overdue and now >= record.deadline:
+                record.overdue = True
+                entry = hazard_steps.append(record, "overdue", "超过整改期限未整改")
+                await self._commit(
+                    "hazard.overdue",
+                    f"隐患逾期未整改：{record.report.location}",
+                    hazards=[record],
+                    hazard_entries=[entry],
+                )
+            long_at = hazard_steps.long_unrectified_at(record, self._policy.long_unrectified_after)
+            if long_at is not None and not record.long_unrectified and now >= long_at:
+                days = self._policy.long_unrectified_after / timedelta(days=1)
+                await self._long_unrectified(record, f"逾期 {days:g} 天仍未整改")
 
     # ------------------------------------------------------------------ contract and filing
 
@@ -435,20 +482,87 @@ class ServiceProjectWorkflow:
     async def record_visit(self, submission: VisitSubmission) -> ProjectSnapshot:
         async with self._lock:
             self._check_visit(submission)
-            snapshot = self._snapshot
+            snapshot, report = self._snapshot, submission.visit
+            visit_id = f"v{len(snapshot.visits) + 1}"
+            changed: list[HazardRecord] = []
+            entries: list[HazardEntry] = []
+            inbox = InboxChanges()
+            long_unrectified: list[HazardRecord] = []
+
+            # What earlier visits found: re-inspected now, or still open at this visit.
+            outcomes = {r.hazard_id: r for r in report.reinspections}
+            for record in self._open_hazards():
+                reinspection = outcomes.get(record.hazard_id)
+                if reinspection is not None:
+                    entries.append(self._reinspect(record, reinspection, submission.actor, inbox))
+                if record.is_open:
+                    record.open_at_visits += 1
+                    if (
+                        record.open_at_visits >= self._policy.long_unrectified_visits
+                        and not record.long_unrectified
+                    ):
+                        long_unrectified.append(record)
+                changed.append(record)
+
+            found_ids = []
+            majors: list[HazardRecord] = []
+            for hazard in report.hazards:
+                hazard_id = f"{snapshot.project_id}-h{self._state.next_hazard}"
+                self._state.next_hazard += 1
+                record, found = hazard_steps.new_hazard(
+                    hazard_id, hazard, project=snapshot, visit_id=visit_id, actor=submission.actor
+                )
+                found_ids.append(hazard_id)
+                changed.append(record)
+                entries.append(found)
+                inbox.send.append(self._rectify_item(record, "请按整改建议整改隐患"))
+                if record.major is not None:
+                    majors.append(record)
+                    self._state.major_hazards.append(hazard_id)
+                    inbox.send.append(
+                        message(
+                            hazard_resource(hazard_id),
+                            MAJOR_ACKNOWLEDGE,
+                            Addressee.county(record.county_code),
+                            f"重大事故隐患：{record.enterprise_name} {hazard.location}",
+                            record.found_at + self._policy.major_hazard_ack_within,
+                        )
+                    )
+                else:
+                    self._state.hazards[hazard_id] = record
+
             visit = Visit(
-                **submission.visit.model_dump(),
-                visit_id=f"v{len(snapshot.visits) + 1}",
+                **report.model_dump(include={"visited_on", "present", "activities", "notes"}),
+                visit_id=visit_id,
                 recorded_at=workflow.now(),
+                hazard_ids=found_ids,
+                reinspected=list(outcomes),
             )
             snapshot.visits.append(visit)
             done = "、".join(a.label for a in visit.activities)
             await self._commit(
                 "visit.recorded",
-                f"第 {len(snapshot.visits)} 次服务（{visit.visited_on.isoformat()}）：{done}",
+                f"第 {len(snapshot.visits)} 次服务（{visit.visited_on.isoformat()}）：{done}"
+                + (f"；发现隐患 {len(found_ids)} 项" if found_ids else "")
+                + (f"；复查 {len(outcomes)} 项" if outcomes else ""),
                 actor=submission.actor,
                 reasons=[visit.notes] if visit.notes else [],
+                inbox=inbox,
+                hazards=changed,
+                hazard_entries=entries,
             )
+            for record in majors:
+                # Followed to its end even after this project closes (R5).
+                await workflow.start_child_workflow(
+                    MajorHazardWorkflow.run,
+                    MajorHazardInput(record=record, policy=self._policy),
+                    id=hazard_workflow_id(record.hazard_id),
+                    parent_close_policy=ParentClosePolicy.ABANDON,
+                )
+            for record in long_unrectified:
+                await self._long_unrectified(
+                    record, f"连续 {record.open_at_visits} 次服务时仍未整改"
+                )
             return snapshot
 
     @record_visit.validator
@@ -476,8 +590,153 @@ class ServiceProjectWorkflow:
                     message="a visit falls between the contract's signing and today",
                 )
             )
+        for index, hazard in enumerate(visit.hazards):
+            violations += hazard_violations(hazard, f"visit.hazards.{index}", visit.visited_on)
+        seen: set[str] = set()
+        for index, reinspection in enumerate(visit.reinspections):
+            problem = self._reinspection_problem(reinspection.hazard_id, seen)
+            seen.add(reinspection.hazard_id)
+            if problem:
+                violations.append(
+                    Violation(
+                        code=problem[0],
+                        field=f"visit.reinspections.{index}.hazard_id",
+                        message=problem[1],
+                    )
+                )
         if violations:
             raise rejection(RuleViolations(violations))
+
+    def _reinspection_problem(self, hazard_id: str, seen: set[str]) -> tuple[str, str] | None:
+        if hazard_id in seen:
+            return "hazard.reinspected_twice", "a visit re-inspects a hazard once"
+        if hazard_id in self._state.major_hazards:
+            return (
+                "hazard.major_needs_verification",
+                "a major hazard is closed by the regulator's verification, not a re-inspection",
+            )
+        record = self._state.hazards.get(hazard_id)
+        if record is None:
+            return "hazard.unknown", f"{hazard_id} is not a hazard of this project"
+        if not record.is_open:
+            return "hazard.closed", f"{hazard_id} is already closed"
+        return None
+
+    def _reinspect(
+        self, record: HazardRecord, reinspection: Reinspection, actor: Actor, inbox: InboxChanges
+    ) -> HazardEntry:
+        """Append the re-inspection's outcome; a rectified general hazard closes."""
+        rectified = reinspection.outcome is ReinspectionOutcome.RECTIFIED
+        resource = hazard_resource(record.hazard_id)
+        if rectified:
+            record.status = HazardStatus.CLOSED
+            record.closed_at = workflow.now()
+            inbox.withdraw.append(withdrawal(resource, RECTIFY, REINSPECT, LONG_UNRECTIFIED))
+        else:
+            record.status = HazardStatus.OPEN
+            inbox.withdraw.append(withdrawal(resource, REINSPECT))
+            inbox.send.append(self._rectify_item(record, "复查未通过，请继续整改"))
+        return hazard_steps.append(
+            record,
+            "reinspection",
+            f"复查：{reinspection.outcome.label}"
+            + (f"（{reinspection.notes}）" if reinspection.notes else ""),
+            actor=actor,
+            data=reinspection.model_dump(mode="json"),
+        )
+
+    async def _long_unrectified(self, record: HazardRecord, why: str) -> None:
+        """久拖不改: the county regulator is told, with the hazard's history a click away."""
+        record.long_unrectified = True
+        entry = hazard_steps.append(
+            record, "long_unrectified", f"久拖不改：{why}，已报告县级应急管理部门"
+        )
+        await self._commit(
+            "hazard.long_unrectified",
+            f"隐患久拖不改（{why}）：{record.report.location}",
+            inbox=InboxChanges(
+                send=[
+                    message(
+                        hazard_resource(record.hazard_id),
+                        LONG_UNRECTIFIED,
+                        Addressee.county(record.county_code),
+                        f"久拖不改隐患：{record.enterprise_name} {record.report.location}（{why}）",
+                    )
+                ]
+            ),
+            hazards=[record],
+            hazard_entries=[entry],
+        )
+
+    def _rectify_item(self, record: HazardRecord, title: str) -> InboxMessage:
+        return message(
+            hazard_resource(record.hazard_id),
+            RECTIFY,
+            Addressee.enterprise(record.enterprise_uscc),
+            f"{title}：{record.report.location}",
+            record.deadline,
+        )
+
+    # ------------------------------------------------------------------ hazards
+
+    @workflow.update
+    async def submit_hazard_evidence(self, submission: HazardEvidence) -> HazardRecord:
+        async with self._lock:
+            record = self._general_hazard(submission.hazard_id)
+            hazard_steps.check_evidence(record, submission.actor)
+            entry = hazard_steps.submit_evidence(record, submission.evidence, submission.actor)
+            resource = hazard_resource(record.hazard_id)
+            await self._commit(
+                "hazard.evidence",
+                f"提交隐患整改材料：{record.report.location}",
+                actor=submission.actor,
+                inbox=InboxChanges(
+                    withdraw=[withdrawal(resource, RECTIFY)],
+                    send=[
+                        message(
+                            resource,
+                            REINSPECT,
+                            Addressee.agency(record.agency_uscc),
+                            f"复查隐患整改：{record.enterprise_name} {record.report.location}",
+                        )
+                    ],
+                ),
+                hazards=[record],
+                hazard_entries=[entry],
+            )
+            return record
+
+    @submit_hazard_evidence.validator
+    def _validate_hazard_evidence(self, submission: HazardEvidence) -> None:
+        hazard_steps.check_evidence(self._general_hazard(submission.hazard_id), submission.actor)
+
+    @workflow.update
+    async def correct_hazard(self, correction: HazardCorrection) -> HazardRecord:
+        async with self._lock:
+            record = self._general_hazard(correction.hazard_id)
+            hazard_steps.check_correction(record, correction.actor, correction.correction)
+            entry = hazard_steps.correct(record, correction.correction, correction.actor)
+            await self._commit(
+                "hazard.corrected",
+                f"更正隐患记录：{correction.correction.reason}",
+                actor=correction.actor,
+                hazards=[record],
+                hazard_entries=[entry],
+            )
+            return record
+
+    @correct_hazard.validator
+    def _validate_correct_hazard(self, correction: HazardCorrection) -> None:
+        record = self._general_hazard(correction.hazard_id)
+        hazard_steps.check_correction(record, correction.actor, correction.correction)
+
+    def _general_hazard(self, hazard_id: str) -> HazardRecord:
+        record = self._state.hazards.get(hazard_id)
+        if record is None:
+            raise rejection(
+                NotFound(f"no general hazard {hazard_id} here", code="hazard.not_found")
+            )
+        return record
 
     @workflow.update
     async def end_service(self, end: ServiceEnd) -> ProjectSnapshot:
@@ -831,8 +1090,10 @@ class ServiceProjectWorkflow:
         reasons: list[str] | None = None,
         inbox: InboxChanges | None = None,
         credit_events: list[CreditEvent] | None = None,
+        hazards: list[HazardRecord] | None = None,
+        hazard_entries: list[HazardEntry] | None = None,
     ) -> None:
-        """Record the step: snapshot, timeline, inbox and credit events in one activity."""
+        """Record the step: snapshot, timeline, inbox, credit and hazard changes at once."""
         snapshot = self._snapshot
         snapshot.updated_at = workflow.now()
         snapshot.stage = stage_of(snapshot)
@@ -848,6 +1109,8 @@ class ServiceProjectWorkflow:
                 ),
                 inbox=inbox or InboxChanges(),
                 credit_events=credit_events or [],
+                hazards=hazards or [],
+                hazard_entries=hazard_entries or [],
             ),
             start_to_close_timeout=_RECORD_TIMEOUT,
         )

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from agencyflow.config.policy import Policy
 from agencyflow.domain.agency import AgencySnapshot
+from agencyflow.domain.hazard import HazardRecord
 from agencyflow.domain.identity import Actor
 from agencyflow.domain.project import (
     FailureReason,
@@ -40,6 +41,11 @@ class ProjectState(BaseModel):
     seq: int = 0
     reminders_sent: list[int] = []
     """Indexes into the policy's report reminders already sent."""
+    hazards: dict[str, HazardRecord] = {}
+    """General hazards found by this project, which it follows until they are closed."""
+    major_hazards: list[str] = []
+    """Major hazards found by this project; each has a workflow of its own."""
+    next_hazard: int = 1
 
 
 class CreateProject(BaseModel):

@@ -88,7 +88,13 @@ class Projects:
         return handle, snapshot
 
     async def visit(
-        self, handle: Handle, agency: AgencySnapshot, *activities: str, on: dt.date | None = None
+        self,
+        handle: Handle,
+        agency: AgencySnapshot,
+        *activities: str,
+        on: dt.date | None = None,
+        hazards: list[dict[str, Any]] | None = None,
+        reinspections: list[dict[str, Any]] | None = None,
     ) -> ProjectSnapshot:
         return await handle.execute_update(
             ServiceProjectWorkflow.record_visit,
@@ -99,6 +105,8 @@ class Projects:
                         "visited_on": (on or dt.datetime.now(CHINA_TZ).date()).isoformat(),
                         "present": ["p1"],
                         "activities": list(activities or ("inspection",)),
+                        "hazards": hazards or [],
+                        "reinspections": reinspections or [],
                     }
                 ),
             ),

@@ -1,0 +1,312 @@
+"""Hazards on the time-skipping server: rectification, long unrectified, major escalation (R5)."""
+
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+
+from agencyflow.config.settings import Settings
+from agencyflow.domain.calendar import CHINA_TZ
+from agencyflow.domain.hazard import HazardStatus, RectificationEvidence
+from agencyflow.domain.identity import Actor, Role
+from agencyflow.domain.inbox import InboxStatus
+from agencyflow.domain.project import SpotCheckVerdict
+from agencyflow.files import FileStore
+from agencyflow.store import hazards as hazard_store
+from agencyflow.store.inbox import InboxItemRow
+from agencyflow.worker import build_worker
+from agencyflow.workflows.hazard_models import (
+    Acknowledgement,
+    HazardEvidence,
+    HazardVerification,
+    Supervision,
+    hazard_resource,
+)
+from agencyflow.workflows.major_hazard import MajorHazardWorkflow
+from agencyflow.workflows.project import ServiceProjectWorkflow
+from agencyflow.workflows.project_models import ReportUpload, SpotCheckDecision, SpotCheckOpening
+from tests.factories import PHOTO, agency_snapshot, hazard, project_request, uscc
+from tests.waiting import eventually
+from tests.workflows.agency_helpers import CITY, COUNTY, agency_actor
+from tests.workflows.project_helpers import Handle, Projects
+
+AGENCY = 1
+ENTERPRISE = 900
+OWNER = Actor(user_id=9, name="企业安全员", role=Role.ENTERPRISE, enterprise_uscc=uscc(ENTERPRISE))
+
+
+@pytest_asyncio.fixture
+async def projects(
+    time_skipping_env: WorkflowEnvironment, settings: Settings, engine: Engine
+) -> AsyncIterator[Projects]:
+    async with build_worker(time_skipping_env.client, settings, engine):
+        yield Projects(
+            time_skipping_env.client, settings.temporal_task_queue, FileStore(settings.files_dir)
+        )
+
+
+def _items(engine: Engine, hazard_id: str) -> dict[str, InboxItemRow]:
+    with Session(engine) as session:
+        rows = session.exec(
+            select(InboxItemRow).where(
+                InboxItemRow.resource == hazard_resource(hazard_id),
+                InboxItemRow.status == InboxStatus.OPEN.value,
+            )
+        ).all()
+        return {row.kind: row for row in rows}
+
+
+def _ledger_kinds(hazard_id: str, engine: Engine) -> list[str]:
+    return [entry.kind for entry in hazard_store.entries_of(engine, [hazard_id])]
+
+
+def _rejection(error: pytest.ExceptionInfo[WorkflowUpdateFailedError]) -> ApplicationError:
+    cause = error.value.cause
+    assert isinstance(cause, ApplicationError)
+    return cause
+
+
+async def _today(env: WorkflowEnvironment) -> dt.date:
+    return (await env.get_current_time()).astimezone(CHINA_TZ).date()
+
+
+EVIDENCE = RectificationEvidence(
+    after_photos=[PHOTO], description="已更换光电保护装置", rectified_on=dt.date(2026, 11, 27)
+)
+
+
+async def test_a_general_hazard_is_rectified_evidenced_and_closed_by_reinspection(
+    projects: Projects, engine: Engine
+) -> None:
+    agency = agency_snapshot(AGENCY)
+    handle, _ = await projects.in_service(agency, project_request(ENTERPRISE))
+    visited = await projects.visit(handle, agency, hazards=[hazard()])
+    [hazard_id] = visited.visits[0].hazard_ids
+    record = hazard_store.get(engine, hazard_id)
+    assert record is not None and record.status is HazardStatus.OPEN
+    rectify = _items(engine, hazard_id)["hazard.rectify"]
+    assert (rectify.role, rectify.scope_id) == ("enterprise", uscc(ENTERPRISE))
+
+    await handle.execute_update(
+        ServiceProjectWorkflow.submit_hazard_evidence,
+        HazardEvidence(actor=OWNER, hazard_id=hazard_id, evidence=EVIDENCE),
+    )
+    assert set(_items(engine, hazard_id)) == {"hazard.reinspect"}
+    await projects.visit(
+        handle,
+        agency,
+        "re_inspection",
+        reinspections=[{"hazard_id": hazard_id, "outcome": "rectified", "after_photos": [PHOTO]}],
+    )
+    closed = hazard_store.get(engine, hazard_id)
+    assert closed is not None and closed.status is HazardStatus.CLOSED
+    assert _items(engine, hazard_id) == {}
+    assert _ledger_kinds(hazard_id, engine) == ["found", "evidence", "reinspection"]
+
+
+async def test_a_general_hazard_overdue_by_30_days_is_long_unrectified(
+    projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    agency = agency_snapshot(AGENCY)
+    handle, _ = await projects.in_service(agency, project_request(ENTERPRISE))
+    today = await _today(time_skipping_env)
+    visited = await projects.visit(
+        handle, agency, hazards=[hazard(deadline=today + dt.timedelta(days=5))]
+    )
+    [hazard_id] = visited.visits[0].hazard_ids
+
+    await time_skipping_env.sleep(dt.timedelta(days=7))
+    await eventually(lambda: _overdue(engine, hazard_id))
+    assert "hazard.long_unrectified" not in _items(engine, hazard_id)
+    await time_skipping_env.sleep(dt.timedelta(days=30))
+    await eventually(lambda: "hazard.long_unrectified" in _items(engine, hazard_id))
+    item = _items(engine, hazard_id)["hazard.long_unrectified"]
+    assert (item.role, item.scope_id) == ("county_regulator", "331102")
+    assert _ledger_kinds(hazard_id, engine) == ["found", "overdue", "long_unrectified"]
+
+
+def _overdue(engine: Engine, hazard_id: str) -> bool:
+    record = hazard_store.get(engine, hazard_id)
+    return record is not None and record.overdue
+
+
+async def test_a_general_hazard_open_at_two_consecutive_visits_is_long_unrectified(
+    projects: Projects, engine: Engine
+) -> None:
+    agency = agency_snapshot(AGENCY)
+    handle, _ = await projects.in_service(agency, project_request(ENTERPRISE))
+    first = await projects.visit(handle, agency, hazards=[hazard()])
+    [hazard_id] = first.visits[0].hazard_ids
+    await projects.visit(
+        handle,
+        agency,
+        "re_inspection",
+        reinspections=[{"hazard_id": hazard_id, "outcome": "not_rectified"}],
+    )
+    assert "hazard.long_unrectified" not in _items(engine, hazard_id)
+    await projects.visit(handle, agency)
+    assert "hazard.long_unrectified" in _items(engine, hazard_id)
+    record = hazard_store.get(engine, hazard_id)
+    assert record is not None and record.long_unrectified and record.open_at_visits == 2
+    assert _ledger_kinds(hazard_id, engine) == ["found", "reinspection", "long_unrectified"]
+
+
+async def test_reinspecting_what_is_not_an_open_general_hazard_is_refused(
+    projects: Projects,
+) -> None:
+    agency = agency_snapshot(AGENCY)
+    handle, _ = await projects.in_service(agency, project_request(ENTERPRISE))
+    visited = await projects.visit(handle, agency, hazards=[hazard(), hazard(level="major")])
+    general, major = visited.visits[0].hazard_ids
+    with pytest.raises(WorkflowUpdateFailedError) as error:
+        await projects.visit(
+            handle,
+            agency,
+            reinspections=[
+                {"hazard_id": major, "outcome": "rectified"},
+                {"hazard_id": "nope", "outcome": "rectified"},
+            ],
+        )
+    codes = [v["code"] for v in _rejection(error).details[0]["violations"]]
+    assert codes == ["hazard.major_needs_verification", "hazard.unknown"]
+    assert general != major
+
+
+async def _major(projects: Projects) -> tuple[str, Handle]:
+    agency = agency_snapshot(AGENCY)
+    handle, _ = await projects.in_service(agency, project_request(ENTERPRISE))
+    visited = await projects.visit(
+        handle, agency, hazards=[hazard(level="major", category="dust_explosion")]
+    )
+    [hazard_id] = visited.visits[0].hazard_ids
+    return hazard_id, handle
+
+
+async def test_a_major_hazard_reaches_the_county_at_once_and_is_acknowledged_in_time(
+    projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    hazard_id, _ = await _major(projects)
+    notice = _items(engine, hazard_id)["major_hazard.acknowledge"]
+    assert (notice.role, notice.scope_id) == ("county_regulator", "331102")
+    major = projects.client.get_workflow_handle_for(MajorHazardWorkflow.run, f"hazard-{hazard_id}")
+    await time_skipping_env.sleep(dt.timedelta(hours=20))
+    acknowledged = await major.execute_update(
+        MajorHazardWorkflow.acknowledge, Acknowledgement(actor=COUNTY)
+    )
+    assert acknowledged.major is not None and acknowledged.major.acknowledged_at is not None
+    await time_skipping_env.sleep(dt.timedelta(hours=10))
+    record = await major.query(MajorHazardWorkflow.record)
+    assert record.major is not None and not record.major.escalated
+    assert set(_items(engine, hazard_id)) == {"hazard.rectify"}
+
+
+async def test_an_unacknowledged_major_hazard_escalates_to_the_city(
+    projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    hazard_id, _ = await _major(projects)
+    await time_skipping_env.sleep(dt.timedelta(hours=23))
+    assert "major_hazard.escalated" not in _items(engine, hazard_id)
+    await time_skipping_env.sleep(dt.timedelta(hours=2))
+    await eventually(lambda: "major_hazard.escalated" in _items(engine, hazard_id))
+    assert _items(engine, hazard_id)["major_hazard.escalated"].scope_kind == "city"
+    major = projects.client.get_workflow_handle_for(MajorHazardWorkflow.run, f"hazard-{hazard_id}")
+    await major.execute_update(MajorHazardWorkflow.acknowledge, Acknowledgement(actor=CITY))
+    assert set(_items(engine, hazard_id)) == {"hazard.rectify"}
+    assert _ledger_kinds(hazard_id, engine) == ["found", "escalated", "acknowledged"]
+
+
+async def test_verification_rejected_then_accepted_closes_the_major_hazard(
+    projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    hazard_id, _ = await _major(projects)
+    major = projects.client.get_workflow_handle_for(MajorHazardWorkflow.run, f"hazard-{hazard_id}")
+    await major.execute_update(MajorHazardWorkflow.acknowledge, Acknowledgement(actor=COUNTY))
+    today = await _today(time_skipping_env)
+    await major.execute_update(
+        MajorHazardWorkflow.supervise,
+        Supervision(actor=COUNTY, deadline=today + dt.timedelta(days=20), notes="挂牌督办"),
+    )
+    with pytest.raises(WorkflowUpdateFailedError) as too_early:
+        await major.execute_update(
+            MajorHazardWorkflow.verify, HazardVerification(actor=COUNTY, accepted=True)
+        )
+    assert _rejection(too_early).details[0]["code"] == "hazard.no_evidence"
+
+    await major.execute_update(
+        MajorHazardWorkflow.submit_evidence,
+        HazardEvidence(actor=OWNER, hazard_id=hazard_id, evidence=EVIDENCE),
+    )
+    assert set(_items(engine, hazard_id)) == {"major_hazard.verify"}
+    with pytest.raises(WorkflowUpdateFailedError) as no_reason:
+        await major.execute_update(
+            MajorHazardWorkflow.verify, HazardVerification(actor=COUNTY, accepted=False)
+        )
+    assert _rejection(no_reason).type == "RuleViolations"
+    rejected = await major.execute_update(
+        MajorHazardWorkflow.verify,
+        HazardVerification(actor=COUNTY, accepted=False, reasons=["除尘系统未接地"]),
+    )
+    assert rejected.status is HazardStatus.OPEN
+    assert set(_items(engine, hazard_id)) == {"hazard.rectify"}
+
+    await major.execute_update(
+        MajorHazardWorkflow.submit_evidence,
+        HazardEvidence(actor=agency_actor(AGENCY), hazard_id=hazard_id, evidence=EVIDENCE),
+    )
+    accepted = await major.execute_update(
+        MajorHazardWorkflow.verify, HazardVerification(actor=COUNTY, accepted=True)
+    )
+    assert accepted.status is HazardStatus.CLOSED
+    await major.result()
+    assert _items(engine, hazard_id) == {}
+    assert _ledger_kinds(hazard_id, engine) == [
+        "found",
+        "acknowledged",
+        "supervised",
+        "evidence",
+        "verification_rejected",
+        "evidence",
+        "verified",
+    ]
+
+
+async def test_a_major_hazard_outlives_the_closure_of_its_project(
+    projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    hazard_id, handle = await _major(projects)
+    agency = agency_snapshot(AGENCY)
+    await projects.end(handle, agency, await _today(time_skipping_env))
+    await handle.execute_update(
+        ServiceProjectWorkflow.upload_report,
+        ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),
+    )
+    await handle.execute_update(
+        ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=COUNTY)
+    )
+    await handle.execute_update(
+        ServiceProjectWorkflow.decide_spot_check,
+        SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.PASS),
+    )
+    await handle.result()  # the project workflow has ended
+
+    major = projects.client.get_workflow_handle_for(MajorHazardWorkflow.run, f"hazard-{hazard_id}")
+    description = await major.describe()
+    assert description.status is not None and description.status.name == "RUNNING"
+    await major.execute_update(MajorHazardWorkflow.acknowledge, Acknowledgement(actor=COUNTY))
+    await major.execute_update(
+        MajorHazardWorkflow.submit_evidence,
+        HazardEvidence(actor=OWNER, hazard_id=hazard_id, evidence=EVIDENCE),
+    )
+    closed = await major.execute_update(
+        MajorHazardWorkflow.verify, HazardVerification(actor=COUNTY, accepted=True)
+    )
+    assert closed.status is HazardStatus.CLOSED
+    assert [r.hazard_id for r in hazard_store.search(engine, project_id=closed.project_id)] == [
+        hazard_id
+    ]
