@@ -13,7 +13,18 @@ from agencyflow.temporal_client import connect_temporal
 
 from .errors import install_error_handlers
 from .middleware import RequestContextMiddleware
-from .routes import agencies, audit, enterprises, health, inbox, projects, public, users
+from .routes import (
+    agencies,
+    audit,
+    enterprises,
+    files,
+    hazards,
+    health,
+    inbox,
+    projects,
+    public,
+    users,
+)
 
 ROUTERS = (
     health.router,
@@ -23,6 +34,8 @@ ROUTERS = (
     agencies.router,
     projects.router,
     enterprises.router,
+    hazards.router,
+    files.router,
     public.router,
 )
 

@@ -1,16 +1,20 @@
 """``GET /enterprises/{uscc}/file``: one enterprise, one file (一企一档, R10)."""
 
-from typing import Annotated
+import datetime as dt
+from typing import Annotated, Any, Literal
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from agencyflow.api.deps import EngineDep, allow
+from agencyflow.api.exports import ledger_csv, ledger_xlsx
+from agencyflow.api.schemas.hazards import Ledger, ledger_row
 from agencyflow.api.schemas.projects import EnterpriseFile, summary
 from agencyflow.domain.errors import Forbidden, NotFound
+from agencyflow.domain.hazard_rules import count
 from agencyflow.domain.identity import Actor, Role, may_access
 from agencyflow.domain.uscc import InvalidUscc, normalise_uscc
-from agencyflow.store import projects
+from agencyflow.store import hazards, projects
 
 router = APIRouter(prefix="/enterprises", tags=["enterprises"])
 
@@ -54,3 +58,69 @@ async def enterprise_file(
         enterprise_name=visible[0].request.enterprise.name if visible else None,
         projects=[summary(s) for s in visible],
     )
+
+
+@router.get(
+    "/{uscc}/ledger",
+    name="enterprises.ledger",
+    responses={
+        200: {
+            "content": {
+                "text/csv": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            }
+        }
+    },
+)
+async def enterprise_ledger(
+    uscc: str,
+    actor: Anyone,
+    engine: EngineDep,
+    format: Literal["json", "csv", "xlsx"] = "json",
+) -> Any:
+    """隐患台账: every hazard found at the enterprise and its whole history (R5).
+
+    ``format=csv`` gives one row per hazard; ``format=xlsx`` adds the history on a second sheet.
+    """
+    try:
+        uscc = normalise_uscc(uscc)
+    except InvalidUscc:
+        raise NotFound(f"no enterprise {uscc}", code="enterprise.not_found") from None
+    if actor.role is Role.ENTERPRISE and actor.enterprise_uscc != uscc:
+        raise Forbidden("an enterprise sees only its own ledger", code="auth.out_of_scope")
+    agency = actor.agency_uscc if actor.role is Role.AGENCY else None
+    found = await anyio.to_thread.run_sync(
+        lambda: hazards.search(engine, enterprise_uscc=uscc, agency_uscc=agency)
+    )
+    visible = [
+        r
+        for r in found
+        if may_access(
+            actor, county_code=r.county_code, agency_uscc=r.agency_uscc, enterprise_uscc=uscc
+        )
+    ]
+    if found and not visible:
+        raise Forbidden("the enterprise is outside your scope", code="auth.out_of_scope")
+    history = await anyio.to_thread.run_sync(
+        hazards.entries_of, engine, [r.hazard_id for r in visible]
+    )
+    now = dt.datetime.now(dt.UTC)
+    ledger = Ledger(
+        enterprise_uscc=uscc,
+        counts=count(visible, now),
+        hazards=[ledger_row(r, now) for r in visible],
+        history=history,
+    )
+    if format == "csv":
+        return Response(
+            ledger_csv(ledger),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="ledger-{uscc}.csv"'},
+        )
+    if format == "xlsx":
+        return Response(
+            ledger_xlsx(ledger),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="ledger-{uscc}.xlsx"'},
+        )
+    return ledger

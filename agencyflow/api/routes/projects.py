@@ -14,6 +14,8 @@ from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedEr
 from temporalio.common import WorkflowIDConflictPolicy
 
 from agencyflow.api.deps import EngineDep, SettingsDep, TemporalDep, allow
+from agencyflow.api.routes.hazards import require_files
+from agencyflow.api.schemas.hazards import HazardPage
 from agencyflow.api.schemas.projects import (
     FilingReturnBody,
     PlanBody,
@@ -29,6 +31,7 @@ from agencyflow.api.temporal_errors import execute_update, translated
 from agencyflow.domain.agency import AgencySnapshot
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
+from agencyflow.domain.hazard_rules import count
 from agencyflow.domain.identity import Actor, Role, may_access
 from agencyflow.domain.project import (
     ProjectRequest,
@@ -40,6 +43,7 @@ from agencyflow.domain.project import (
 from agencyflow.domain.project_rules import check_project_request
 from agencyflow.files import FileStore, sniff
 from agencyflow.store import agencies, projects, timeline
+from agencyflow.store import hazards as hazard_store
 from agencyflow.workflows.project import ServiceProjectWorkflow
 from agencyflow.workflows.project_models import (
     CreateProject,
@@ -172,6 +176,16 @@ async def list_projects(
     return ProjectPage(total=total, items=[summary(s) for s in found])
 
 
+@router.get("/{pid}/hazards", name="projects.hazards")
+async def project_hazards(pid: str, actor: Anyone, service: Service) -> HazardPage:
+    """The hazards this project found, with their counts."""
+    await service.visible(pid, actor)
+    found = await anyio.to_thread.run_sync(
+        lambda: hazard_store.search(service.engine, project_id=pid)
+    )
+    return HazardPage(counts=count(found, dt.datetime.now(dt.UTC)), hazards=found)
+
+
 @router.get("/{pid}", name="projects.show")
 async def show(pid: str, actor: Anyone, service: Service) -> ProjectPublic:
     return await service.detail(await service.visible(pid, actor))
@@ -272,6 +286,14 @@ async def submit_plan(
 async def record_visit(
     pid: str, visit: VisitReport, actor: AgencyUser, service: Service
 ) -> ProjectPublic:
+    """A visit, with the hazards it found and the re-inspections it made (R5)."""
+    photos: dict[str, list[str]] = {}
+    for i, hazard in enumerate(visit.hazards):
+        photos[f"hazards.{i}.photos"] = hazard.photos
+        photos[f"hazards.{i}.example_photos"] = hazard.example_photos
+    for i, reinspection in enumerate(visit.reinspections):
+        photos[f"reinspections.{i}.after_photos"] = reinspection.after_photos
+    await require_files(service.engine, photos)
     submission = VisitSubmission(actor=actor, visit=visit)
     return await service.update(pid, actor, ServiceProjectWorkflow.record_visit, submission)
 

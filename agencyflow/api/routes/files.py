@@ -1,0 +1,78 @@
+"""``/files``: photos of hazards and of correct fixes, kept by their SHA-256 (R5)."""
+
+import re
+from pathlib import PurePath
+from typing import Annotated
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, UploadFile, status
+from fastapi.responses import FileResponse
+
+from agencyflow.api.deps import EngineDep, SettingsDep, allow
+from agencyflow.api.schemas.hazards import FileUploaded
+from agencyflow.domain.errors import NotFound, RuleViolations, Violation
+from agencyflow.domain.identity import Actor
+from agencyflow.files import FileStore, sniff
+from agencyflow.store import files
+
+router = APIRouter(prefix="/files", tags=["files"])
+
+Anyone = Annotated[Actor, Depends(allow())]
+IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG"}
+CLAIMED_BY_EXTENSION = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@router.post("", name="files.upload", status_code=status.HTTP_201_CREATED)
+async def upload(
+    file: UploadFile, actor: Anyone, engine: EngineDep, settings: SettingsDep
+) -> FileUploaded:
+    """A JPEG or PNG photo. Its type is read from its content; its name must not claim another."""
+    limit = settings.upload_max_bytes
+    content = await file.read(limit + 1)
+    name = file.filename or ""
+    actual = sniff(content)
+    extension = PurePath(name).suffix.lower()
+    claimed = CLAIMED_BY_EXTENSION.get(extension, "other" if extension else None)
+    problem = None
+    if len(content) > limit:
+        problem = ("file.too_large", f"the file exceeds the limit of {limit} bytes")
+    elif actual not in IMAGE_TYPES:
+        problem = ("file.not_image", "only JPEG and PNG photos are accepted (checked by content)")
+    elif claimed is not None and claimed != actual:
+        problem = (
+            "file.name_mismatch",
+            f"the file is a {IMAGE_TYPES[actual]} image but its name {name!r} says otherwise; "
+            "rename it to match",
+        )
+    if problem:
+        raise RuleViolations([Violation(code=problem[0], field="file", message=problem[1])])
+    assert actual is not None
+    store = FileStore(settings.files_dir)
+
+    def keep() -> FileUploaded:
+        stored = store.put(content, filename=name or "photo", content_type=actual)
+        files.register(engine, stored, actor.user_id)
+        return FileUploaded(
+            file_id=stored.sha256,
+            size=stored.size,
+            content_type=stored.content_type,
+            filename=stored.filename,
+            url=f"/files/{stored.sha256}",
+        )
+
+    return await anyio.to_thread.run_sync(keep)
+
+
+@router.get("/{file_id}", name="files.show", response_class=FileResponse)
+async def show(
+    file_id: str, _actor: Anyone, engine: EngineDep, settings: SettingsDep
+) -> FileResponse:
+    row = (
+        await anyio.to_thread.run_sync(files.get, engine, file_id)
+        if _SHA256.match(file_id)
+        else None
+    )
+    if row is None:
+        raise NotFound(f"no file {file_id}", code="file.not_found")
+    return FileResponse(FileStore(settings.files_dir).path(file_id), media_type=row.content_type)

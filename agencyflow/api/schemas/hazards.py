@@ -1,0 +1,79 @@
+"""What the hazard and file routes take and return."""
+
+import datetime as dt
+
+from pydantic import BaseModel
+
+from agencyflow.domain.hazard import HazardEntry, HazardRecord
+from agencyflow.domain.hazard_rules import HazardCounts, is_overdue
+
+
+class FileUploaded(BaseModel):
+    file_id: str
+    """Its SHA-256: use it in a hazard's ``photos`` or ``example_photos``."""
+    size: int
+    content_type: str
+    filename: str
+    url: str
+
+
+class HazardPage(BaseModel):
+    counts: HazardCounts
+    hazards: list[HazardRecord]
+
+
+class HazardDetail(BaseModel):
+    hazard: HazardRecord
+    history: list[HazardEntry]
+    """The ledger entries, in order; corrections point at the entry they correct."""
+    photo_urls: dict[str, str]
+
+
+class LedgerRow(BaseModel):
+    """One hazard, one row: its facts and where it stands now."""
+
+    hazard_id: str
+    found_at: dt.datetime
+    project_id: str
+    visit_id: str
+    level: str
+    kind: str
+    category: str
+    location: str
+    description: str
+    responsible_person: str
+    deadline: dt.date | None
+    status: str
+    overdue: bool
+    long_unrectified: bool
+    closed_at: dt.datetime | None
+
+
+class Ledger(BaseModel):
+    """隐患台账: an enterprise's hazards and everything that happened to them."""
+
+    enterprise_uscc: str
+    counts: HazardCounts
+    hazards: list[LedgerRow]
+    history: list[HazardEntry]
+
+
+def ledger_row(record: HazardRecord, now: dt.datetime) -> LedgerRow:
+    report = record.report
+    return LedgerRow(
+        hazard_id=record.hazard_id,
+        found_at=record.found_at,
+        project_id=record.project_id,
+        visit_id=record.visit_id,
+        level=report.level.label,
+        kind=report.kind.label,
+        category=report.category.label,
+        location=report.location or "",
+        description=report.description or "",
+        responsible_person=report.responsible_person or "",
+        deadline=report.rectification_deadline,
+        status=record.status.label,
+        overdue=is_overdue(record, now),
+        long_unrectified=record.long_unrectified,
+        closed_at=record.closed_at,
+    )
