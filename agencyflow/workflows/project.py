@@ -576,7 +576,7 @@ class ServiceProjectWorkflow:
         violations = [
             Violation(
                 code="project.visitor_not_on_team",
-                field=f"visit.present.{index}",
+                field=f"present.{index}",
                 message=f"{pid} is not on this project's team",
             )
             for index, pid in enumerate(visit.present)
@@ -586,12 +586,12 @@ class ServiceProjectWorkflow:
             violations.append(
                 Violation(
                     code="project.visit_date",
-                    field="visit.visited_on",
+                    field="visited_on",
                     message="a visit falls between the contract's signing and today",
                 )
             )
         for index, hazard in enumerate(visit.hazards):
-            violations += hazard_violations(hazard, f"visit.hazards.{index}", visit.visited_on)
+            violations += hazard_violations(hazard, f"hazards.{index}", visit.visited_on)
         seen: set[str] = set()
         for index, reinspection in enumerate(visit.reinspections):
             problem = self._reinspection_problem(reinspection.hazard_id, seen)
@@ -600,7 +600,7 @@ class ServiceProjectWorkflow:
                 violations.append(
                     Violation(
                         code=problem[0],
-                        field=f"visit.reinspections.{index}.hazard_id",
+                        field=f"reinspections.{index}.hazard_id",
                         message=problem[1],
                     )
                 )
