@@ -73,11 +73,12 @@ def create_demo_users(engine: Engine, data_dir: Path) -> list[tuple[str, Role, s
     for name, binding in DEMO_USERS:
         actor, token = identity.create_user(engine, name, binding)
         created.append((actor.name, actor.role, token))
-    tokens_file = data_dir / "demo-users.txt"
-    tokens_file.write_text(
-        "".join(f"{role.value}\t{name}\t{token}\n" for name, role, token in created)
-    )
-    tokens_file.chmod(0o600)
+    # Created private (0600) from the start: the file holds live tokens.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    with os.fdopen(os.open(data_dir / "demo-users.txt", flags, 0o600), "w") as tokens_file:
+        tokens_file.write(
+            "".join(f"{role.value}\t{name}\t{token}\n" for name, role, token in created)
+        )
     return created
 
 

@@ -41,11 +41,13 @@ def make_platform(settings: Settings, engine: Engine) -> ProvincialPlatform:
     return OutboxPlatform(engine)
 
 
-def activities(settings: Settings, engine: Engine) -> list[Callable[..., Any]]:
+def activities(
+    settings: Settings, engine: Engine, platform: ProvincialPlatform | None = None
+) -> list[Callable[..., Any]]:
     inbox = InboxActivities(engine)
     agencies = AgencyActivities(engine)
     projects = ProjectActivities(
-        engine, FileStore(settings.files_dir), make_platform(settings, engine)
+        engine, FileStore(settings.files_dir), platform or make_platform(settings, engine)
     )
     return [
         inbox.send,
@@ -67,13 +69,14 @@ def build_worker(
     task_queue: str | None = None,
     workflows: Sequence[type] = WORKFLOWS,
     activity_executor: concurrent.futures.Executor | None = None,
+    platform: ProvincialPlatform | None = None,
 ) -> Worker:
-    """A worker for the service; tests pass their own task queue and extra workflows."""
+    """A worker for the service; tests pass their own task queue, workflows or platform."""
     return Worker(
         client,
         task_queue=task_queue or settings.temporal_task_queue,
         workflows=list(workflows),
-        activities=activities(settings, engine),
+        activities=activities(settings, engine, platform),
         # Activities touch the database synchronously; they run on these threads.
         activity_executor=activity_executor or concurrent.futures.ThreadPoolExecutor(32),
         # On shutdown, let running activities finish their (idempotent) writes.

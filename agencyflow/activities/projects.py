@@ -2,11 +2,12 @@
 
 from sqlalchemy import Engine
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from agencyflow.domain.platform import PlatformReceipt, ReportSubmission
 from agencyflow.domain.records import ProjectRecord
 from agencyflow.files import FileStore
-from agencyflow.platform import ProvincialPlatform
+from agencyflow.platform import PlatformRefused, ProvincialPlatform
 from agencyflow.store import projects
 
 from .names import PLATFORM_SUBMIT_REPORT, PROJECT_RECORD
@@ -25,4 +26,9 @@ class ProjectActivities:
     @activity.defn(name=PLATFORM_SUBMIT_REPORT)
     def submit_report(self, submission: ReportSubmission) -> PlatformReceipt:
         content = self._files.read(submission.file.sha256)
-        return self._platform.submit(submission, content)
+        try:
+            return self._platform.submit(submission, content)
+        except PlatformRefused as refused:
+            raise ApplicationError(
+                str(refused), type="PlatformRefused", non_retryable=True
+            ) from None

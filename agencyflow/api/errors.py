@@ -18,6 +18,7 @@ from agencyflow.domain.errors import (
     Forbidden,
     NotFound,
     RuleViolations,
+    Unavailable,
 )
 
 
@@ -33,6 +34,7 @@ _STATUS: list[tuple[type[AgencyflowError], int]] = [
     (Forbidden, 403),
     (NotFound, 404),
     (Conflict, 409),
+    (Unavailable, 503),
 ]
 
 
@@ -43,12 +45,17 @@ def status_of(error: AgencyflowError) -> int:
     return 400
 
 
+def _path(field: str) -> list[str | int]:
+    """``hazards.0.photos`` → ``["hazards", 0, "photos"]``, positions as pydantic gives them."""
+    return [int(part) if part.isdigit() else part for part in field.split(".")]
+
+
 def error_entries(error: AgencyflowError) -> list[dict[str, Any]]:
     if isinstance(error, RuleViolations):
         return [
             {
                 "type": v.code,
-                "loc": ["body", *v.field.split(".")] if v.field else [],
+                "loc": ["body", *_path(v.field)] if v.field else [],
                 "msg": v.message,
             }
             for v in error.violations

@@ -1,7 +1,10 @@
 """Sending updates to workflows, and turning their rejections back into our errors."""
 
+import hashlib
 from typing import Any
 
+from fastapi import Request
+from pydantic import BaseModel
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -12,13 +15,16 @@ from agencyflow.domain.errors import (
     Forbidden,
     NotFound,
     RuleViolations,
+    Unavailable,
     Violation,
 )
+from agencyflow.domain.identity import Actor
 
 _PLAIN: dict[str, type[AgencyflowError]] = {
     "Conflict": Conflict,
     "Forbidden": Forbidden,
     "NotFound": NotFound,
+    "Unavailable": Unavailable,
 }
 
 
@@ -32,12 +38,29 @@ def from_rejection(error: ApplicationError) -> AgencyflowError | None:
     return kind(error.message, code=code) if kind else None
 
 
+def update_id(request: Request, actor: Actor, command: BaseModel) -> str:
+    """The update's id: the same request again (same user, route, request id and content)
+    is recognised by Temporal and answered with the first result, so a retry never acts
+    twice; anything else differs, even if a client reuses its ``X-Request-ID``."""
+    route = getattr(request.scope.get("route"), "name", "")
+    key = "|".join(
+        (
+            str(actor.user_id),
+            route,
+            request.url.path,
+            request.state.request_id,
+            command.model_dump_json(exclude={"actor"}),
+        )
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
 async def execute_update(
-    handle: WorkflowHandle[Any, Any], update: Any, arg: Any, *, request_id: str
+    handle: WorkflowHandle[Any, Any], update: Any, arg: Any, *, update_id: str
 ) -> Any:
-    """Run an update; a repeated request id returns the first answer instead of acting twice."""
+    """Run an update; the same update id again returns the first answer, not a second act."""
     try:
-        return await handle.execute_update(update, arg, id=request_id)
+        return await handle.execute_update(update, arg, id=update_id)
     except WorkflowUpdateFailedError as failure:
         raise translated(failure) from None
     except RPCError as error:

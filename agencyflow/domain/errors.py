@@ -56,3 +56,9 @@ class Forbidden(AgencyflowError):
     """The caller's role or scope does not allow this (HTTP 403)."""
 
     code = "forbidden"
+
+
+class Unavailable(AgencyflowError):
+    """Something we depend on (the provincial platform) cannot be reached now (HTTP 503)."""
+
+    code = "unavailable"

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from .labels import LabelledEnum
+from .labels import LabelledEnum, clipped
 
 FileId = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 """A file uploaded with ``POST /files``: its SHA-256."""
@@ -129,7 +129,7 @@ class HazardEntry(BaseModel):
     at: dt.datetime
     kind: str
     """``found``, ``evidence``, ``reinspection``, ``correction``, ``overdue``…"""
-    summary: str
+    summary: Annotated[str, clipped(2000)]
     actor: str
     actor_user_id: int | None = None
     data: dict[str, Any] = {}

@@ -6,12 +6,12 @@ item waits for withdraws it by the same key.
 """
 
 import datetime as dt
-from typing import Self
+from typing import Annotated, Self
 
 from pydantic import BaseModel, model_validator
 
 from .identity import Actor, Role
-from .labels import LabelledEnum
+from .labels import LabelledEnum, clipped
 from .regions import CITY_CODE
 
 
@@ -76,7 +76,7 @@ class InboxMessage(BaseModel):
     kind: str
     """The step awaited, stable and dotted: ``filing.review``, ``report.reminder_20``."""
     addressee: Addressee
-    title: str
+    title: Annotated[str, clipped(500)]
     due_at: dt.datetime | None = None
 
 

@@ -3,6 +3,8 @@
 from enum import StrEnum
 from typing import Self
 
+from pydantic import AfterValidator
+
 
 class LabelledEnum(StrEnum):
     """A `StrEnum` whose members are declared as ``NAME = ("value", "中文标签")``.
@@ -23,3 +25,12 @@ class LabelledEnum(StrEnum):
     def choices(cls) -> dict[str, str]:
         """Every value with its label, for documentation and the console."""
         return {member.value: member.label for member in cls}
+
+
+def clipped(limit: int) -> AfterValidator:
+    """Cut text to ``limit`` characters, the size of the column that stores it.
+
+    Generated titles and summaries quote names and locations of any length; a title one
+    character too long must not stop a workflow from recording its step.
+    """
+    return AfterValidator(lambda text: text if len(text) <= limit else text[: limit - 1] + "…")

@@ -1,8 +1,11 @@
 """Timeline entries: what happened to a resource, when, by whom, and why."""
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel
+
+from .labels import clipped
 
 
 class TimelineEntry(BaseModel):
@@ -13,7 +16,7 @@ class TimelineEntry(BaseModel):
     at: dt.datetime
     kind: str
     """Stable and dotted: ``application.submitted``, ``status.suspended``…"""
-    summary: str
+    summary: Annotated[str, clipped(2000)]
     actor: str
     """Who, as people read it; "系统" (the system) for timers."""
     actor_user_id: int | None = None

@@ -18,3 +18,7 @@ class ProvincialPlatform(Protocol):
 
 class PlatformError(Exception):
     """The platform refused or failed; the activity retries until it accepts."""
+
+
+class PlatformRefused(PlatformError):
+    """The platform answered that the submission itself is wrong: retrying cannot help."""

@@ -10,7 +10,7 @@ import httpx
 
 from agencyflow.domain.platform import PlatformReceipt, ReportSubmission
 
-from . import PlatformError
+from . import PlatformError, PlatformRefused
 
 
 class HttpPlatform:
@@ -28,6 +28,10 @@ class HttpPlatform:
             data={"metadata": submission.model_dump_json()},
             files={"file": (submission.file.filename, content, submission.file.content_type)},
         )
+        if 400 <= response.status_code < 500 and response.status_code not in (408, 429):
+            raise PlatformRefused(
+                f"platform refused the report ({response.status_code}): {response.text[:300]}"
+            )
         if response.status_code >= 400:
             raise PlatformError(f"platform answered {response.status_code}: {response.text[:300]}")
         return PlatformReceipt.model_validate(response.json())

@@ -63,6 +63,11 @@ def record(engine: Engine, entry: AgencyRecord) -> None:
     """Write a workflow step: snapshot, timeline entry and inbox changes, all or nothing."""
     with transaction(engine) as session:
         if entry.snapshot is not None:
+            row = session.get(AgencyRow, entry.snapshot.uscc)
+            if row is not None and row.version >= entry.seq:
+                # A late or repeated attempt of a step already recorded: writing its inbox
+                # changes again could reopen what a later step withdrew.
+                return
             _upsert_snapshot(session, entry.workflow_id, entry.seq, entry.snapshot)
         if entry.event is not None:
             timeline.append_in(session, entry.event)
@@ -73,8 +78,6 @@ def _upsert_snapshot(
     session: Session, workflow_id: str, seq: int, snapshot: AgencySnapshot
 ) -> None:
     row = session.get(AgencyRow, snapshot.uscc)
-    if row is not None and row.version >= seq:
-        return  # a retry of a step already recorded, or an older one
     values: dict[str, Any] = {
         "workflow_id": workflow_id,
         "version": seq,

@@ -72,6 +72,9 @@ def record_in(session: Session, hazards: list[HazardRecord], entries: list[Hazar
 def record(engine: Engine, change: MajorHazardRecord) -> None:
     """A major hazard's step: its snapshot, entries, inbox and credit events together."""
     with transaction(engine) as session:
+        row = session.get(HazardRow, change.hazard.hazard_id)
+        if row is not None and row.version >= change.hazard.seq:
+            return  # a late or repeated attempt of a step already recorded
         record_in(session, [change.hazard], change.entries)
         inbox.apply(session, change.inbox)
         for event in change.credit_events:

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Engine, UniqueConstraint
 from sqlmodel import Field, SQLModel, select
 
+from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.platform import PlatformReceipt, ReportSubmission
 
 from .engine import transaction
@@ -37,6 +38,7 @@ def submit(engine: Engine, submission: ReportSubmission) -> PlatformReceipt:
             )
             session.add(row)
             session.flush()
-            row.receipt_number = f"ZJAQ-{row.submitted_at:%Y%m%d}-{row.id:06d}"
+            day = row.submitted_at.astimezone(CHINA_TZ)
+            row.receipt_number = f"ZJAQ-{day:%Y%m%d}-{row.id:06d}"
             session.add(row)
         return PlatformReceipt(receipt_number=row.receipt_number, accepted_at=row.submitted_at)

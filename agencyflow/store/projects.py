@@ -40,6 +40,11 @@ class ProjectRow(SQLModel, table=True):
 def record(engine: Engine, entry: ProjectRecord) -> None:
     """Write a project step: snapshot, timeline, inbox and credit events, all or nothing."""
     with transaction(engine) as session:
+        row = session.get(ProjectRow, entry.snapshot.project_id)
+        if row is not None and row.version >= entry.seq:
+            # A late or repeated attempt of a step already recorded: writing its inbox
+            # changes again could reopen what a later step withdrew.
+            return
         _upsert(session, entry.workflow_id, entry.seq, entry.snapshot)
         if entry.event is not None:
             timeline.append_in(session, entry.event)
@@ -51,8 +56,6 @@ def record(engine: Engine, entry: ProjectRecord) -> None:
 
 def _upsert(session: Session, workflow_id: str, seq: int, snapshot: ProjectSnapshot) -> None:
     row = session.get(ProjectRow, snapshot.project_id)
-    if row is not None and row.version >= seq:
-        return  # a retry of a step already recorded
     values: dict[str, Any] = {
         "workflow_id": workflow_id,
         "version": seq,

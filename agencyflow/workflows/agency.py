@@ -16,7 +16,6 @@ import datetime as dt
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from agencyflow.activities.names import (
@@ -36,7 +35,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from agencyflow.domain.calendar import CHINA_TZ, WorkingDaysDeadline
     from agencyflow.domain.errors import (
-        AgencyflowError,
         Conflict,
         Forbidden,
         NotFound,
@@ -69,10 +67,9 @@ with workflow.unsafe.imports_passed_through():
         agency_workflow_id,
     )
     from .rejections import rejection
+    from .steps import require
 
 _RECORD_TIMEOUT = timedelta(seconds=30)
-# Reading the holiday table cannot fail for a reason a retry would fix; keep it short.
-_CALENDAR_RETRY = RetryPolicy(maximum_attempts=3)
 
 REVIEW = "application.review"
 ESCALATED = "application.escalated"
@@ -220,13 +217,8 @@ class AgencyWorkflow:
             # Checked again: the state may have moved while this update waited for the lock.
             self._check_submission(submission)
             facts = submission.facts
-            conflicts = await self._claim(facts)
-            if conflicts:
-                await self._alert_affiliations(conflicts, facts)
-                raise rejection(self._conflict_error(conflicts))
             now = workflow.now()
-            previous = self._state.snapshot
-            ids = self._assign_ids(facts, previous.professional_ids if previous else {})
+            # The deadline first: once people are claimed, nothing may fail before the record.
             review_due = await workflow.execute_local_activity(
                 WORKING_DAYS_DEADLINE,
                 WorkingDaysDeadline(
@@ -234,8 +226,13 @@ class AgencyWorkflow:
                 ),
                 result_type=dt.datetime,
                 start_to_close_timeout=timedelta(seconds=10),
-                retry_policy=_CALENDAR_RETRY,
             )
+            conflicts = await self._claim(facts)
+            if conflicts:
+                await self._alert_affiliations(conflicts, facts)
+                raise rejection(self._conflict_error(conflicts))
+            previous = self._state.snapshot
+            ids = self._assign_ids(facts, previous.professional_ids if previous else {})
             self._state.snapshot = AgencySnapshot(
                 uscc=self._state.uscc,
                 status=AgencyStatus.PENDING_REVIEW,
@@ -268,16 +265,16 @@ class AgencyWorkflow:
 
     def _check_submission(self, submission: Submission) -> None:
         actor, facts = submission.actor, submission.facts
-        self._require(
+        require(
             actor.role is Role.AGENCY and actor.agency_uscc == self._state.uscc,
             Forbidden("only the agency itself may submit its application"),
         )
-        self._require(
+        require(
             facts.uscc == self._state.uscc,
             Forbidden("the application's USCC is not the agency's own"),
         )
         status = self._state.snapshot.status if self._state.snapshot else None
-        self._require(
+        require(
             status in (None, AgencyStatus.RETURNED, AgencyStatus.REJECTED),
             Conflict(
                 f"the agency has already applied and is {status.label if status else ''}; "
@@ -292,10 +289,7 @@ class AgencyWorkflow:
     @workflow.update
     async def approve(self, decision: Decision) -> AgencySnapshot:
         async with self._lock:
-            self._check_review(decision)
-            violations = check_admission(self._snapshot.facts, self._rules, self._today())
-            if violations:
-                raise rejection(self._no_longer_admissible(violations))
+            self._check_approve(decision)
             snapshot = self._snapshot
             snapshot.status = AgencyStatus.ACTIVE
             snapshot.admitted_at = workflow.now()
@@ -311,7 +305,16 @@ class AgencyWorkflow:
 
     @approve.validator
     def _validate_approve(self, decision: Decision) -> None:
+        self._check_approve(decision)
+
+    def _check_approve(self, decision: Decision) -> None:
         self._check_review(decision)
+        self._require_admissible()
+
+    def _require_admissible(self) -> None:
+        violations = check_admission(self._snapshot.facts, self._rules, self._today())
+        if violations:
+            raise rejection(self._no_longer_admissible(violations))
 
     @workflow.update
     async def return_application(self, decision: Decision) -> AgencySnapshot:
@@ -365,7 +368,7 @@ class AgencyWorkflow:
     def _check_review(self, decision: Decision, *, reasons_required: bool = False) -> None:
         self._check_regulator(decision.actor)
         status = self._snapshot.status
-        self._require(
+        require(
             status is AgencyStatus.PENDING_REVIEW,
             Conflict(
                 f"the application is not awaiting review: the agency is {status.label}",
@@ -411,17 +414,9 @@ class AgencyWorkflow:
     @workflow.update
     async def add_professional(self, change: NewProfessional) -> AgencySnapshot:
         async with self._lock:
-            self._check_amendment(change.actor)
+            self._check_add_professional(change)
             professional = change.professional
             facts = self._snapshot.facts
-            if professional.id_number in self._snapshot.professional_ids:
-                raise rejection(
-                    Conflict(
-                        f"{professional.masked_id} is already listed; renew their certificates "
-                        "instead",
-                        code="agency.professional_already_listed",
-                    )
-                )
             amended = facts.model_copy(
                 update={"professionals": [*facts.professionals, professional]}
             )
@@ -443,7 +438,19 @@ class AgencyWorkflow:
 
     @add_professional.validator
     def _validate_add_professional(self, change: NewProfessional) -> None:
+        self._check_add_professional(change)
+
+    def _check_add_professional(self, change: NewProfessional) -> None:
         self._check_amendment(change.actor)
+        listed = {p.id_number for p in self._snapshot.facts.professionals}
+        require(
+            change.professional.id_number not in listed,
+            Conflict(
+                f"{change.professional.masked_id} is already listed; renew their certificates "
+                "instead",
+                code="agency.professional_already_listed",
+            ),
+        )
 
     @workflow.update
     async def remove_professional(self, change: ProfessionalLeaves) -> AgencySnapshot:
@@ -541,7 +548,7 @@ class AgencyWorkflow:
 
     def _check_office(self, change: OfficeMoved) -> None:
         self._check_amendment(change.actor)
-        listed = set(self._snapshot.professional_ids)
+        listed = {p.id_number for p in self._snapshot.facts.professionals}
         if set(change.office.stationed_technicians) - listed:
             raise rejection(
                 RuleViolations(
@@ -580,12 +587,12 @@ class AgencyWorkflow:
         self._check_amendment(change.actor)
 
     def _check_amendment(self, actor: Actor) -> None:
-        self._require(
+        require(
             actor.role is Role.AGENCY and actor.agency_uscc == self._state.uscc,
             Forbidden("only the agency itself may change its facts"),
         )
         status = self._snapshot.status
-        self._require(
+        require(
             status.is_admitted,
             Conflict(
                 f"the agency is {status.label}: before admission, correct the application and "
@@ -698,9 +705,6 @@ class AgencyWorkflow:
     async def reinstate(self, decision: Decision) -> AgencySnapshot:
         async with self._lock:
             self._check_reinstate(decision)
-            violations = check_admission(self._snapshot.facts, self._rules, self._today())
-            if violations:
-                raise rejection(self._no_longer_admissible(violations))
             snapshot = self._snapshot
             snapshot.status = AgencyStatus.ACTIVE
             snapshot.violations = []
@@ -721,13 +725,14 @@ class AgencyWorkflow:
     def _check_reinstate(self, decision: Decision) -> None:
         self._check_regulator(decision.actor)
         status = self._snapshot.status
-        self._require(
+        require(
             status is AgencyStatus.SUSPENDED,
             Conflict(
                 f"only a suspended agency can be reinstated; this one is {status.label}",
                 code="agency.not_suspended",
             ),
         )
+        self._require_admissible()
 
     async def _remind_certificate(self, deadline: CertificateDeadline) -> None:
         professional, certificate = deadline.professional, deadline.certificate
@@ -885,11 +890,11 @@ class AgencyWorkflow:
         return Addressee.county(code) if code else Addressee.city()
 
     def _check_regulator(self, actor: Actor) -> None:
-        self._require(
+        require(
             actor.role.is_regulator,
             Forbidden("only a regulator may do this", code="auth.role_not_allowed"),
         )
-        self._require(
+        require(
             may_access(actor, county_code=self._snapshot.jurisdiction_code),
             Forbidden("the agency is outside your county", code="auth.out_of_scope"),
         )
@@ -923,11 +928,6 @@ class AgencyWorkflow:
             + "; ".join(v.message for v in violations),
             code="agency.not_admissible",
         )
-
-    @staticmethod
-    def _require(condition: bool, error: AgencyflowError) -> None:
-        if not condition:
-            raise rejection(error)
 
     def _message(
         self, kind: str, addressee: Addressee, title: str, due_at: dt.datetime | None = None

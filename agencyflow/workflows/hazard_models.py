@@ -6,7 +6,12 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from agencyflow.config.policy import Policy
-from agencyflow.domain.hazard import Correction, HazardRecord, RectificationEvidence
+from agencyflow.domain.hazard import (
+    Correction,
+    HazardRecord,
+    RectificationEvidence,
+    Reinspection,
+)
 from agencyflow.domain.identity import Actor
 
 Reason = Annotated[str, Field(min_length=1, max_length=1000)]
@@ -26,6 +31,11 @@ class HazardEvidence(BaseModel):
     actor: Actor
     hazard_id: str
     evidence: RectificationEvidence
+
+
+class HazardReinspection(BaseModel):
+    actor: Actor
+    reinspection: Reinspection
 
 
 class HazardCorrection(BaseModel):

@@ -16,6 +16,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
+from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -25,7 +26,14 @@ with workflow.unsafe.imports_passed_through():
         WORKING_DAYS_DEADLINE,
     )
     from agencyflow.domain.calendar import CHINA_TZ, WorkingDaysDeadline
-    from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
+    from agencyflow.domain.errors import (
+        Conflict,
+        Forbidden,
+        NotFound,
+        RuleViolations,
+        Unavailable,
+        Violation,
+    )
     from agencyflow.domain.hazard import (
         HazardEntry,
         HazardRecord,
@@ -62,6 +70,7 @@ with workflow.unsafe.imports_passed_through():
     from .hazard_models import (
         HazardCorrection,
         HazardEvidence,
+        HazardReinspection,
         MajorHazardInput,
         hazard_resource,
         hazard_workflow_id,
@@ -86,6 +95,8 @@ with workflow.unsafe.imports_passed_through():
 
 _RECORD_TIMEOUT = timedelta(seconds=30)
 _PLATFORM_TIMEOUT = timedelta(minutes=2)
+# How long an upload waits for an unreachable platform before telling the agency so.
+_PLATFORM_PATIENCE = timedelta(minutes=10)
 
 FILING_REVIEW = "filing.review"
 FILING_ESCALATED = "filing.escalated"
@@ -495,6 +506,13 @@ class ServiceProjectWorkflow:
                 reinspection = outcomes.get(record.hazard_id)
                 if reinspection is not None:
                     entries.append(self._reinspect(record, reinspection, submission.actor, inbox))
+                elif record.is_open:
+                    # The ledger keeps the visit's word on it too (R5: continuity).
+                    entries.append(
+                        hazard_steps.append(
+                            record, "still_open", f"第 {len(snapshot.visits) + 1} 次服务时仍未整改"
+                        )
+                    )
                 if record.is_open:
                     record.open_at_visits += 1
                     if (
@@ -711,6 +729,38 @@ class ServiceProjectWorkflow:
         hazard_steps.check_evidence(self._general_hazard(submission.hazard_id), submission.actor)
 
     @workflow.update
+    async def reinspect_hazard(self, command: HazardReinspection) -> HazardRecord:
+        """A re-inspection outside a visit, e.g. after the service has ended."""
+        async with self._lock:
+            record = self._check_reinspect(command)
+            inbox = InboxChanges()
+            entry = self._reinspect(record, command.reinspection, command.actor, inbox)
+            await self._commit(
+                "hazard.reinspected",
+                f"复查隐患（{command.reinspection.outcome.label}）：{record.report.location}",
+                actor=command.actor,
+                inbox=inbox,
+                hazards=[record],
+                hazard_entries=[entry],
+            )
+            return record
+
+    @reinspect_hazard.validator
+    def _validate_reinspect_hazard(self, command: HazardReinspection) -> None:
+        self._check_reinspect(command)
+
+    def _check_reinspect(self, command: HazardReinspection) -> HazardRecord:
+        require(
+            command.actor.role is Role.AGENCY
+            and command.actor.agency_uscc == self._input.agency_uscc,
+            Forbidden("only the project's agency re-inspects", code="auth.out_of_scope"),
+        )
+        problem = self._reinspection_problem(command.reinspection.hazard_id, set())
+        if problem:
+            raise rejection(Conflict(problem[1], code=problem[0]))
+        return self._general_hazard(command.reinspection.hazard_id)
+
+    @workflow.update
     async def correct_hazard(self, correction: HazardCorrection) -> HazardRecord:
         async with self._lock:
             record = self._general_hazard(correction.hazard_id)
@@ -815,8 +865,7 @@ class ServiceProjectWorkflow:
             snapshot = self._snapshot
             assert snapshot.report_due_at is not None and snapshot.service_ended_on is not None
             now = workflow.now()
-            receipt: PlatformReceipt = await workflow.execute_activity(
-                PLATFORM_SUBMIT_REPORT,
+            receipt = await self._submit_to_platform(
                 ReportSubmission(
                     project_id=snapshot.project_id,
                     agency_uscc=snapshot.agency_uscc,
@@ -826,9 +875,7 @@ class ServiceProjectWorkflow:
                     service_type=snapshot.request.service_type,
                     service_ended_on=snapshot.service_ended_on,
                     file=upload.file,
-                ),
-                result_type=PlatformReceipt,
-                start_to_close_timeout=_PLATFORM_TIMEOUT,
+                )
             )
             late = now - snapshot.report_due_at
             days_late = math.ceil(late / timedelta(days=1)) if late > timedelta(0) else 0
@@ -863,6 +910,33 @@ class ServiceProjectWorkflow:
                 credit_events=credit,
             )
             return snapshot
+
+    async def _submit_to_platform(self, submission: ReportSubmission) -> PlatformReceipt:
+        """Hand the report to 工业企业安全在线; a refusal or a long outage refuses the upload."""
+        try:
+            receipt: PlatformReceipt = await workflow.execute_activity(
+                PLATFORM_SUBMIT_REPORT,
+                submission,
+                result_type=PlatformReceipt,
+                start_to_close_timeout=_PLATFORM_TIMEOUT,
+                schedule_to_close_timeout=_PLATFORM_PATIENCE,
+            )
+        except ActivityError as failure:
+            cause = failure.cause
+            if isinstance(cause, ApplicationError) and cause.type == "PlatformRefused":
+                raise rejection(
+                    Conflict(
+                        f"the provincial platform refused the report: {cause.message}",
+                        code="platform.refused",
+                    )
+                ) from None
+            raise rejection(
+                Unavailable(
+                    "the provincial platform could not be reached; upload the report again later",
+                    code="platform.unavailable",
+                )
+            ) from None
+        return receipt
 
     @upload_report.validator
     def _validate_upload(self, upload: ReportUpload) -> None:

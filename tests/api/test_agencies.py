@@ -345,8 +345,8 @@ async def test_lists_filter_and_the_public_sees_only_admitted_agencies(
         json=facts(pending.number, first_professional=10, service_types=["education_training"]),
     )
     office = {
-        "address": "丽水市莲都区人民路2号",
-        "county_code": "331102",
+        "address": "青田县鹤城街道1号",
+        "county_code": "331121",
         "stationed_technicians": [id_number(30)],
     }
     created = await api.post(
@@ -372,7 +372,8 @@ async def test_lists_filter_and_the_public_sees_only_admitted_agencies(
     assert await listed("status=active") == [people.uscc]
     assert await listed("service_type=education_training") == [pending.uscc]
     assert await listed("out_of_town=true") == [out_of_town.uscc]
-    assert await listed("county=331102&limit=1") != []
+    assert await listed("county=331102") == sorted([people.uscc, pending.uscc])
+    assert await listed("county=331121") == [out_of_town.uscc]
     page = (await api.get("/agencies?limit=2&offset=2", headers=city)).json()
     assert (page["total"], len(page["items"])) == (3, 1)
 
@@ -383,3 +384,36 @@ async def test_lists_filter_and_the_public_sees_only_admitted_agencies(
     assert "professionals" not in public.text
 
     assert (await api.get("/agencies", headers=bearer(people.agency))).status_code == 403
+
+
+async def test_a_reused_request_id_does_not_swallow_a_different_command(
+    api: httpx.AsyncClient, people: People
+) -> None:
+    await _apply(api, people)
+    await api.post(f"/agencies/{people.uscc}/approve", headers=bearer(people.county), json={})
+    headers = {**bearer(people.agency), "X-Request-ID": "same-trace-id"}
+    first = await api.post(
+        f"/agencies/{people.uscc}/professionals", headers=headers, json=professional(7)
+    )
+    second = await api.post(
+        f"/agencies/{people.uscc}/professionals", headers=headers, json=professional(8)
+    )
+    assert (first.status_code, second.status_code) == (201, 201)
+    ids = [p["professional_id"] for p in second.json()["professionals"]]
+    assert ids == ["p1", "p2", "p3", "p4", "p5", "p6", "p7"]
+
+
+async def test_a_professional_who_left_can_join_again(
+    api: httpx.AsyncClient, people: People
+) -> None:
+    await _apply(api, people)
+    await api.post(f"/agencies/{people.uscc}/approve", headers=bearer(people.county), json={})
+    await api.delete(f"/agencies/{people.uscc}/professionals/p5", headers=bearer(people.agency))
+    back = await api.post(
+        f"/agencies/{people.uscc}/professionals",
+        headers=bearer(people.agency),
+        json=professional(5),
+    )
+    assert back.status_code == 201, back.text
+    assert back.json()["status"] == "active"
+    assert "p5" in [p["professional_id"] for p in back.json()["professionals"]]

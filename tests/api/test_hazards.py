@@ -163,7 +163,7 @@ async def test_each_missing_field_of_an_on_site_hazard_is_named_and_nothing_stor
     response = await _visit(api, office, pid, hazards=[report])
     assert response.status_code == 422
     assert [(e["type"], e["loc"]) for e in response.json()["detail"]] == [
-        ("hazard.missing_field", ["body", "hazards", "0", field])
+        ("hazard.missing_field", ["body", "hazards", 0, field])
     ]
     assert hazard_store.search(engine, project_id=pid) == []
     shown = await api.get(f"/projects/{pid}", headers=bearer(office.agency))
@@ -180,7 +180,7 @@ async def test_each_missing_treatment_plan_item_of_a_major_hazard_is_named(
     response = await _visit(api, office, pid, hazards=[report])
     assert response.status_code == 422
     assert [e["loc"] for e in response.json()["detail"]] == [
-        ["body", "hazards", "0", "treatment_plan", item]
+        ["body", "hazards", 0, "treatment_plan", item]
     ]
     assert hazard_store.search(engine, project_id=pid) == []
 
@@ -200,7 +200,7 @@ async def test_a_management_hazard_needs_no_photos_but_unknown_photos_are_refuse
     unknown = hazard(photos=["c" * 64])
     response = await _visit(api, office, pid, hazards=[unknown])
     assert response.status_code == 422
-    assert ["body", "hazards", "0", "photos", "0"] in [e["loc"] for e in response.json()["detail"]]
+    assert ["body", "hazards", 0, "photos", 0] in [e["loc"] for e in response.json()["detail"]]
 
 
 async def test_the_ledger_is_append_only_and_counts_stay_right(
@@ -290,7 +290,8 @@ async def test_the_ledger_is_append_only_and_counts_stay_right(
         f"/enterprises/{uscc(office.enterprise)}/ledger", headers=bearer(office.county)
     )
     assert ledger.json()["counts"]["found"] == 2
-    assert len(ledger.json()["history"]) == 4 + 1  # the first: four entries; the second: found
+    # The first: found, correction, evidence, re-inspection; the second: found, still open.
+    assert len(ledger.json()["history"]) == 4 + 2
     assert second in [h["hazard_id"] for h in ledger.json()["hazards"]]
 
 
@@ -323,7 +324,7 @@ async def test_the_ledger_exports_to_xlsx_and_csv_with_one_row_per_hazard(
     status = header.index("整改状态")
     assert {row[0]: row[status] for row in rows[1:]} == {first: "已整改销号", second: "待整改"}
     history = list(book["整改记录"].iter_rows(values_only=True))
-    assert len(history) == 1 + 3  # header, two "found" and one re-inspection
+    assert len(history) == 1 + 4  # header; two "found", a re-inspection, a "still open"
 
     csv = await api.get(
         f"/enterprises/{uscc(office.enterprise)}/ledger?format=csv", headers=bearer(office.owner)
@@ -395,3 +396,32 @@ async def test_major_hazards_through_the_api(
         f"/hazards/{major}/verify", headers=bearer(office.county), json={"accepted": True}
     )
     assert verified.json()["hazard"]["status"] == "closed"
+
+
+async def test_a_hazard_can_be_reinspected_after_the_service_ended(
+    api: httpx.AsyncClient, office: Office
+) -> None:
+    pid = await _in_service(api, office)
+    visited = await _visit(api, office, pid, hazards=[await _with_photos(api, office)])
+    [hazard_id] = visited.json()["project"]["visits"][0]["hazard_ids"]
+    today = dt.datetime.now(CHINA_TZ).date().isoformat()
+    await api.post(f"/projects/{pid}/end", headers=bearer(office.agency), json={"ended_on": today})
+    by_owner = await api.post(
+        f"/hazards/{hazard_id}/reinspections",
+        headers=bearer(office.owner),
+        json={"outcome": "rectified"},
+    )
+    assert by_owner.status_code == 403
+    done = await api.post(
+        f"/hazards/{hazard_id}/reinspections",
+        headers=bearer(office.agency),
+        json={"outcome": "rectified"},
+    )
+    assert done.status_code == 201, done.text
+    assert done.json()["hazard"]["status"] == "closed"
+    again = await api.post(
+        f"/hazards/{hazard_id}/reinspections",
+        headers=bearer(office.agency),
+        json={"outcome": "rectified"},
+    )
+    assert again.status_code == 409

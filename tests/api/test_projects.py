@@ -140,6 +140,13 @@ async def test_the_whole_life_of_a_project(api: httpx.AsyncClient, office: Offic
     assert after_close.status_code == 409
     assert after_close.json()["detail"][0]["type"] == "project.closed"
 
+    # The same contract again, after closure: the closed project, and nothing reopened.
+    again = await _create(api, office)
+    assert again.status_code == 200
+    assert again.json()["project"]["closed_at"] is not None
+    assert (await api.get("/inbox", headers=bearer(office.county))).json() == []
+    assert (await api.get("/inbox", headers=bearer(office.agency))).json() == []
+
     file = await api.get(
         f"/enterprises/{uscc(office.enterprise)}/file", headers=bearer(office.owner)
     )
@@ -201,7 +208,7 @@ async def test_team_and_scope_rules(api: httpx.AsyncClient, office: Office) -> N
         "project.unknown_team_member",
         "project.missing_specialist",
     ]
-    assert response.json()["detail"][1]["loc"] == ["body", "team", "1"]
+    assert response.json()["detail"][1]["loc"] == ["body", "team", 1]
 
 
 async def test_steps_out_of_order_are_409_naming_the_expected_step(

@@ -109,6 +109,8 @@ async def test_killing_the_worker_mid_project_loses_nothing(
         plan = asyncio.create_task(
             api.post(f"/projects/{pid}/plan", headers=bearer(agency), json={"summary": "方案"})
         )
+        done, _ = await asyncio.wait({plan}, timeout=1.0)
+        assert not done, "the plan cannot be recorded without a worker"
         with worker_process(api_settings, log):
             assert (await plan).status_code == 200
             visit = await api.post(

@@ -154,7 +154,12 @@ async def test_a_general_hazard_open_at_two_consecutive_visits_is_long_unrectifi
     assert "hazard.long_unrectified" in _items(engine, hazard_id)
     record = hazard_store.get(engine, hazard_id)
     assert record is not None and record.long_unrectified and record.open_at_visits == 2
-    assert _ledger_kinds(hazard_id, engine) == ["found", "reinspection", "long_unrectified"]
+    assert _ledger_kinds(hazard_id, engine) == [
+        "found",
+        "reinspection",
+        "still_open",
+        "long_unrectified",
+    ]
 
 
 async def test_reinspecting_what_is_not_an_open_general_hazard_is_refused(

@@ -3,6 +3,7 @@
 import datetime as dt
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 import pytest_asyncio
 from sqlalchemy import Engine
@@ -17,6 +18,7 @@ from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.identity import Actor, Role
 from agencyflow.domain.project import FailureReason, ProjectStage, SpotCheckVerdict
 from agencyflow.files import FileStore
+from agencyflow.platform.http import HttpPlatform
 from agencyflow.store import projects as project_store
 from agencyflow.worker import build_worker
 from agencyflow.workflows.project import ServiceProjectWorkflow
@@ -352,3 +354,32 @@ async def test_a_suspended_agency_starts_no_project(projects: Projects) -> None:
     with pytest.raises(WorkflowUpdateFailedError) as error:
         await projects.create(agency, project_request())
     assert _rejection(error).details[0]["code"] == "agency.cannot_start_projects"
+
+
+async def test_a_report_the_platform_refuses_is_refused_and_the_project_waits(
+    time_skipping_env: WorkflowEnvironment, settings: Settings, engine: Engine
+) -> None:
+    refusing = HttpPlatform(
+        httpx.Client(
+            base_url="https://platform.example",
+            transport=httpx.MockTransport(lambda _: httpx.Response(400, text="文件损坏")),
+        )
+    )
+    async with build_worker(time_skipping_env.client, settings, engine, platform=refusing):
+        projects = Projects(
+            time_skipping_env.client, settings.temporal_task_queue, FileStore(settings.files_dir)
+        )
+        agency = agency_snapshot(AGENCY)
+        handle, _ = await projects.in_service(agency, project_request())
+        await projects.visit(handle, agency)
+        await projects.end(handle, agency, await _today(time_skipping_env))
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update(
+                ServiceProjectWorkflow.upload_report,
+                ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),
+            )
+        cause = _rejection(refused)
+        assert cause.details[0]["code"] == "platform.refused"
+        assert "文件损坏" in str(cause)
+        snapshot = await handle.query(ServiceProjectWorkflow.state)
+        assert snapshot.snapshot is not None and snapshot.snapshot.report is None

@@ -25,7 +25,7 @@ from agencyflow.api.schemas.agencies import (
     detail,
     summary,
 )
-from agencyflow.api.temporal_errors import execute_update, translated
+from agencyflow.api.temporal_errors import execute_update, translated, update_id
 from agencyflow.domain.admission import check_admission
 from agencyflow.domain.agency import (
     AgencyFacts,
@@ -90,7 +90,7 @@ class Agencies:
     async def update(self, uscc: str, actor: Actor, update: Any, arg: Any) -> AgencyPublic:
         await self.visible(uscc, actor)
         handle = self.temporal.get_workflow_handle(agency_workflow_id(uscc))
-        await execute_update(handle, update, arg, request_id=self.request.state.request_id)
+        await execute_update(handle, update, arg, update_id=update_id(self.request, actor, arg))
         return await self.answer(uscc, actor)
 
     async def answer(self, uscc: str, actor: Actor) -> AgencyPublic:
@@ -196,11 +196,12 @@ async def apply(facts: AgencyFacts, actor: AgencyUser, service: Service) -> Agen
         task_queue=service.settings.temporal_task_queue,
     )
     try:
+        submission = Submission(actor=actor, facts=facts)
         await service.temporal.execute_update_with_start_workflow(
             AgencyWorkflow.submit,
-            Submission(actor=actor, facts=facts),
+            submission,
             start_workflow_operation=start,
-            id=service.request.state.request_id,
+            id=update_id(service.request, actor, submission),
         )
     except WorkflowUpdateFailedError as failure:
         raise translated(failure) from None

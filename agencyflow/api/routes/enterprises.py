@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Response
 
 from agencyflow.api.deps import EngineDep, allow
 from agencyflow.api.exports import ledger_csv, ledger_xlsx
@@ -26,7 +26,6 @@ async def enterprise_file(
     uscc: str,
     actor: Anyone,
     engine: EngineDep,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> EnterpriseFile:
     """Every project of the enterprise, newest first; an agency sees only its own among them."""
     try:
@@ -36,7 +35,12 @@ async def enterprise_file(
     agency = actor.agency_uscc if actor.role is Role.AGENCY else None
     _, found = await anyio.to_thread.run_sync(
         lambda: projects.search(
-            engine, enterprise_uscc=uscc, agency_uscc=agency, limit=limit, offset=0
+            # An enterprise has few projects; all of them, so the scope check sees them all.
+            engine,
+            enterprise_uscc=uscc,
+            agency_uscc=agency,
+            limit=100_000,
+            offset=0,
         )
     )
     if actor.role is Role.ENTERPRISE and actor.enterprise_uscc != uscc:

@@ -16,7 +16,7 @@ from temporalio.client import Client
 
 from agencyflow.api.deps import EngineDep, TemporalDep, allow
 from agencyflow.api.schemas.hazards import HazardDetail, HazardPage
-from agencyflow.api.temporal_errors import execute_update
+from agencyflow.api.temporal_errors import execute_update, update_id
 from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
 from agencyflow.domain.hazard import (
     Correction,
@@ -24,6 +24,8 @@ from agencyflow.domain.hazard import (
     HazardRecord,
     HazardStatus,
     RectificationEvidence,
+    Reinspection,
+    ReinspectionOutcome,
 )
 from agencyflow.domain.hazard_rules import count
 from agencyflow.domain.identity import Actor, Role, may_access
@@ -32,6 +34,7 @@ from agencyflow.workflows.hazard_models import (
     Acknowledgement,
     HazardCorrection,
     HazardEvidence,
+    HazardReinspection,
     HazardVerification,
     Supervision,
     hazard_resource,
@@ -158,6 +161,48 @@ async def submit_evidence(
     return await show(hazard_id, actor, engine, request)
 
 
+class ReinspectionBody(BaseModel):
+    outcome: ReinspectionOutcome
+    after_photos: list[Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]] = []
+    notes: Annotated[str, Field(max_length=4000)] = ""
+
+
+@router.post(
+    "/{hazard_id}/reinspections",
+    name="hazards.reinspect",
+    status_code=status.HTTP_201_CREATED,
+)
+async def reinspect(
+    hazard_id: str,
+    body: ReinspectionBody,
+    actor: AgencyUser,
+    engine: EngineDep,
+    temporal: TemporalDep,
+    request: Request,
+) -> HazardDetail:
+    """A re-inspection outside a visit (for instance after the service ended): rectified closes
+    a general hazard, not rectified sends it back to the enterprise."""
+    record = await visible(engine, hazard_id, actor, request)
+    if record.report.level is HazardLevel.MAJOR:
+        raise Conflict(
+            "a major hazard is closed by the regulator's verification, not a re-inspection",
+            code="hazard.major_needs_verification",
+        )
+    await require_files(engine, {"after_photos": body.after_photos})
+    command = HazardReinspection(
+        actor=actor, reinspection=Reinspection(hazard_id=hazard_id, **body.model_dump())
+    )
+    await _send(
+        temporal,
+        record,
+        request,
+        major=None,
+        general=ServiceProjectWorkflow.reinspect_hazard,
+        arg=command,
+    )
+    return await show(hazard_id, actor, engine, request)
+
+
 @router.post(
     "/{hazard_id}/corrections", name="hazards.correct", status_code=status.HTTP_201_CREATED
 )
@@ -262,7 +307,7 @@ async def _to_major(
     if not record.is_open:
         raise Conflict("the hazard is closed", code="hazard.closed")
     handle = temporal.get_workflow_handle(hazard_workflow_id(record.hazard_id))
-    await execute_update(handle, update, arg, request_id=request.state.request_id)
+    await execute_update(handle, update, arg, update_id=update_id(request, arg.actor, arg))
 
 
 async def _send(
@@ -284,4 +329,4 @@ async def _send(
     )
     handle = temporal.get_workflow_handle(workflow_id)
     update = major if record.report.level is HazardLevel.MAJOR else general
-    await execute_update(handle, update, arg, request_id=request.state.request_id)
+    await execute_update(handle, update, arg, update_id=update_id(request, arg.actor, arg))

@@ -27,7 +27,7 @@ from agencyflow.api.schemas.projects import (
     detail,
     summary,
 )
-from agencyflow.api.temporal_errors import execute_update, translated
+from agencyflow.api.temporal_errors import execute_update, translated, update_id
 from agencyflow.domain.agency import AgencySnapshot
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
@@ -98,18 +98,19 @@ class Projects:
         if snapshot.closed_at is not None:
             raise Conflict("the project is closed", code="project.closed")
         handle = self.temporal.get_workflow_handle(project_workflow_id(pid))
-        await execute_update(handle, update, arg, request_id=self.request.state.request_id)
-        return await self.answer(pid)
+        await execute_update(handle, update, arg, update_id=update_id(self.request, actor, arg))
+        return await self.answer(pid, actor)
 
-    async def answer(self, pid: str) -> ProjectPublic:
+    async def answer(self, pid: str, actor: Actor) -> ProjectPublic:
         snapshot = await anyio.to_thread.run_sync(projects.get, self.engine, pid)
         assert snapshot is not None, "an update returned before its record was written"
-        return await self.detail(snapshot)
+        return await self.detail(snapshot, actor)
 
-    async def detail(self, snapshot: ProjectSnapshot) -> ProjectPublic:
+    async def detail(self, snapshot: ProjectSnapshot, actor: Actor) -> ProjectPublic:
+        regulators = actor.role.is_regulator or actor.role is Role.ADMIN
         entries = await anyio.to_thread.run_sync(
             lambda: timeline.entries(
-                self.engine, project_resource(snapshot.project_id), regulators=True
+                self.engine, project_resource(snapshot.project_id), regulators=regulators
             )
         )
         url = (
@@ -188,7 +189,7 @@ async def project_hazards(pid: str, actor: Anyone, service: Service) -> HazardPa
 
 @router.get("/{pid}", name="projects.show")
 async def show(pid: str, actor: Anyone, service: Service) -> ProjectPublic:
-    return await service.detail(await service.visible(pid, actor))
+    return await service.detail(await service.visible(pid, actor), actor)
 
 
 # ---------------------------------------------------------------------- contract and filing
@@ -208,6 +209,16 @@ async def create(request: ProjectRequest, actor: AgencyUser, service: Service) -
     service.request.state.audit_resource = project_resource(pid)
     agency = await service.agency_of(actor)
     existing = await anyio.to_thread.run_sync(projects.get, service.engine, pid)
+    if existing is not None and existing.closed_at is not None:
+        # Its workflow has ended: answer here rather than start the contract over.
+        if existing.request != request:
+            raise Conflict(
+                f"contract {request.contract.number} already belongs to closed project {pid} "
+                "with other terms; a new contract needs its own number",
+                code="project.contract_number_taken",
+            )
+        answer = await service.detail(existing, actor)
+        return JSONResponse(answer.model_dump(mode="json"), status_code=status.HTTP_200_OK)
     if existing is None:
         # Checked here as well, so that a refused contract starts nothing at all.
         if not agency.status.may_start_projects:
@@ -231,15 +242,16 @@ async def create(request: ProjectRequest, actor: AgencyUser, service: Service) -
         task_queue=service.settings.temporal_task_queue,
     )
     try:
+        command = CreateProject(actor=actor, request=request, agency=agency)
         await service.temporal.execute_update_with_start_workflow(
             ServiceProjectWorkflow.create,
-            CreateProject(actor=actor, request=request, agency=agency),
+            command,
             start_workflow_operation=start,
-            id=service.request.state.request_id,
+            id=update_id(service.request, actor, command),
         )
     except WorkflowUpdateFailedError as failure:
         raise translated(failure) from None
-    answer = await service.answer(pid)
+    answer = await service.answer(pid, actor)
     if existing is not None:
         return JSONResponse(answer.model_dump(mode="json"), status_code=status.HTTP_200_OK)
     return answer
