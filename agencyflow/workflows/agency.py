@@ -42,12 +42,11 @@ with workflow.unsafe.imports_passed_through():
         Violation,
     )
     from agencyflow.domain.id_numbers import mask_id_number
-    from agencyflow.domain.identity import Actor, Role, may_access
+    from agencyflow.domain.identity import Actor, Role
     from agencyflow.domain.inbox import Addressee, InboxChanges, InboxMessage, InboxWithdrawal
     from agencyflow.domain.monitoring import CertificateDeadline, certificate_deadlines
     from agencyflow.domain.records import AgencyRecord
     from agencyflow.domain.regions import CITY_CODE
-    from agencyflow.domain.timeline import SYSTEM_ACTOR, TimelineEntry
 
     from . import search_attributes as sa
     from .agency_models import (
@@ -67,7 +66,7 @@ with workflow.unsafe.imports_passed_through():
         agency_workflow_id,
     )
     from .rejections import rejection
-    from .steps import require
+    from .steps import entry, message, require, require_reasons, require_regulator, withdrawal
 
 _RECORD_TIMEOUT = timedelta(seconds=30)
 
@@ -375,18 +374,8 @@ class AgencyWorkflow:
                 code="agency.not_pending_review",
             ),
         )
-        if reasons_required and not decision.reasons:
-            raise rejection(
-                RuleViolations(
-                    [
-                        Violation(
-                            code="decision.reasons_required",
-                            field="reasons",
-                            message="give at least one reason the agency can act on",
-                        )
-                    ]
-                )
-            )
+        if reasons_required:
+            require_reasons(decision.reasons)
 
     async def _escalate_review(self) -> None:
         snapshot = self._snapshot
@@ -890,14 +879,7 @@ class AgencyWorkflow:
         return Addressee.county(code) if code else Addressee.city()
 
     def _check_regulator(self, actor: Actor) -> None:
-        require(
-            actor.role.is_regulator,
-            Forbidden("only a regulator may do this", code="auth.role_not_allowed"),
-        )
-        require(
-            may_access(actor, county_code=self._snapshot.jurisdiction_code),
-            Forbidden("the agency is outside your county", code="auth.out_of_scope"),
-        )
+        require_regulator(actor, self._snapshot.jurisdiction_code, "agency")
 
     def _professional(self, professional_id: str) -> Professional:
         by_id = {v: k for k, v in self._snapshot.professional_ids.items()}
@@ -932,16 +914,10 @@ class AgencyWorkflow:
     def _message(
         self, kind: str, addressee: Addressee, title: str, due_at: dt.datetime | None = None
     ) -> InboxMessage:
-        return InboxMessage(
-            resource=agency_resource(self._state.uscc),
-            kind=kind,
-            addressee=addressee,
-            title=title,
-            due_at=due_at,
-        )
+        return message(agency_resource(self._state.uscc), kind, addressee, title, due_at)
 
     def _withdrawal(self, *kinds: str) -> InboxWithdrawal:
-        return InboxWithdrawal(resource=agency_resource(self._state.uscc), kinds=list(kinds))
+        return withdrawal(agency_resource(self._state.uscc), *kinds)
 
     async def _commit(
         self,
@@ -954,19 +930,16 @@ class AgencyWorkflow:
         regulators_only: bool = False,
     ) -> None:
         """Record the step: snapshot, timeline entry and inbox changes in one activity."""
-        now = workflow.now()
         snapshot = self._snapshot
-        snapshot.updated_at = now
+        snapshot.updated_at = workflow.now()
         self._state.seq += 1
-        entry = TimelineEntry(
-            resource=agency_resource(self._state.uscc),
-            seq=self._state.seq,
-            at=now,
-            kind=kind,
-            summary=summary,
-            actor=actor.label if actor else SYSTEM_ACTOR,
-            actor_user_id=actor.user_id if actor else None,
-            reasons=reasons or [],
+        event = entry(
+            agency_resource(self._state.uscc),
+            self._state.seq,
+            kind,
+            summary,
+            actor=actor,
+            reasons=reasons,
             regulators_only=regulators_only,
         )
         await workflow.execute_activity(
@@ -975,7 +948,7 @@ class AgencyWorkflow:
                 workflow_id=workflow.info().workflow_id,
                 seq=self._state.seq,
                 snapshot=snapshot,
-                event=entry,
+                event=event,
                 inbox=inbox or InboxChanges(),
             ),
             start_to_close_timeout=_RECORD_TIMEOUT,

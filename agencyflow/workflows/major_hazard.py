@@ -16,10 +16,10 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from agencyflow.activities.names import MAJOR_HAZARD_RECORD
-    from agencyflow.domain.errors import Conflict, Forbidden, RuleViolations, Violation
+    from agencyflow.domain.errors import Conflict
     from agencyflow.domain.hazard import HazardEntry, HazardRecord, HazardStatus, MajorHazardState
     from agencyflow.domain.hazard_rules import end_of_day
-    from agencyflow.domain.identity import Actor, may_access
+    from agencyflow.domain.identity import Actor
     from agencyflow.domain.inbox import Addressee, InboxChanges, InboxMessage, InboxWithdrawal
     from agencyflow.domain.records import MajorHazardRecord
 
@@ -33,8 +33,7 @@ with workflow.unsafe.imports_passed_through():
         Supervision,
         hazard_resource,
     )
-    from .rejections import rejection
-    from .steps import require, sleep_until, today
+    from .steps import require, require_reasons, require_regulator, sleep_until, today
 
 ACKNOWLEDGE = "major_hazard.acknowledge"
 ESCALATED = "major_hazard.escalated"
@@ -230,18 +229,8 @@ class MajorHazardWorkflow:
                 code="hazard.no_evidence",
             ),
         )
-        if not verification.accepted and not verification.reasons:
-            raise rejection(
-                RuleViolations(
-                    [
-                        Violation(
-                            code="decision.reasons_required",
-                            field="reasons",
-                            message="a rejected verification says why",
-                        )
-                    ]
-                )
-            )
+        if not verification.accepted:
+            require_reasons(verification.reasons)
 
     # ------------------------------------------------------------------ enterprise and agency
 
@@ -288,14 +277,7 @@ class MajorHazardWorkflow:
     # ------------------------------------------------------------------ helpers
 
     def _check_regulator(self, actor: Actor) -> None:
-        require(
-            actor.role.is_regulator,
-            Forbidden("only a regulator may do this", code="auth.role_not_allowed"),
-        )
-        require(
-            may_access(actor, county_code=self._record.county_code),
-            Forbidden("the hazard is outside your county", code="auth.out_of_scope"),
-        )
+        require_regulator(actor, self._record.county_code, "hazard")
 
     def _check_open(self) -> None:
         require(

@@ -42,7 +42,7 @@ with workflow.unsafe.imports_passed_through():
         ReinspectionOutcome,
     )
     from agencyflow.domain.hazard_rules import hazard_violations
-    from agencyflow.domain.identity import Actor, Role, may_access
+    from agencyflow.domain.identity import Actor, Role
     from agencyflow.domain.inbox import Addressee, InboxChanges, InboxMessage, InboxWithdrawal
     from agencyflow.domain.platform import PlatformReceipt, ReportSubmission
     from agencyflow.domain.project import (
@@ -91,7 +91,16 @@ with workflow.unsafe.imports_passed_through():
         project_resource,
     )
     from .rejections import rejection
-    from .steps import entry, message, require, sleep_until, today, withdrawal
+    from .steps import (
+        entry,
+        message,
+        require,
+        require_reasons,
+        require_regulator,
+        sleep_until,
+        today,
+        withdrawal,
+    )
 
 _RECORD_TIMEOUT = timedelta(seconds=30)
 _PLATFORM_TIMEOUT = timedelta(minutes=2)
@@ -363,18 +372,8 @@ class ServiceProjectWorkflow:
                 code="project.filing_not_pending",
             ),
         )
-        if reasons_required and not decision.reasons:
-            raise rejection(
-                RuleViolations(
-                    [
-                        Violation(
-                            code="decision.reasons_required",
-                            field="reasons",
-                            message="give at least one reason the agency can act on",
-                        )
-                    ]
-                )
-            )
+        if reasons_required:
+            require_reasons(decision.reasons)
 
     @workflow.update
     async def refile(self, refiling: Refiling) -> ProjectSnapshot:
@@ -1107,14 +1106,7 @@ class ServiceProjectWorkflow:
         )
 
     def _check_regulator(self, actor: Actor) -> None:
-        require(
-            actor.role.is_regulator,
-            Forbidden("only a regulator may do this", code="auth.role_not_allowed"),
-        )
-        require(
-            may_access(actor, county_code=self._snapshot.county_code),
-            Forbidden("the project is outside your county", code="auth.out_of_scope"),
-        )
+        require_regulator(actor, self._snapshot.county_code, "project")
 
     def _require_stage(self, stage: ProjectStage, doing: str) -> None:
         current = stage_of(self._snapshot)

@@ -7,8 +7,8 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from agencyflow.domain.calendar import CHINA_TZ
-    from agencyflow.domain.errors import AgencyflowError
-    from agencyflow.domain.identity import Actor
+    from agencyflow.domain.errors import AgencyflowError, Forbidden, RuleViolations, Violation
+    from agencyflow.domain.identity import Actor, may_access
     from agencyflow.domain.inbox import Addressee, InboxMessage, InboxWithdrawal
     from agencyflow.domain.timeline import SYSTEM_ACTOR, TimelineEntry
 
@@ -74,3 +74,31 @@ async def sleep_until(wake_at: dt.datetime | None, woken: Callable[[], bool]) ->
         await workflow.wait_condition(woken, timeout=delay)
     except TimeoutError:
         pass
+
+
+def require_reasons(reasons: list[str], *, field: str = "reasons") -> None:
+    """A return, a rejection or a failed check must tell its addressee why."""
+    if not reasons:
+        raise rejection(
+            RuleViolations(
+                [
+                    Violation(
+                        code="decision.reasons_required",
+                        field=field,
+                        message="give at least one reason the addressee can act on",
+                    )
+                ]
+            )
+        )
+
+
+def require_regulator(actor: Actor, county_code: str | None, what: str) -> None:
+    """A regulator of the county concerned (a city regulator is concerned everywhere)."""
+    require(
+        actor.role.is_regulator,
+        Forbidden("only a regulator may do this", code="auth.role_not_allowed"),
+    )
+    require(
+        may_access(actor, county_code=county_code),
+        Forbidden(f"the {what} is outside your county", code="auth.out_of_scope"),
+    )
