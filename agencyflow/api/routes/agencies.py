@@ -8,11 +8,12 @@ import datetime as dt
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Body, Depends, Query, Request, status
+from fastapi import APIRouter, Body, Depends, Query, status
 from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy
 
-from agencyflow.api.deps import EngineDep, SettingsDep, TemporalDep, allow
+from agencyflow.api.commands import Commands
+from agencyflow.api.deps import EngineDep, allow
 from agencyflow.api.schemas.agencies import (
     AgencyPage,
     AgencyPublic,
@@ -25,7 +26,7 @@ from agencyflow.api.schemas.agencies import (
     detail,
     summary,
 )
-from agencyflow.api.temporal_errors import execute_update, translated, update_id
+from agencyflow.api.temporal_errors import translated, update_id
 from agencyflow.domain.admission import check_admission
 from agencyflow.domain.agency import (
     AgencyFacts,
@@ -66,16 +67,8 @@ Reader = Annotated[
 Lister = Annotated[Actor, Depends(allow(Role.COUNTY_REGULATOR, Role.CITY_REGULATOR, Role.ADMIN))]
 
 
-class Agencies:
+class Agencies(Commands):
     """What every agency route needs: scope checks, updates, and answers from the read model."""
-
-    def __init__(
-        self, request: Request, engine: EngineDep, settings: SettingsDep, temporal: TemporalDep
-    ) -> None:
-        self.request = request
-        self.engine = engine
-        self.settings = settings
-        self.temporal = temporal
 
     async def visible(self, uscc: str, actor: Actor) -> AgencySnapshot:
         """The agency, if the caller may see it: 404 if unknown, 403 if outside its scope."""
@@ -89,8 +82,7 @@ class Agencies:
 
     async def update(self, uscc: str, actor: Actor, update: Any, arg: Any) -> AgencyPublic:
         await self.visible(uscc, actor)
-        handle = self.temporal.get_workflow_handle(agency_workflow_id(uscc))
-        await execute_update(handle, update, arg, update_id=update_id(self.request, actor, arg))
+        await self.send(agency_workflow_id(uscc), update, arg, actor)
         return await self.answer(uscc, actor)
 
     async def answer(self, uscc: str, actor: Actor) -> AgencyPublic:
@@ -118,13 +110,11 @@ class Agencies:
             # The agency sees what waits for it; regulators see everything on the file.
             if regulator or i.role == Role.AGENCY.value
         ]
-        settings = self.settings
-        workflow_url = (
-            f"{settings.temporal_ui_url}/namespaces/{settings.temporal_namespace}"
-            f"/workflows/{agency_workflow_id(snapshot.uscc)}"
-        )
         return detail(
-            snapshot, timeline=entries, open_items=visible_items, temporal_ui_url=workflow_url
+            snapshot,
+            timeline=entries,
+            open_items=visible_items,
+            temporal_ui_url=self.workflow_url(agency_workflow_id(snapshot.uscc)),
         )
 
 

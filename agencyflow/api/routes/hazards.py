@@ -239,12 +239,13 @@ async def acknowledge(
 ) -> HazardDetail:
     """The regulator acknowledges a major hazard (within 24 h, or the city is told)."""
     record = await _major(engine, hazard_id, actor, request)
-    await _to_major(
+    await _send(
         temporal,
         record,
         request,
-        MajorHazardWorkflow.acknowledge,
-        Acknowledgement(actor=actor, notes=body.notes),
+        major=MajorHazardWorkflow.acknowledge,
+        general=None,
+        arg=Acknowledgement(actor=actor, notes=body.notes),
     )
     return await show(hazard_id, actor, engine, request)
 
@@ -260,12 +261,13 @@ async def supervise(
 ) -> HazardDetail:
     """挂牌督办: a deadline the regulator sets and supervises."""
     record = await _major(engine, hazard_id, actor, request)
-    await _to_major(
+    await _send(
         temporal,
         record,
         request,
-        MajorHazardWorkflow.supervise,
-        Supervision(actor=actor, deadline=body.deadline, notes=body.notes),
+        major=MajorHazardWorkflow.supervise,
+        general=None,
+        arg=Supervision(actor=actor, deadline=body.deadline, notes=body.notes),
     )
     return await show(hazard_id, actor, engine, request)
 
@@ -281,12 +283,13 @@ async def verify(
 ) -> HazardDetail:
     """Accept the rectification (the major hazard is closed) or reject it with reasons."""
     record = await _major(engine, hazard_id, actor, request)
-    await _to_major(
+    await _send(
         temporal,
         record,
         request,
-        MajorHazardWorkflow.verify,
-        HazardVerification(actor=actor, accepted=body.accepted, reasons=body.reasons),
+        major=MajorHazardWorkflow.verify,
+        general=None,
+        arg=HazardVerification(actor=actor, accepted=body.accepted, reasons=body.reasons),
     )
     return await show(hazard_id, actor, engine, request)
 
@@ -299,15 +302,6 @@ async def _major(engine: Engine, hazard_id: str, actor: Actor, request: Request)
             code="hazard.not_major",
         )
     return record
-
-
-async def _to_major(
-    temporal: Client, record: HazardRecord, request: Request, update: Any, arg: Any
-) -> None:
-    if not record.is_open:
-        raise Conflict("the hazard is closed", code="hazard.closed")
-    handle = temporal.get_workflow_handle(hazard_workflow_id(record.hazard_id))
-    await execute_update(handle, update, arg, update_id=update_id(request, arg.actor, arg))
 
 
 async def _send(

@@ -8,12 +8,13 @@ import datetime as dt
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Query, Request, UploadFile, status
+from fastapi import APIRouter, Depends, Query, UploadFile, status
 from fastapi.responses import JSONResponse
 from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy
 
-from agencyflow.api.deps import EngineDep, SettingsDep, TemporalDep, allow
+from agencyflow.api.commands import Commands
+from agencyflow.api.deps import EngineDep, allow
 from agencyflow.api.routes.hazards import require_files
 from agencyflow.api.schemas.hazards import HazardPage
 from agencyflow.api.schemas.projects import (
@@ -27,7 +28,7 @@ from agencyflow.api.schemas.projects import (
     detail,
     summary,
 )
-from agencyflow.api.temporal_errors import execute_update, translated, update_id
+from agencyflow.api.temporal_errors import translated, update_id
 from agencyflow.domain.agency import AgencySnapshot
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
@@ -67,16 +68,8 @@ Regulator = Annotated[Actor, Depends(allow(Role.COUNTY_REGULATOR, Role.CITY_REGU
 Anyone = Annotated[Actor, Depends(allow())]
 
 
-class Projects:
+class Projects(Commands):
     """What every project route needs: scope checks, updates, answers from the read model."""
-
-    def __init__(
-        self, request: Request, engine: EngineDep, settings: SettingsDep, temporal: TemporalDep
-    ) -> None:
-        self.request = request
-        self.engine = engine
-        self.settings = settings
-        self.temporal = temporal
 
     async def visible(self, pid: str, actor: Actor) -> ProjectSnapshot:
         """The project, if the caller may see it: 404 if unknown, 403 outside its scope."""
@@ -97,8 +90,7 @@ class Projects:
         snapshot = await self.visible(pid, actor)
         if snapshot.closed_at is not None:
             raise Conflict("the project is closed", code="project.closed")
-        handle = self.temporal.get_workflow_handle(project_workflow_id(pid))
-        await execute_update(handle, update, arg, update_id=update_id(self.request, actor, arg))
+        await self.send(project_workflow_id(pid), update, arg, actor)
         return await self.answer(pid, actor)
 
     async def answer(self, pid: str, actor: Actor) -> ProjectPublic:
@@ -113,10 +105,7 @@ class Projects:
                 self.engine, project_resource(snapshot.project_id), regulators=regulators
             )
         )
-        url = (
-            f"{self.settings.temporal_ui_url}/namespaces/{self.settings.temporal_namespace}"
-            f"/workflows/{project_workflow_id(snapshot.project_id)}"
-        )
+        url = self.workflow_url(project_workflow_id(snapshot.project_id))
         return detail(snapshot, timeline=entries, temporal_ui_url=url)
 
     async def agency_of(self, actor: Actor) -> AgencySnapshot:
