@@ -63,6 +63,7 @@ def worker() -> None:
 
 
 async def _run_worker(settings: Settings) -> None:
+    from agencyflow.schedules import ensure_schedules
     from agencyflow.store.engine import make_engine
     from agencyflow.temporal_client import connect_when_ready, ensure_search_attributes
     from agencyflow.worker import build_worker
@@ -70,6 +71,7 @@ async def _run_worker(settings: Settings) -> None:
     engine = make_engine(settings.database_url)
     client = await connect_when_ready(settings)
     await ensure_search_attributes(client)
+    await ensure_schedules(client, settings)
     worker = build_worker(client, settings, engine)
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

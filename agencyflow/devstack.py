@@ -24,6 +24,7 @@ from agencyflow.config.settings import Settings
 from agencyflow.domain.identity import Binding, Role
 from agencyflow.domain.regions import JURISDICTIONS
 from agencyflow.domain.uscc import complete_uscc
+from agencyflow.schedules import ensure_schedules
 from agencyflow.store import identity
 from agencyflow.store.engine import make_engine
 from agencyflow.store.migrate import upgrade
@@ -152,6 +153,7 @@ async def run_dev(settings: Settings) -> None:
         exited.cancel()
         client = ready.result()
         await ensure_search_attributes(client)
+        await ensure_schedules(client, settings)
 
         worker = build_worker(client, settings, engine)
         server = _Server(

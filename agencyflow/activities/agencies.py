@@ -1,13 +1,12 @@
-"""Agency activities: the read model and the registry of full-time professionals."""
+"""Agency activities: recording an agency's steps, full-time claims included."""
 
 from sqlalchemy import Engine
 from temporalio import activity
 
-from agencyflow.domain.agency import ClaimConflict, FullTimeClaims
-from agencyflow.domain.records import AgencyRecord
+from agencyflow.domain.records import AgencyRecord, RecordOutcome
 from agencyflow.store import agencies
 
-from .names import AGENCY_CLAIM_FULL_TIME, AGENCY_RECORD
+from .names import AGENCY_RECORD
 
 
 class AgencyActivities:
@@ -15,9 +14,5 @@ class AgencyActivities:
         self._engine = engine
 
     @activity.defn(name=AGENCY_RECORD)
-    def record(self, entry: AgencyRecord) -> None:
-        agencies.record(self._engine, entry)
-
-    @activity.defn(name=AGENCY_CLAIM_FULL_TIME)
-    def claim_full_time(self, claims: FullTimeClaims) -> list[ClaimConflict]:
-        return agencies.claim_full_time(self._engine, claims)
+    def record(self, entry: AgencyRecord) -> RecordOutcome:
+        return agencies.record(self._engine, entry)

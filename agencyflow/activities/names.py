@@ -8,10 +8,11 @@ INBOX_SEND = "inbox.send"
 INBOX_WITHDRAW = "inbox.withdraw"
 
 AGENCY_RECORD = "agencies.record"
-AGENCY_CLAIM_FULL_TIME = "agencies.claim_full_time"
+PROJECT_RECORD = "projects.record"
+HAZARD_RECORD = "hazards.record"
 
 WORKING_DAYS_DEADLINE = "calendar.working_days_deadline"
+ADMISSION_VERDICT = "rules.admission_verdict"
 
-PROJECT_RECORD = "projects.record"
 PLATFORM_SUBMIT_REPORT = "platform.submit_report"
-MAJOR_HAZARD_RECORD = "hazards.record_major"
+PLATFORM_AWAITING_RECEIPT = "platform.reports_awaiting_receipt"

@@ -61,6 +61,8 @@ class Policy(BaseModel):
     """Reminders to the agency, counted from the service end."""
     report_late_serious_after: PositiveDuration = _days(60)
     """A report later than this costs the larger deduction."""
+    platform_handoff_alert_after: PositiveDuration = dt.timedelta(hours=6)
+    """A report the provincial platform has not taken within this goes to an admin's inbox."""
     spot_check_window: PositiveDuration = _days(30)
     """How long after upload a project waits for a spot check before it closes."""
     spot_check_four_eyes: bool = False

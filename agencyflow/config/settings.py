@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .limits import HistoryLimits
 from .policy import Policy
 
 Port = Annotated[int, Field(ge=1, le=65535)]
@@ -65,6 +66,11 @@ class Settings(BaseSettings):
     platform_token: SecretStr | None = None
     """Bearer token for the provincial platform's API."""
 
+    history_max_events: Annotated[int, Field(ge=10)] = HistoryLimits().max_events
+    """A workflow continues as new past this many history events (or when Temporal says)."""
+    history_max_bytes: Annotated[int, Field(ge=10_000)] = HistoryLimits().max_bytes
+    """…or past this many bytes of history."""
+
     demo_users: bool = True
     """``agencyflow dev`` creates one demo user per role on its first start."""
 
@@ -81,6 +87,9 @@ class Settings(BaseSettings):
             host = self.temporal_address.rsplit(":", 1)[0]
             self.temporal_ui_url = f"http://{host}:{self.temporal_ui_port}"
         return self
+
+    def history_limits(self) -> HistoryLimits:
+        return HistoryLimits(max_events=self.history_max_events, max_bytes=self.history_max_bytes)
 
     @property
     def files_dir(self) -> Path:

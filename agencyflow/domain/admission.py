@@ -212,3 +212,11 @@ CHECKS: tuple[Check, ...] = (
 def check_admission(facts: AgencyFacts, rules: AdmissionRules, today: dt.date) -> list[Violation]:
     """Every violated admission rule; empty when the agency may be admitted."""
     return [violation for check in CHECKS for violation in check(facts, rules, today)]
+
+
+class AdmissionQuestion(BaseModel):
+    """`check_admission`'s arguments, as a workflow sends them to its local activity."""
+
+    facts: AgencyFacts
+    rules: AdmissionRules
+    today: dt.date

@@ -186,14 +186,11 @@ _ADMITTED = frozenset(
 )
 
 
-class AgencySnapshot(BaseModel):
-    """The agency as the read model shows it: facts, status, deadlines."""
+class AgencyProgress(BaseModel):
+    """Where an agency stands: small, and recorded whole with every step of its workflow."""
 
     uscc: str
     status: AgencyStatus
-    facts: AgencyFacts
-    professional_ids: dict[str, str]
-    """ID number → the stable reference (``p1``, ``p2``…) used in URLs instead of it."""
     jurisdiction_code: str | None
     submitted_at: dt.datetime
     review_due_at: dt.datetime | None = None
@@ -204,6 +201,20 @@ class AgencySnapshot(BaseModel):
     """Admission rules the agency currently fails (empty when it meets them all)."""
     returned_reasons: list[str] = []
     updated_at: dt.datetime
+
+
+class AgencySnapshot(AgencyProgress):
+    """The agency as the read model shows it: its facts, where it stands, its deadlines.
+
+    The facts are recorded only by the steps that change them.
+    """
+
+    facts: AgencyFacts
+    professional_ids: dict[str, str]
+    """ID number → the stable reference (``p1``, ``p2``…) used in URLs instead of it."""
+
+    def progress(self) -> AgencyProgress:
+        return AgencyProgress(**{name: getattr(self, name) for name in AgencyProgress.model_fields})
 
 
 class FullTimeClaims(BaseModel):

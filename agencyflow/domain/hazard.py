@@ -136,25 +136,18 @@ class HazardEntry(BaseModel):
     corrects_seq: int | None = None
 
 
-class HazardRecord(BaseModel):
-    """A hazard as it stands: its report (with corrections applied) and its status."""
+class HazardProgress(BaseModel):
+    """Where a hazard stands: small, and recorded whole with every step of it."""
 
-    hazard_id: str
-    project_id: str
-    visit_id: str
-    agency_uscc: str
-    enterprise_uscc: str
-    enterprise_name: str
-    county_code: str
-    report: HazardReport
     status: HazardStatus = HazardStatus.OPEN
-    found_at: dt.datetime
     deadline: dt.datetime | None
     """The end of the rectification deadline's day, China time."""
     overdue: bool = False
     long_unrectified: bool = False
     open_at_visits: int = 0
     """Visits after the one that found it at which it was still open."""
+    last_visit_noted: int = 0
+    """The number of the project's latest visit this hazard has taken into account."""
     evidence: RectificationEvidence | None = None
     closed_at: dt.datetime | None = None
     major: MajorHazardState | None = None
@@ -164,3 +157,20 @@ class HazardRecord(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.status is not HazardStatus.CLOSED
+
+
+class HazardRecord(HazardProgress):
+    """A hazard as it stands: where it was found, its report (corrections applied), progress."""
+
+    hazard_id: str
+    project_id: str
+    visit_id: str
+    agency_uscc: str
+    enterprise_uscc: str
+    enterprise_name: str
+    county_code: str
+    report: HazardReport
+    found_at: dt.datetime
+
+    def progress(self) -> HazardProgress:
+        return HazardProgress(**{name: getattr(self, name) for name in HazardProgress.model_fields})

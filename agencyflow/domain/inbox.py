@@ -20,6 +20,7 @@ class ScopeKind(LabelledEnum):
     COUNTY = ("county", "县(市、区)")
     AGENCY = ("agency", "机构")
     ENTERPRISE = ("enterprise", "企业")
+    SYSTEM = ("system", "系统")
 
 
 class InboxStatus(LabelledEnum):
@@ -32,6 +33,7 @@ _SCOPE_OF_ROLE = {
     Role.COUNTY_REGULATOR: ScopeKind.COUNTY,
     Role.AGENCY: ScopeKind.AGENCY,
     Role.ENTERPRISE: ScopeKind.ENTERPRISE,
+    Role.ADMIN: ScopeKind.SYSTEM,
 }
 
 
@@ -62,6 +64,11 @@ class Addressee(BaseModel):
     @classmethod
     def agency(cls, uscc: str) -> "Addressee":
         return cls(role=Role.AGENCY, scope_kind=ScopeKind.AGENCY, scope_id=uscc)
+
+    @classmethod
+    def admin(cls) -> "Addressee":
+        """The system's administrators: what only operations can resolve."""
+        return cls(role=Role.ADMIN, scope_kind=ScopeKind.SYSTEM, scope_id="system")
 
     @classmethod
     def enterprise(cls, uscc: str) -> "Addressee":

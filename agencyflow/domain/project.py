@@ -171,11 +171,18 @@ class StoredFile(BaseModel):
 
 
 class SubmittedReport(BaseModel):
+    """The uploaded service report; its upload time is what counts for the 30-day rule."""
+
     file: StoredFile
     uploaded_at: dt.datetime
-    receipt_number: str
-    """From the provincial platform (工业企业安全在线)."""
     days_late: int = 0
+    receipt_number: str | None = None
+    """From the provincial platform (工业企业安全在线); None while the hand-off is pending."""
+    received_at: dt.datetime | None = None
+
+    @property
+    def awaiting_receipt(self) -> bool:
+        return self.receipt_number is None
 
 
 class SpotCheckVerdict(LabelledEnum):
@@ -200,30 +207,42 @@ class SpotCheck(BaseModel):
     decided_at: dt.datetime | None = None
 
 
-class ProjectSnapshot(BaseModel):
-    """A project as the read model shows it."""
+class ProjectProgress(BaseModel):
+    """Where a project stands: small, and recorded whole with every step it takes.
+
+    The contract, the notification, the plan and the visits are recorded only by the
+    steps that change them, so a step's record is bounded by the step, never by the
+    project's age.
+    """
+
+    stage: ProjectStage
+    updated_at: dt.datetime
+    filing_status: FilingStatus = FilingStatus.PENDING
+    filing_due_at: dt.datetime | None = None
+    filing_escalated: bool = False
+    filing_return_reasons: list[str] = []
+    plan_submitted_at: dt.datetime | None = None
+    service_ended_on: dt.date | None = None
+    report_due_at: dt.datetime | None = None
+    overdue: bool = False
+    report: SubmittedReport | None = None
+    report_refused: str | None = None
+    """Why the provincial platform refused the last upload, until the next one."""
+    handoff_failing: bool = False
+    """The platform has not taken the report for longer than the policy allows."""
+    spot_check_window_ends_at: dt.datetime | None = None
+    spot_check: SpotCheck | None = None
+    closed_at: dt.datetime | None = None
+
+
+class ProjectHead(ProjectProgress):
+    """A project as lists show it: its contract and where it stands."""
 
     project_id: str
     agency_uscc: str
     agency_name: str
     request: ProjectRequest
-    stage: ProjectStage
     created_at: dt.datetime
-    updated_at: dt.datetime
-    notification: PracticeNotification
-    filing_status: FilingStatus = FilingStatus.PENDING
-    filing_due_at: dt.datetime | None = None
-    filing_escalated: bool = False
-    filing_return_reasons: list[str] = []
-    plan: ServicePlan | None = None
-    visits: list[Visit] = []
-    service_ended_on: dt.date | None = None
-    report_due_at: dt.datetime | None = None
-    overdue: bool = False
-    report: SubmittedReport | None = None
-    spot_check_window_ends_at: dt.datetime | None = None
-    spot_check: SpotCheck | None = None
-    closed_at: dt.datetime | None = None
 
     @property
     def county_code(self) -> str:
@@ -232,6 +251,14 @@ class ProjectSnapshot(BaseModel):
     @property
     def enterprise_uscc(self) -> str:
         return self.request.enterprise.uscc
+
+
+class ProjectSnapshot(ProjectHead):
+    """One project as the read model shows it: everything recorded of it."""
+
+    notification: PracticeNotification
+    plan: ServicePlan | None = None
+    visits: list[Visit] = []
 
 
 class CreditEvent(BaseModel):

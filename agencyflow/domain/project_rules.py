@@ -12,8 +12,8 @@ from .project import (
     Contract,
     FilingStatus,
     PracticeNotification,
+    ProjectProgress,
     ProjectRequest,
-    ProjectSnapshot,
     ProjectStage,
     StaffEntry,
     VisitActivity,
@@ -164,7 +164,10 @@ def team_members(professional_ids: list[str], agency: AgencySnapshot) -> dict[st
     """The agency's professionals named in the team, by id; unknown ids are left out."""
     by_id = {pid: id_number for id_number, pid in agency.professional_ids.items()}
     people = {p.id_number: p for p in agency.facts.professionals}
-    return {pid: people[by_id[pid]] for pid in professional_ids if pid in by_id}
+    # The references outlive a person's departure (a returning person keeps theirs).
+    return {
+        pid: people[by_id[pid]] for pid in professional_ids if pid in by_id and by_id[pid] in people
+    }
 
 
 def practice_notification(
@@ -207,17 +210,17 @@ def missing_consulting_content(
     return [activity for activity in CONSULTING_CONTENT if activity not in covered]
 
 
-def stage_of(snapshot: ProjectSnapshot) -> ProjectStage:
+def stage_of(progress: ProjectProgress) -> ProjectStage:
     """Where the project is, from what has happened to it."""
-    if snapshot.closed_at is not None:
+    if progress.closed_at is not None:
         return ProjectStage.CLOSED
-    if snapshot.report is not None:
+    if progress.report is not None:
         return ProjectStage.SPOT_CHECK
-    if snapshot.service_ended_on is not None:
+    if progress.service_ended_on is not None:
         return ProjectStage.REPORTING
-    if snapshot.filing_status is FilingStatus.ACKNOWLEDGED and snapshot.plan is not None:
+    if progress.filing_status is FilingStatus.ACKNOWLEDGED and progress.plan_submitted_at:
         return ProjectStage.IN_SERVICE
-    if snapshot.filing_status is FilingStatus.ACKNOWLEDGED:
+    if progress.filing_status is FilingStatus.ACKNOWLEDGED:
         return ProjectStage.PLANNING
     return ProjectStage.FILING
 
@@ -229,43 +232,54 @@ class NextStep(BaseModel):
     due_at: dt.datetime | None = None
 
 
-def next_step(snapshot: ProjectSnapshot) -> NextStep:
+def next_step(progress: ProjectProgress) -> NextStep:
     """The step the project waits for, and whose it is."""
-    if snapshot.closed_at is not None:
+    if progress.closed_at is not None:
         return NextStep(step="none", who=None, description="项目已归档")
-    if snapshot.filing_status is FilingStatus.RETURNED:
+    if progress.filing_status is FilingStatus.RETURNED:
         return NextStep(
             step="filing.refile", who=Role.AGENCY, description="按退回理由补正执业告知后重新报送"
         )
-    if snapshot.filing_status is FilingStatus.PENDING:
+    if progress.filing_status is FilingStatus.PENDING:
         return NextStep(
             step="filing.review",
             who=Role.COUNTY_REGULATOR,
             description="县级应急管理部门确认执业告知",
-            due_at=snapshot.filing_due_at,
+            due_at=progress.filing_due_at,
         )
-    if snapshot.plan is None:
+    if progress.plan_submitted_at is None:
         return NextStep(step="plan.submit", who=Role.AGENCY, description="提交服务方案")
-    if snapshot.service_ended_on is None:
+    if progress.service_ended_on is None:
         return NextStep(
             step="service.visit_or_end",
             who=Role.AGENCY,
             description="开展服务并记录每次服务，结束后申报服务结束",
         )
-    if snapshot.report is None:
+    if progress.report is None:
         return NextStep(
             step="report.upload",
             who=Role.AGENCY,
-            description="上传服务报告至省平台",
-            due_at=snapshot.report_due_at,
+            description="上传服务报告至省平台"
+            + (
+                f"（上次上传被省平台退回：{progress.report_refused}）"
+                if progress.report_refused
+                else ""
+            ),
+            due_at=progress.report_due_at,
         )
-    if snapshot.spot_check is not None and snapshot.spot_check.verdict is None:
+    if progress.spot_check is not None and progress.spot_check.verdict is None:
         return NextStep(
             step="spot_check.verdict", who=Role.COUNTY_REGULATOR, description="作出抽查结论"
+        )
+    if progress.report.awaiting_receipt:
+        return NextStep(
+            step="report.awaiting_receipt",
+            who=None,
+            description="服务报告已上传，等待省平台回执；可同时抽查",
         )
     return NextStep(
         step="spot_check.optional",
         who=Role.COUNTY_REGULATOR,
         description="可抽查服务报告；抽查期届满未抽查则自动归档",
-        due_at=snapshot.spot_check_window_ends_at,
+        due_at=progress.spot_check_window_ends_at,
     )

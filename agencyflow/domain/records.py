@@ -1,43 +1,87 @@
-"""What a workflow hands its record activity: a snapshot, a timeline entry, inbox changes.
+"""What a workflow hands its record activity: one step, as an event and the rows it touches.
 
-All three are written in one transaction, keyed by the workflow's sequence number, so a
-retried activity or a replayed workflow never writes twice and the read model never shows
-a step without its timeline entry or inbox item.
+A record carries the step's event (timeline entry or ledger entry), the small progress
+part of its resource (always), the larger parts only when the step changed them, and
+its inbox and credit changes. Its size is bounded by the step, never by the age of the
+resource. Everything is written in one transaction, and a row takes a step only if the
+step's sequence number is newer than the row's, so a retried or late attempt never
+writes twice and never rolls a row back.
 """
+
+import datetime as dt
 
 from pydantic import BaseModel
 
-from .agency import AgencySnapshot
-from .hazard import HazardEntry, HazardRecord
+from .agency import AgencyFacts, AgencyProgress, ClaimConflict, FullTimeClaims
+from .hazard import HazardEntry, HazardProgress, HazardRecord, HazardReport
 from .inbox import InboxChanges
-from .project import CreditEvent, ProjectSnapshot
+from .project import (
+    CreditEvent,
+    PracticeNotification,
+    ProjectProgress,
+    ProjectRequest,
+    ServicePlan,
+    Visit,
+)
 from .timeline import TimelineEntry
 
 
 class AgencyRecord(BaseModel):
     workflow_id: str
     seq: int
-    snapshot: AgencySnapshot | None = None
-    event: TimelineEntry | None = None
+    progress: AgencyProgress
+    facts: AgencyFacts | None = None
+    """Only when the step changed them (an application, an amendment)."""
+    professional_ids: dict[str, str] | None = None
+    claims: FullTimeClaims | None = None
+    """The agency's full-time people after this step; a conflict writes nothing."""
+    events: list[TimelineEntry]
+    """The step's timeline entry, and the status change it brought about, if any."""
     inbox: InboxChanges = InboxChanges()
+
+
+class RecordOutcome(BaseModel):
+    """What recording an agency's step found: people full-time elsewhere stop the step."""
+
+    conflicts: list[ClaimConflict] = []
+
+
+class ProjectOpening(BaseModel):
+    """Written by a project's first step only."""
+
+    agency_uscc: str
+    agency_name: str
+    created_at: dt.datetime
 
 
 class ProjectRecord(BaseModel):
     workflow_id: str
+    project_id: str
     seq: int
-    snapshot: ProjectSnapshot
-    event: TimelineEntry | None = None
+    progress: ProjectProgress
+    opening: ProjectOpening | None = None
+    request: ProjectRequest | None = None
+    """The first step's contract, and a refiling's corrected team."""
+    notification: PracticeNotification | None = None
+    plan: ServicePlan | None = None
+    visit: Visit | None = None
+    found: list[HazardRecord] = []
+    """Hazards this step's visit found, as their first rows."""
+    found_entries: list[HazardEntry] = []
+    """Their first ledger entries."""
+    event: TimelineEntry
     inbox: InboxChanges = InboxChanges()
     credit_events: list[CreditEvent] = []
-    hazards: list[HazardRecord] = []
-    """General hazards (and major ones when first found) changed by this step."""
-    hazard_entries: list[HazardEntry] = []
 
 
-class MajorHazardRecord(BaseModel):
-    """A step of a major hazard's own workflow, which writes its hazard after it is found."""
+class HazardStepRecord(BaseModel):
+    """A step of a hazard's own workflow: one ledger entry and where the hazard stands."""
 
-    hazard: HazardRecord
-    entries: list[HazardEntry] = []
+    workflow_id: str
+    hazard_id: str
+    progress: HazardProgress
+    report: HazardReport | None = None
+    """Only when the step corrected it."""
+    entry: HazardEntry
     inbox: InboxChanges = InboxChanges()
     credit_events: list[CreditEvent] = []

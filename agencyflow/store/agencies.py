@@ -12,10 +12,11 @@ from agencyflow.domain.agency import (
     ClaimConflict,
     FullTimeClaims,
 )
-from agencyflow.domain.records import AgencyRecord
+from agencyflow.domain.records import AgencyRecord, RecordOutcome
 
 from . import inbox, timeline
 from .engine import transaction
+from .rows import advance, insert_first
 from .types import UtcDateTime, utcnow
 
 
@@ -25,17 +26,21 @@ class AgencyRow(SQLModel, table=True):
     uscc: str = Field(primary_key=True, max_length=18)
     workflow_id: str = Field(max_length=100)
     version: int
-    """The workflow's sequence number of this snapshot; older snapshots never overwrite it."""
+    """The sequence number of the last step this row took; older steps never overwrite it."""
     legal_name: str = Field(max_length=200, index=True)
     status: str = Field(max_length=32, index=True)
     jurisdiction_code: str | None = Field(default=None, max_length=6, index=True)
     out_of_town: bool
     submitted_at: dt.datetime = Field(sa_type=UtcDateTime)
     updated_at: dt.datetime = Field(sa_type=UtcDateTime)
-    snapshot: dict[str, Any] = Field(sa_type=JSON)
+    facts: dict[str, Any] = Field(sa_type=JSON)
+    professional_ids: dict[str, str] = Field(sa_type=JSON)
+    progress: dict[str, Any] = Field(sa_type=JSON)
 
     def model(self) -> AgencySnapshot:
-        return AgencySnapshot.model_validate(self.snapshot)
+        return AgencySnapshot.model_validate(
+            {**self.progress, "facts": self.facts, "professional_ids": self.professional_ids}
+        )
 
 
 class AgencyServiceTypeRow(SQLModel, table=True):
@@ -59,100 +64,119 @@ class FullTimeClaimRow(SQLModel, table=True):
     claimed_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
-def record(engine: Engine, entry: AgencyRecord) -> None:
-    """Write a workflow step: snapshot, timeline entry and inbox changes, all or nothing."""
-    with transaction(engine) as session:
-        if entry.snapshot is not None:
-            row = session.get(AgencyRow, entry.snapshot.uscc)
-            if row is not None and row.version >= entry.seq:
-                # A late or repeated attempt of a step already recorded: writing its inbox
-                # changes again could reopen what a later step withdrew.
-                return
-            _upsert_snapshot(session, entry.workflow_id, entry.seq, entry.snapshot)
-        if entry.event is not None:
-            timeline.append_in(session, entry.event)
-        inbox.apply(session, entry.inbox)
+class _Refused(Exception):
+    def __init__(self, conflicts: list[ClaimConflict]) -> None:
+        self.conflicts = conflicts
 
 
-def _upsert_snapshot(
-    session: Session, workflow_id: str, seq: int, snapshot: AgencySnapshot
-) -> None:
-    row = session.get(AgencyRow, snapshot.uscc)
+def record(engine: Engine, entry: AgencyRecord) -> RecordOutcome:
+    """Write an agency's step: its row, claims, timeline entry and inbox, all or nothing.
+
+    When a person the step claims as full-time is full-time at another agency, nothing
+    is written and the conflicts are returned.
+    """
+    try:
+        with transaction(engine) as session:
+            if not _take(session, entry):
+                return RecordOutcome()  # a repeated or late attempt of a step already written
+            if entry.claims is not None:
+                conflicts = claim_in(session, entry.claims)
+                if conflicts:
+                    raise _Refused(conflicts)  # rolls the row back with it
+            for event in entry.events:
+                timeline.append_in(session, event)
+            inbox.apply(session, entry.inbox)
+            return RecordOutcome()
+    except _Refused as refused:
+        return RecordOutcome(conflicts=refused.conflicts)
+
+
+def _take(session: Session, entry: AgencyRecord) -> bool:
+    progress, facts = entry.progress, entry.facts
     values: dict[str, Any] = {
-        "workflow_id": workflow_id,
-        "version": seq,
-        "legal_name": snapshot.facts.legal_name,
-        "status": snapshot.status.value,
-        "jurisdiction_code": snapshot.jurisdiction_code,
-        "out_of_town": snapshot.facts.out_of_town,
-        "submitted_at": snapshot.submitted_at,
-        "updated_at": snapshot.updated_at,
-        "snapshot": snapshot.model_dump(mode="json"),
+        "status": progress.status.value,
+        "jurisdiction_code": progress.jurisdiction_code,
+        "submitted_at": progress.submitted_at,
+        "updated_at": progress.updated_at,
+        "progress": progress.model_dump(mode="json"),
     }
-    if row is None:
-        session.add(AgencyRow(uscc=snapshot.uscc, **values))
-    else:
-        for name, value in values.items():
-            setattr(row, name, value)
-        session.add(row)
-    session.flush()
-    session.execute(
-        delete(AgencyServiceTypeRow).where(col(AgencyServiceTypeRow.agency_uscc) == snapshot.uscc)
-    )
-    for service_type in snapshot.facts.service_types:
-        session.add(
-            AgencyServiceTypeRow(agency_uscc=snapshot.uscc, service_type=service_type.value)
+    if entry.professional_ids is not None:
+        values["professional_ids"] = entry.professional_ids
+    if facts is not None:
+        values |= {
+            "legal_name": facts.legal_name,
+            "out_of_town": facts.out_of_town,
+            "facts": facts.model_dump(mode="json"),
+        }
+    key = {"uscc": progress.uscc}
+    exists = session.exec(select(AgencyRow.uscc).where(AgencyRow.uscc == progress.uscc)).first()
+    if exists is None:
+        assert facts is not None, "an agency's first step records its facts"
+        took = insert_first(
+            session,
+            AgencyRow,
+            {**values, **key, "workflow_id": entry.workflow_id, "version": entry.seq},
         )
+    else:
+        took = advance(session, AgencyRow, key, entry.seq, values)
+    if took and facts is not None:
+        session.execute(
+            delete(AgencyServiceTypeRow).where(
+                col(AgencyServiceTypeRow.agency_uscc) == progress.uscc
+            )
+        )
+        for service_type in facts.service_types:
+            session.add(
+                AgencyServiceTypeRow(agency_uscc=progress.uscc, service_type=service_type.value)
+            )
+    return took
 
 
-def claim_full_time(engine: Engine, claims: FullTimeClaims) -> list[ClaimConflict]:
+def claim_in(session: Session, claims: FullTimeClaims) -> list[ClaimConflict]:
     """Make these the agency's full-time people, unless another agency holds any of them.
 
     All or nothing: with a conflict nothing changes and the conflicts are returned. Two
     agencies claiming one person at once cannot both win: the primary key decides, and
     the loser's retry then sees the conflict.
     """
-    with transaction(engine) as session:
-        held = session.exec(
-            select(FullTimeClaimRow).where(
-                col(FullTimeClaimRow.id_number).in_(claims.id_numbers),
-                FullTimeClaimRow.agency_uscc != claims.uscc,
+    held = session.exec(
+        select(FullTimeClaimRow).where(
+            col(FullTimeClaimRow.id_number).in_(claims.id_numbers),
+            FullTimeClaimRow.agency_uscc != claims.uscc,
+        )
+    ).all()
+    if held:
+        return [
+            ClaimConflict(
+                id_number=row.id_number,
+                other_uscc=row.agency_uscc,
+                other_legal_name=row.legal_name,
+                other_jurisdiction_code=row.jurisdiction_code,
             )
+            for row in held
+        ]
+    session.execute(
+        delete(FullTimeClaimRow).where(
+            col(FullTimeClaimRow.agency_uscc) == claims.uscc,
+            col(FullTimeClaimRow.id_number).not_in(claims.id_numbers),
+        )
+    )
+    mine = set(
+        session.exec(
+            select(FullTimeClaimRow.id_number).where(FullTimeClaimRow.agency_uscc == claims.uscc)
         ).all()
-        if held:
-            return [
-                ClaimConflict(
-                    id_number=row.id_number,
-                    other_uscc=row.agency_uscc,
-                    other_legal_name=row.legal_name,
-                    other_jurisdiction_code=row.jurisdiction_code,
+    )
+    for id_number in claims.id_numbers:
+        if id_number not in mine:
+            session.add(
+                FullTimeClaimRow(
+                    id_number=id_number,
+                    agency_uscc=claims.uscc,
+                    legal_name=claims.legal_name,
+                    jurisdiction_code=claims.jurisdiction_code,
                 )
-                for row in held
-            ]
-        session.execute(
-            delete(FullTimeClaimRow).where(
-                col(FullTimeClaimRow.agency_uscc) == claims.uscc,
-                col(FullTimeClaimRow.id_number).not_in(claims.id_numbers),
             )
-        )
-        mine = set(
-            session.exec(
-                select(FullTimeClaimRow.id_number).where(
-                    FullTimeClaimRow.agency_uscc == claims.uscc
-                )
-            ).all()
-        )
-        for id_number in claims.id_numbers:
-            if id_number not in mine:
-                session.add(
-                    FullTimeClaimRow(
-                        id_number=id_number,
-                        agency_uscc=claims.uscc,
-                        legal_name=claims.legal_name,
-                        jurisdiction_code=claims.jurisdiction_code,
-                    )
-                )
-        return []
+    return []
 
 
 def get(engine: Engine, uscc: str) -> AgencySnapshot | None:

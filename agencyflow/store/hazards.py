@@ -7,11 +7,12 @@ from sqlalchemy import JSON, Engine, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from agencyflow.domain.hazard import HazardEntry, HazardLevel, HazardRecord, HazardStatus
-from agencyflow.domain.records import MajorHazardRecord
+from agencyflow.domain.records import HazardStepRecord
 
 from . import credit, inbox
 from .dialects import upsert_insert
 from .engine import transaction
+from .rows import advance, insert_first
 from .types import UtcDateTime
 
 
@@ -20,18 +21,38 @@ class HazardRow(SQLModel, table=True):
 
     hazard_id: str = Field(primary_key=True, max_length=100)
     version: int
-    """The ledger sequence of this snapshot; an older one never overwrites a newer."""
+    """The ledger sequence of the last step this row took; an older one never overwrites it."""
     project_id: str = Field(max_length=64, index=True)
+    visit_id: str = Field(max_length=16)
     agency_uscc: str = Field(max_length=18, index=True)
     enterprise_uscc: str = Field(max_length=18, index=True)
+    enterprise_name: str = Field(max_length=200)
     county_code: str = Field(max_length=6, index=True)
     level: str = Field(max_length=16, index=True)
     status: str = Field(max_length=32, index=True)
     found_at: dt.datetime = Field(sa_type=UtcDateTime)
-    snapshot: dict[str, Any] = Field(sa_type=JSON)
+    report: dict[str, Any] = Field(sa_type=JSON)
+    progress: dict[str, Any] = Field(sa_type=JSON)
 
     def model(self) -> HazardRecord:
-        return HazardRecord.model_validate(self.snapshot)
+        return HazardRecord.model_validate(
+            {
+                **self.progress,
+                **self.model_dump(
+                    include={
+                        "hazard_id",
+                        "project_id",
+                        "visit_id",
+                        "agency_uscc",
+                        "enterprise_uscc",
+                        "enterprise_name",
+                        "county_code",
+                        "found_at",
+                    }
+                ),
+                "report": self.report,
+            }
+        )
 
 
 class HazardEntryRow(SQLModel, table=True):
@@ -56,58 +77,85 @@ class HazardEntryRow(SQLModel, table=True):
         return HazardEntry.model_validate(self.model_dump(exclude={"id", "enterprise_uscc"}))
 
 
-def record_in(session: Session, hazards: list[HazardRecord], entries: list[HazardEntry]) -> None:
-    """Upsert the hazards' snapshots and append their entries, each exactly once."""
-    by_id = {hazard.hazard_id: hazard for hazard in hazards}
-    for hazard in hazards:
-        _upsert(session, hazard)
-    for item in entries:
-        enterprise = by_id[item.hazard_id].enterprise_uscc
-        statement = upsert_insert(session, HazardEntryRow).values(
-            enterprise_uscc=enterprise, **item.model_dump()
+def record_found(session: Session, records: list[HazardRecord], entries: list[HazardEntry]) -> None:
+    """Hazards a visit found: their first rows and ledger entries, each written once."""
+    for hazard in records:
+        insert_first(
+            session,
+            HazardRow,
+            {
+                **hazard.model_dump(
+                    include={
+                        "hazard_id",
+                        "project_id",
+                        "visit_id",
+                        "agency_uscc",
+                        "enterprise_uscc",
+                        "enterprise_name",
+                        "county_code",
+                        "found_at",
+                    }
+                ),
+                "version": hazard.seq,
+                "level": hazard.report.level.value,
+                "status": hazard.status.value,
+                "report": hazard.report.model_dump(mode="json"),
+                "progress": hazard.progress().model_dump(mode="json"),
+            },
         )
-        session.execute(statement.on_conflict_do_nothing(index_elements=["hazard_id", "seq"]))
+    enterprises = {hazard.hazard_id: hazard.enterprise_uscc for hazard in records}
+    for item in entries:
+        _append(session, item, enterprises[item.hazard_id])
 
 
-def record(engine: Engine, change: MajorHazardRecord) -> None:
-    """A major hazard's step: its snapshot, entries, inbox and credit events together."""
+def record(engine: Engine, step: HazardStepRecord) -> None:
+    """A step of a hazard's workflow: its row, ledger entry, inbox and credit events together."""
     with transaction(engine) as session:
-        row = session.get(HazardRow, change.hazard.hazard_id)
-        if row is not None and row.version >= change.hazard.seq:
-            return  # a late or repeated attempt of a step already recorded
-        record_in(session, [change.hazard], change.entries)
-        inbox.apply(session, change.inbox)
-        for event in change.credit_events:
+        values: dict[str, Any] = {
+            "status": step.progress.status.value,
+            "progress": step.progress.model_dump(mode="json"),
+        }
+        if step.report is not None:
+            values["report"] = step.report.model_dump(mode="json")
+        key = {"hazard_id": step.hazard_id}
+        if not advance(session, HazardRow, key, step.progress.seq, values):
+            return  # a repeated or late attempt of a step already written
+        enterprise = session.exec(
+            select(HazardRow.enterprise_uscc).where(HazardRow.hazard_id == step.hazard_id)
+        ).one()
+        _append(session, step.entry, enterprise)
+        inbox.apply(session, step.inbox)
+        for event in step.credit_events:
             credit.append_in(session, event)
 
 
-def _upsert(session: Session, hazard: HazardRecord) -> None:
-    row = session.get(HazardRow, hazard.hazard_id)
-    if row is not None and row.version >= hazard.seq:
-        return
-    values: dict[str, Any] = {
-        "version": hazard.seq,
-        "project_id": hazard.project_id,
-        "agency_uscc": hazard.agency_uscc,
-        "enterprise_uscc": hazard.enterprise_uscc,
-        "county_code": hazard.county_code,
-        "level": hazard.report.level.value,
-        "status": hazard.status.value,
-        "found_at": hazard.found_at,
-        "snapshot": hazard.model_dump(mode="json"),
-    }
-    if row is None:
-        session.add(HazardRow(hazard_id=hazard.hazard_id, **values))
-    else:
-        for name, value in values.items():
-            setattr(row, name, value)
-        session.add(row)
+def _append(session: Session, entry: HazardEntry, enterprise_uscc: str) -> None:
+    statement = upsert_insert(session, HazardEntryRow).values(
+        enterprise_uscc=enterprise_uscc, **entry.model_dump()
+    )
+    session.execute(statement.on_conflict_do_nothing(index_elements=["hazard_id", "seq"]))
 
 
 def get(engine: Engine, hazard_id: str) -> HazardRecord | None:
     with transaction(engine) as session:
         row = session.get(HazardRow, hazard_id)
         return row.model() if row else None
+
+
+def visit_noted(engine: Engine, hazard_ids: list[str], visit_number: int) -> bool:
+    """Whether every one of these hazards has taken the project's visit into account.
+
+    A hazard closed meanwhile has nothing left to take into account.
+    """
+    if not hazard_ids:
+        return True
+    with transaction(engine) as session:
+        rows = session.exec(select(HazardRow).where(col(HazardRow.hazard_id).in_(hazard_ids))).all()
+        return len(rows) == len(set(hazard_ids)) and all(
+            row.status == HazardStatus.CLOSED.value
+            or row.progress.get("last_visit_noted", 0) >= visit_number
+            for row in rows
+        )
 
 
 def entries_of(engine: Engine, hazard_ids: list[str]) -> list[HazardEntry]:

@@ -1,4 +1,4 @@
-"""The projects' read model: one row per project, the enterprise file (一企一档) by query."""
+"""The projects' read model: one row per project, one per visit; 一企一档 by query."""
 
 import datetime as dt
 from typing import Any
@@ -6,11 +6,20 @@ from typing import Any
 from sqlalchemy import JSON, Engine, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from agencyflow.domain.project import ProjectSnapshot, ProjectStage
+from agencyflow.domain.project import (
+    PracticeNotification,
+    ProjectHead,
+    ProjectProgress,
+    ProjectSnapshot,
+    ProjectStage,
+    ServicePlan,
+    Visit,
+)
 from agencyflow.domain.records import ProjectRecord
 
 from . import credit, hazards, inbox, timeline
 from .engine import transaction
+from .rows import advance, insert_first
 from .types import UtcDateTime
 
 
@@ -20,70 +29,146 @@ class ProjectRow(SQLModel, table=True):
     project_id: str = Field(primary_key=True, max_length=64)
     workflow_id: str = Field(max_length=100)
     version: int
+    """The sequence number of the last step this row took."""
     agency_uscc: str = Field(max_length=18, index=True)
+    agency_name: str = Field(max_length=200)
     enterprise_uscc: str = Field(max_length=18, index=True)
     county_code: str = Field(max_length=6, index=True)
     service_type: str = Field(max_length=64)
     contract_number: str = Field(max_length=64)
     stage: str = Field(max_length=32, index=True)
     overdue: bool = Field(index=True)
+    awaiting_receipt: bool = Field(index=True)
+    """A report is uploaded and the provincial platform has not yet sent its receipt."""
     report_due_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     created_at: dt.datetime = Field(sa_type=UtcDateTime)
     updated_at: dt.datetime = Field(sa_type=UtcDateTime)
     closed_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
-    snapshot: dict[str, Any] = Field(sa_type=JSON)
+    request: dict[str, Any] = Field(sa_type=JSON)
+    notification: dict[str, Any] = Field(sa_type=JSON)
+    plan: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    progress: dict[str, Any] = Field(sa_type=JSON)
 
-    def model(self) -> ProjectSnapshot:
-        return ProjectSnapshot.model_validate(self.snapshot)
+    def head(self) -> ProjectHead:
+        return ProjectHead.model_validate(
+            {
+                **self.progress,
+                "project_id": self.project_id,
+                "agency_uscc": self.agency_uscc,
+                "agency_name": self.agency_name,
+                "request": self.request,
+                "created_at": self.created_at,
+            }
+        )
+
+
+class VisitRow(SQLModel, table=True):
+    """One service visit; a project's visits are never rewritten, only added."""
+
+    __tablename__ = "project_visit"
+
+    project_id: str = Field(primary_key=True, max_length=64)
+    visit_id: str = Field(primary_key=True, max_length=16)
+    number: int
+    visited_on: dt.date
+    recorded_at: dt.datetime = Field(sa_type=UtcDateTime)
+    visit: dict[str, Any] = Field(sa_type=JSON)
+
+
+def _progress_columns(progress: ProjectProgress) -> dict[str, Any]:
+    return {
+        "stage": progress.stage.value,
+        "overdue": progress.overdue,
+        "awaiting_receipt": progress.report is not None and progress.report.awaiting_receipt,
+        "report_due_at": progress.report_due_at,
+        "updated_at": progress.updated_at,
+        "closed_at": progress.closed_at,
+        "progress": progress.model_dump(mode="json"),
+    }
 
 
 def record(engine: Engine, entry: ProjectRecord) -> None:
-    """Write a project step: snapshot, timeline, inbox and credit events, all or nothing."""
+    """Write a project step: its rows, timeline entry, inbox and credit changes, all or nothing."""
     with transaction(engine) as session:
-        row = session.get(ProjectRow, entry.snapshot.project_id)
-        if row is not None and row.version >= entry.seq:
-            # A late or repeated attempt of a step already recorded: writing its inbox
-            # changes again could reopen what a later step withdrew.
-            return
-        _upsert(session, entry.workflow_id, entry.seq, entry.snapshot)
-        if entry.event is not None:
-            timeline.append_in(session, entry.event)
+        if not _take(session, entry):
+            return  # a repeated or late attempt of a step already written
+        if entry.visit is not None:
+            _add_visit(session, entry.project_id, entry.visit)
+        hazards.record_found(session, entry.found, entry.found_entries)
+        timeline.append_in(session, entry.event)
         inbox.apply(session, entry.inbox)
         for event in entry.credit_events:
             credit.append_in(session, event)
-        hazards.record_in(session, entry.hazards, entry.hazard_entries)
 
 
-def _upsert(session: Session, workflow_id: str, seq: int, snapshot: ProjectSnapshot) -> None:
-    row = session.get(ProjectRow, snapshot.project_id)
-    values: dict[str, Any] = {
-        "workflow_id": workflow_id,
-        "version": seq,
-        "agency_uscc": snapshot.agency_uscc,
-        "enterprise_uscc": snapshot.enterprise_uscc,
-        "county_code": snapshot.county_code,
-        "service_type": snapshot.request.service_type.value,
-        "contract_number": snapshot.request.contract.number,
-        "stage": snapshot.stage.value,
-        "overdue": snapshot.overdue,
-        "report_due_at": snapshot.report_due_at,
-        "created_at": snapshot.created_at,
-        "updated_at": snapshot.updated_at,
-        "closed_at": snapshot.closed_at,
-        "snapshot": snapshot.model_dump(mode="json"),
-    }
-    if row is None:
-        session.add(ProjectRow(project_id=snapshot.project_id, **values))
-    else:
-        for name, value in values.items():
-            setattr(row, name, value)
-        session.add(row)
+def _take(session: Session, entry: ProjectRecord) -> bool:
+    values = _progress_columns(entry.progress)
+    if entry.request is not None:
+        values["request"] = entry.request.model_dump(mode="json")
+    if entry.notification is not None:
+        values["notification"] = entry.notification.model_dump(mode="json")
+    if entry.plan is not None:
+        values["plan"] = entry.plan.model_dump(mode="json")
+    if entry.opening is None:
+        return advance(session, ProjectRow, {"project_id": entry.project_id}, entry.seq, values)
+    request, opening = entry.request, entry.opening
+    assert request is not None, "a project's first step records its contract"
+    return insert_first(
+        session,
+        ProjectRow,
+        {
+            **values,
+            "project_id": entry.project_id,
+            "workflow_id": entry.workflow_id,
+            "version": entry.seq,
+            "agency_uscc": opening.agency_uscc,
+            "agency_name": opening.agency_name,
+            "enterprise_uscc": request.enterprise.uscc,
+            "county_code": request.enterprise.county_code,
+            "service_type": request.service_type.value,
+            "contract_number": request.contract.number,
+            "created_at": opening.created_at,
+        },
+    )
+
+
+def _add_visit(session: Session, project_id: str, visit: Visit) -> None:
+    insert_first(
+        session,
+        VisitRow,
+        {
+            "project_id": project_id,
+            "visit_id": visit.visit_id,
+            "number": int(visit.visit_id.removeprefix("v")),
+            "visited_on": visit.visited_on,
+            "recorded_at": visit.recorded_at,
+            "visit": visit.model_dump(mode="json"),
+        },
+    )
+
+
+def head(engine: Engine, project_id: str) -> ProjectHead | None:
+    """The project's contract and progress, without its visits: enough for scope checks."""
+    with transaction(engine) as session:
+        row = session.get(ProjectRow, project_id)
+        return row.head() if row else None
 
 
 def get(engine: Engine, project_id: str) -> ProjectSnapshot | None:
+    """Everything recorded of the project."""
     with transaction(engine) as session:
         row = session.get(ProjectRow, project_id)
-        return row.model() if row else None
+        if row is None:
+            return None
+        visits = session.exec(
+            select(VisitRow).where(VisitRow.project_id == project_id).order_by(col(VisitRow.number))
+        ).all()
+        return ProjectSnapshot(
+            **row.head().model_dump(),
+            notification=PracticeNotification.model_validate(row.notification),
+            plan=ServicePlan.model_validate(row.plan) if row.plan else None,
+            visits=[Visit.model_validate(v.visit) for v in visits],
+        )
 
 
 def search(
@@ -96,7 +181,7 @@ def search(
     overdue: bool | None = None,
     limit: int,
     offset: int,
-) -> tuple[int, list[ProjectSnapshot]]:
+) -> tuple[int, list[ProjectHead]]:
     """Projects matching every given filter, newest first, with the total before paging."""
     query = select(ProjectRow)
     if county_code is not None:
@@ -116,4 +201,17 @@ def search(
             .offset(offset)
             .limit(limit)
         ).all()
-        return total, [row.model() for row in rows]
+        return total, [row.head() for row in rows]
+
+
+def awaiting_receipt(engine: Engine, *, after: str, limit: int) -> list[str]:
+    """Ids of projects whose uploaded report has no platform receipt yet, in id order."""
+    with transaction(engine) as session:
+        return list(
+            session.exec(
+                select(ProjectRow.project_id)
+                .where(ProjectRow.awaiting_receipt == True, ProjectRow.project_id > after)  # noqa: E712
+                .order_by(col(ProjectRow.project_id))
+                .limit(limit)
+            ).all()
+        )

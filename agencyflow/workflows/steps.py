@@ -1,24 +1,73 @@
-"""Helpers every workflow uses to take a step: rejections, inbox items, timeline entries, time."""
+"""What every step module shares: the moment a step is taken, its change, and its checks.
+
+Step modules are pure: a step gets the workflow's state (a draft copy), the command and
+a `Context`, changes the draft and returns what it did as a `Change`. The workflow
+adopts the draft only once the change is recorded. Checks raise domain errors; the
+workflow turns them into rejections. Nothing here imports Temporal, so steps are tested
+as plain functions.
+"""
 
 import datetime as dt
-from collections.abc import Callable
+from dataclasses import dataclass
 
-from temporalio import workflow
+from pydantic import BaseModel
 
-with workflow.unsafe.imports_passed_through():
-    from agencyflow.domain.calendar import CHINA_TZ
-    from agencyflow.domain.errors import AgencyflowError, Forbidden, RuleViolations, Violation
-    from agencyflow.domain.identity import Actor, may_access
-    from agencyflow.domain.inbox import Addressee, InboxMessage, InboxWithdrawal
-    from agencyflow.domain.timeline import SYSTEM_ACTOR, TimelineEntry
+from agencyflow.config.policy import Policy
+from agencyflow.domain.calendar import CHINA_TZ
+from agencyflow.domain.errors import AgencyflowError, Forbidden, RuleViolations, Violation
+from agencyflow.domain.identity import Actor, may_access
+from agencyflow.domain.inbox import Addressee, InboxChanges, InboxMessage, InboxWithdrawal
+from agencyflow.domain.project import CreditEvent
+from agencyflow.domain.timeline import SYSTEM_ACTOR, TimelineEntry
 
-    from .rejections import rejection
+
+@dataclass(frozen=True)
+class Context:
+    """When a step is taken, and under which policy."""
+
+    now: dt.datetime
+    policy: Policy
+
+    @property
+    def today(self) -> dt.date:
+        """The date in China."""
+        return self.now.astimezone(CHINA_TZ).date()
+
+
+class Change(BaseModel):
+    """What a step did, as its timeline entry tells it, and whom it told."""
+
+    kind: str
+    """Stable and dotted: ``filing.acknowledged``, ``visit.recorded``…"""
+    summary: str
+    actor: Actor | None = None
+    reasons: list[str] = []
+    regulators_only: bool = False
+    inbox: InboxChanges = InboxChanges()
+    credit_events: list[CreditEvent] = []
+
+    @property
+    def actor_label(self) -> str:
+        return self.actor.label if self.actor else SYSTEM_ACTOR
+
+    def entry(self, resource: str, seq: int, at: dt.datetime) -> TimelineEntry:
+        return TimelineEntry(
+            resource=resource,
+            seq=seq,
+            at=at,
+            kind=self.kind,
+            summary=self.summary,
+            actor=self.actor_label,
+            actor_user_id=self.actor.user_id if self.actor else None,
+            reasons=self.reasons,
+            regulators_only=self.regulators_only,
+        )
 
 
 def require(condition: bool, error: AgencyflowError) -> None:
-    """Reject the update (or fail the step) with ``error`` unless ``condition`` holds."""
+    """Refuse the step with ``error`` unless ``condition`` holds."""
     if not condition:
-        raise rejection(error)
+        raise error
 
 
 def message(
@@ -33,62 +82,17 @@ def withdrawal(resource: str, *kinds: str) -> InboxWithdrawal:
     return InboxWithdrawal(resource=resource, kinds=list(kinds))
 
 
-def entry(
-    resource: str,
-    seq: int,
-    kind: str,
-    summary: str,
-    *,
-    actor: Actor | None = None,
-    reasons: list[str] | None = None,
-    regulators_only: bool = False,
-) -> TimelineEntry:
-    """A timeline entry stamped with the workflow's clock and the actor (or the system)."""
-    return TimelineEntry(
-        resource=resource,
-        seq=seq,
-        at=workflow.now(),
-        kind=kind,
-        summary=summary,
-        actor=actor.label if actor else SYSTEM_ACTOR,
-        actor_user_id=actor.user_id if actor else None,
-        reasons=reasons or [],
-        regulators_only=regulators_only,
-    )
-
-
-def today() -> dt.date:
-    """The workflow's date in China."""
-    return workflow.now().astimezone(CHINA_TZ).date()
-
-
-async def sleep_until(wake_at: dt.datetime | None, woken: Callable[[], bool]) -> None:
-    """Wait until ``wake_at`` (forever if None), or until ``woken()`` says to look again."""
-    if wake_at is None:
-        await workflow.wait_condition(woken)
-        return
-    delay = wake_at - workflow.now()
-    if delay <= dt.timedelta(0):
-        return
-    try:
-        await workflow.wait_condition(woken, timeout=delay)
-    except TimeoutError:
-        pass
-
-
 def require_reasons(reasons: list[str], *, field: str = "reasons") -> None:
     """A return, a rejection or a failed check must tell its addressee why."""
     if not reasons:
-        raise rejection(
-            RuleViolations(
-                [
-                    Violation(
-                        code="decision.reasons_required",
-                        field=field,
-                        message="give at least one reason the addressee can act on",
-                    )
-                ]
-            )
+        raise RuleViolations(
+            [
+                Violation(
+                    code="decision.reasons_required",
+                    field=field,
+                    message="give at least one reason the addressee can act on",
+                )
+            ]
         )
 
 
@@ -101,4 +105,16 @@ def require_regulator(actor: Actor, county_code: str | None, what: str) -> None:
     require(
         may_access(actor, county_code=county_code),
         Forbidden(f"the {what} is outside your county", code="auth.out_of_scope"),
+    )
+
+
+def credit_event(
+    agency_uscc: str,
+    source: str,
+    kind: str,
+    at: dt.datetime,
+    details: dict[str, str | int | list[str]] | None = None,
+) -> CreditEvent:
+    return CreditEvent(
+        agency_uscc=agency_uscc, source=source, kind=kind, occurred_at=at, details=details or {}
     )

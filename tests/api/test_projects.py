@@ -125,10 +125,21 @@ async def test_the_whole_life_of_a_project(api: httpx.AsyncClient, office: Offic
         files={"file": ("服务报告.pdf", PDF, "application/pdf")},
     )
     assert uploaded.status_code == 201, uploaded.text
+    # Answered once recorded; the hand-off to the provincial platform follows.
     report = uploaded.json()["project"]["report"]
-    assert report["receipt_number"].startswith("ZJAQ-")
     assert report["days_late"] == 0
+    assert report["uploaded_at"] is not None
     assert (await api.get("/inbox", headers=bearer(office.agency))).json() == []
+
+    async def receipt() -> str | None:
+        shown = await api.get(f"/projects/{pid}", headers=bearer(office.agency))
+        number: str | None = shown.json()["project"]["report"]["receipt_number"]
+        return number
+
+    await eventually(receipt)
+    assert (await receipt() or "").startswith("ZJAQ-")
+    shown = (await api.get(f"/projects/{pid}", headers=bearer(office.agency))).json()
+    assert [e["kind"] for e in shown["timeline"]][-2:] == ["report.uploaded", "report.received"]
 
     await api.post(f"/projects/{pid}/spot-check", headers=bearer(office.city))
     verdict = await api.post(

@@ -7,19 +7,21 @@ from sqlmodel import Session, select
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 
+from agencyflow.config.limits import HistoryLimits
 from agencyflow.config.policy import Policy
 from agencyflow.domain.agency import AgencyFacts, AgencySnapshot
 from agencyflow.domain.identity import Actor, Role
 from agencyflow.domain.inbox import InboxStatus
+from agencyflow.store import agencies
 from agencyflow.store.inbox import InboxItemRow
 from agencyflow.store.timeline import TimelineRow
-from agencyflow.workflows.agency import AgencyWorkflow
-from agencyflow.workflows.agency_models import (
+from agencyflow.workflows.agency.models import (
     AgencyInput,
     Submission,
     agency_resource,
     agency_workflow_id,
 )
+from agencyflow.workflows.agency.workflow import AgencyWorkflow
 from tests.factories import uscc
 
 COUNTY = Actor(user_id=2, name="莲都区应急管理局", role=Role.COUNTY_REGULATOR, county_code="331102")
@@ -35,12 +37,26 @@ def agency_actor(number: int = 1) -> Actor:
     )
 
 
-class Agencies:
-    """Submits applications the way the API does."""
+Handle = WorkflowHandle[AgencyWorkflow, None]
 
-    def __init__(self, client: Client, task_queue: str) -> None:
+
+class Agencies:
+    """Drives agencies as the API does: commands as updates, answers read from SQL."""
+
+    def __init__(self, client: Client, task_queue: str, engine: Engine) -> None:
         self.client = client
         self.task_queue = task_queue
+        self.engine = engine
+
+    def snapshot(self, handle: Handle) -> AgencySnapshot:
+        snapshot = agencies.get(self.engine, handle.id.removeprefix("agency-"))
+        assert snapshot is not None
+        return snapshot
+
+    async def step(self, handle: Handle, update: Any, command: Any) -> AgencySnapshot:
+        """Run the update; answer with the agency as the read model shows it after."""
+        await handle.execute_update(update, command)
+        return self.snapshot(handle)
 
     async def submit(
         self,
@@ -48,23 +64,26 @@ class Agencies:
         *,
         actor: Actor | None = None,
         policy: Policy | None = None,
-        history_limit: int | None = None,
-    ) -> tuple[WorkflowHandle[AgencyWorkflow, None], AgencySnapshot]:
+        limits: HistoryLimits | None = None,
+    ) -> tuple[Handle, AgencySnapshot]:
         facts = AgencyFacts.model_validate(application)
         number = int(facts.uscc[10:17])
         start = WithStartWorkflowOperation(
             AgencyWorkflow.run,
-            AgencyInput(uscc=facts.uscc, policy=policy or Policy(), history_limit=history_limit),
+            AgencyInput(
+                uscc=facts.uscc, policy=policy or Policy(), limits=limits or HistoryLimits()
+            ),
             id=agency_workflow_id(facts.uscc),
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             task_queue=self.task_queue,
         )
-        snapshot = await self.client.execute_update_with_start_workflow(
+        await self.client.execute_update_with_start_workflow(
             AgencyWorkflow.submit,
             Submission(actor=actor or agency_actor(number), facts=facts),
             start_workflow_operation=start,
         )
-        return await start.workflow_handle(), snapshot
+        handle = await start.workflow_handle()
+        return handle, self.snapshot(handle)
 
 
 def open_items(engine: Engine, uscc_: str) -> dict[str, InboxItemRow]:

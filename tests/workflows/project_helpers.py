@@ -8,9 +8,11 @@ from sqlmodel import Session, col, select
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 
+from agencyflow.config.limits import HistoryLimits
 from agencyflow.config.policy import Policy
 from agencyflow.domain.agency import AgencySnapshot
 from agencyflow.domain.calendar import CHINA_TZ
+from agencyflow.domain.hazard import HazardRecord
 from agencyflow.domain.identity import Actor, Role
 from agencyflow.domain.inbox import InboxStatus
 from agencyflow.domain.project import (
@@ -21,11 +23,14 @@ from agencyflow.domain.project import (
     project_id,
 )
 from agencyflow.files import FileStore
+from agencyflow.store import hazards as hazard_store
+from agencyflow.store import projects as project_store
 from agencyflow.store.credit import CreditEventRow
 from agencyflow.store.inbox import InboxItemRow
 from agencyflow.store.timeline import TimelineRow
-from agencyflow.workflows.project import ServiceProjectWorkflow
-from agencyflow.workflows.project_models import (
+from agencyflow.workflows.hazard.workflow import HazardWorkflow
+from agencyflow.workflows.memory import Ack
+from agencyflow.workflows.project.models import (
     CreateProject,
     FilingDecision,
     PlanSubmission,
@@ -35,18 +40,46 @@ from agencyflow.workflows.project_models import (
     project_resource,
     project_workflow_id,
 )
+from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 from tests.workflows.agency_helpers import COUNTY, agency_actor
 
 PDF = b"%PDF-1.7\n% a service report\n%%EOF\n"
 
 Handle = WorkflowHandle[ServiceProjectWorkflow, None]
+HazardHandle = WorkflowHandle[HazardWorkflow, None]
 
 
 class Projects:
-    def __init__(self, client: Client, task_queue: str, files: FileStore) -> None:
+    """Drives projects as the API does: commands as updates, answers read from SQL."""
+
+    def __init__(self, client: Client, task_queue: str, files: FileStore, engine: Engine) -> None:
         self.client = client
         self.task_queue = task_queue
         self.files = files
+        self.engine = engine
+
+    def snapshot(self, handle: Handle) -> ProjectSnapshot:
+        snapshot = project_store.get(self.engine, handle.id.removeprefix("project-"))
+        assert snapshot is not None
+        return snapshot
+
+    async def step(
+        self, handle: Handle, update: Any, command: Any, **kwargs: Any
+    ) -> ProjectSnapshot:
+        """Run the update; answer with the project as the read model shows it after."""
+        ack = await handle.execute_update(update, command, **kwargs)
+        assert isinstance(ack, Ack)
+        return self.snapshot(handle)
+
+    def hazard(self, hazard_id: str) -> HazardHandle:
+        return self.client.get_workflow_handle_for(HazardWorkflow.run, f"hazard-{hazard_id}")
+
+    async def hazard_step(self, hazard_id: str, update: Any, command: Any) -> HazardRecord:
+        """Run the update on the hazard's workflow; answer with the hazard's row after."""
+        await self.hazard(hazard_id).execute_update(update, command)
+        record = hazard_store.get(self.engine, hazard_id)
+        assert record is not None
+        return record
 
     async def create(
         self,
@@ -55,23 +88,30 @@ class Projects:
         *,
         actor: Actor | None = None,
         policy: Policy | None = None,
+        limits: HistoryLimits | None = None,
     ) -> tuple[Handle, ProjectSnapshot]:
         parsed = ProjectRequest.model_validate(request)
         pid = project_id(agency.uscc, parsed.contract.number)
         number = int(agency.uscc[10:17])
         start = WithStartWorkflowOperation(
             ServiceProjectWorkflow.run,
-            ProjectInput(project_id=pid, agency_uscc=agency.uscc, policy=policy or Policy()),
+            ProjectInput(
+                project_id=pid,
+                agency_uscc=agency.uscc,
+                policy=policy or Policy(),
+                limits=limits or HistoryLimits(),
+            ),
             id=project_workflow_id(pid),
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             task_queue=self.task_queue,
         )
-        snapshot = await self.client.execute_update_with_start_workflow(
+        await self.client.execute_update_with_start_workflow(
             ServiceProjectWorkflow.create,
             CreateProject(actor=actor or agency_actor(number), request=parsed, agency=agency),
             start_workflow_operation=start,
         )
-        return await start.workflow_handle(), snapshot
+        handle = await start.workflow_handle()
+        return handle, self.snapshot(handle)
 
     async def in_service(
         self, agency: AgencySnapshot, request: dict[str, Any], **kwargs: Any
@@ -82,8 +122,10 @@ class Projects:
         await handle.execute_update(
             ServiceProjectWorkflow.acknowledge_filing, FilingDecision(actor=COUNTY)
         )
-        snapshot = await handle.execute_update(
-            ServiceProjectWorkflow.submit_plan, PlanSubmission(actor=actor, summary="服务方案")
+        snapshot = await self.step(
+            handle,
+            ServiceProjectWorkflow.submit_plan,
+            PlanSubmission(actor=actor, summary="服务方案"),
         )
         return handle, snapshot
 
@@ -96,7 +138,8 @@ class Projects:
         hazards: list[dict[str, Any]] | None = None,
         reinspections: list[dict[str, Any]] | None = None,
     ) -> ProjectSnapshot:
-        return await handle.execute_update(
+        return await self.step(
+            handle,
             ServiceProjectWorkflow.record_visit,
             VisitSubmission(
                 actor=agency_actor(int(agency.uscc[10:17])),
@@ -113,7 +156,8 @@ class Projects:
         )
 
     async def end(self, handle: Handle, agency: AgencySnapshot, on: dt.date) -> ProjectSnapshot:
-        return await handle.execute_update(
+        return await self.step(
+            handle,
             ServiceProjectWorkflow.end_service,
             ServiceEnd(actor=agency_actor(int(agency.uscc[10:17])), ended_on=on),
         )

@@ -10,19 +10,20 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from agencyflow.config.limits import HistoryLimits
 from agencyflow.config.settings import Settings
 from agencyflow.domain.agency import AgencyStatus, Certificate
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.qualifications import CertificateKind
 from agencyflow.store import agencies
 from agencyflow.worker import build_worker
-from agencyflow.workflows.agency import AgencyWorkflow
-from agencyflow.workflows.agency_models import (
+from agencyflow.workflows.agency.models import (
     CertificatesRenewed,
     Decision,
     NewProfessional,
     ProfessionalLeaves,
 )
+from agencyflow.workflows.agency.workflow import AgencyWorkflow
 from tests.factories import facts, fresh_agency, id_number, professional, uscc
 from tests.waiting import eventually
 from tests.workflows.agency_helpers import (
@@ -41,7 +42,7 @@ async def agencies_(
     time_skipping_env: WorkflowEnvironment, settings: Settings, engine: Engine
 ) -> AsyncIterator[Agencies]:
     async with build_worker(time_skipping_env.client, settings, engine):
-        yield Agencies(time_skipping_env.client, settings.temporal_task_queue)
+        yield Agencies(time_skipping_env.client, settings.temporal_task_queue, engine)
 
 
 def _rejection(error: pytest.ExceptionInfo[WorkflowUpdateFailedError]) -> ApplicationError:
@@ -61,7 +62,7 @@ async def test_approved_application_becomes_active_and_clears_the_review_item(
     assert (review.role, review.scope_id) == ("county_regulator", "331102")
     assert review.due_at == snapshot.review_due_at
 
-    approved = await handle.execute_update(AgencyWorkflow.approve, Decision(actor=COUNTY))
+    approved = await agencies_.step(handle, AgencyWorkflow.approve, Decision(actor=COUNTY))
 
     assert approved.status is AgencyStatus.ACTIVE
     assert open_items(engine, uscc(a)) == {}
@@ -74,8 +75,10 @@ async def test_returned_application_is_corrected_and_resubmitted(
 ) -> None:
     a = fresh_agency()
     handle, _ = await agencies_.submit(facts(a))
-    returned = await handle.execute_update(
-        AgencyWorkflow.return_application, Decision(actor=COUNTY, reasons=["营业执照复印件不清晰"])
+    returned = await agencies_.step(
+        handle,
+        AgencyWorkflow.return_application,
+        Decision(actor=COUNTY, reasons=["营业执照复印件不清晰"]),
     )
     assert returned.status is AgencyStatus.RETURNED
     assert returned.returned_reasons == ["营业执照复印件不清晰"]
@@ -100,8 +103,8 @@ async def test_rejected_application_frees_its_people_for_other_agencies(
 ) -> None:
     a, b = fresh_agency(), fresh_agency()
     handle, _ = await agencies_.submit(facts(a))
-    rejected = await handle.execute_update(
-        AgencyWorkflow.reject, Decision(actor=COUNTY, reasons=["提供虚假材料"])
+    rejected = await agencies_.step(
+        handle, AgencyWorkflow.reject, Decision(actor=COUNTY, reasons=["提供虚假材料"])
     )
     assert rejected.status is AgencyStatus.REJECTED
     assert open_items(engine, uscc(a)) == {}
@@ -199,7 +202,8 @@ async def test_expiring_certificate_rectification_suspension_and_reinstatement(
         number="CERT-0005-R",
         valid_until=today + dt.timedelta(days=1000),
     )
-    after = await handle.execute_update(
+    after = await agencies_.step(
+        handle,
         AgencyWorkflow.renew_certificates,
         CertificatesRenewed(actor=agency_actor(a), professional_id="p5", certificates=[renewed]),
     )
@@ -207,7 +211,7 @@ async def test_expiring_certificate_rectification_suspension_and_reinstatement(
     assert "reinstatement.review" in open_items(engine, uscc(a))
     assert reminder not in open_items(engine, uscc(a))
 
-    reinstated = await handle.execute_update(AgencyWorkflow.reinstate, Decision(actor=COUNTY))
+    reinstated = await agencies_.step(handle, AgencyWorkflow.reinstate, Decision(actor=COUNTY))
     assert reinstated.status is AgencyStatus.ACTIVE  # …until a regulator reinstates it
     assert open_items(engine, uscc(a)) == {}
     assert timeline_kinds(engine, uscc(a)) == [
@@ -229,14 +233,16 @@ async def test_restored_in_time_the_agency_is_active_again(
     a = fresh_agency()
     handle, _ = await agencies_.submit(facts(a))
     await handle.execute_update(AgencyWorkflow.approve, Decision(actor=COUNTY))
-    left = await handle.execute_update(
+    left = await agencies_.step(
+        handle,
         AgencyWorkflow.remove_professional,
         ProfessionalLeaves(actor=agency_actor(a), professional_id="p3"),
     )
     assert left.status is AgencyStatus.RECTIFICATION_REQUIRED
     assert left.rectification_due_at is not None
 
-    joined = await handle.execute_update(
+    joined = await agencies_.step(
+        handle,
         AgencyWorkflow.add_professional,
         NewProfessional(
             actor=agency_actor(a),
@@ -293,7 +299,7 @@ async def test_state_survives_continue_as_new(
     agencies_: Agencies, settings: Settings, engine: Engine
 ) -> None:
     a = fresh_agency()
-    handle, _ = await agencies_.submit(facts(a), history_limit=20)
+    handle, _ = await agencies_.submit(facts(a), limits=HistoryLimits(max_events=20))
     first_run = (await handle.describe()).run_id
     await handle.execute_update(AgencyWorkflow.approve, Decision(actor=COUNTY))
     for number in range(6, 10):
@@ -308,7 +314,8 @@ async def test_state_survives_continue_as_new(
     assert state.snapshot.status is AgencyStatus.ACTIVE
     assert len(state.snapshot.facts.professionals) == 9
     assert state.next_professional == 10
-    left = await latest.execute_update(
+    left = await agencies_.step(
+        latest,
         AgencyWorkflow.remove_professional,
         ProfessionalLeaves(actor=agency_actor(a), professional_id="p9"),
     )

@@ -21,16 +21,20 @@ from agencyflow.files import FileStore
 from agencyflow.store import hazards as hazard_store
 from agencyflow.store.inbox import InboxItemRow
 from agencyflow.worker import build_worker
-from agencyflow.workflows.hazard_models import (
+from agencyflow.workflows.hazard.models import (
     Acknowledgement,
     HazardEvidence,
     HazardVerification,
     Supervision,
     hazard_resource,
 )
-from agencyflow.workflows.major_hazard import MajorHazardWorkflow
-from agencyflow.workflows.project import ServiceProjectWorkflow
-from agencyflow.workflows.project_models import ReportUpload, SpotCheckDecision, SpotCheckOpening
+from agencyflow.workflows.hazard.workflow import HazardWorkflow
+from agencyflow.workflows.project.models import (
+    ReportUpload,
+    SpotCheckDecision,
+    SpotCheckOpening,
+)
+from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 from tests.factories import PHOTO, agency_snapshot, hazard, project_request, uscc
 from tests.waiting import eventually
 from tests.workflows.agency_helpers import CITY, COUNTY, agency_actor
@@ -47,7 +51,10 @@ async def projects(
 ) -> AsyncIterator[Projects]:
     async with build_worker(time_skipping_env.client, settings, engine):
         yield Projects(
-            time_skipping_env.client, settings.temporal_task_queue, FileStore(settings.files_dir)
+            time_skipping_env.client,
+            settings.temporal_task_queue,
+            FileStore(settings.files_dir),
+            engine,
         )
 
 
@@ -93,8 +100,8 @@ async def test_a_general_hazard_is_rectified_evidenced_and_closed_by_reinspectio
     rectify = _items(engine, hazard_id)["hazard.rectify"]
     assert (rectify.role, rectify.scope_id) == ("enterprise", uscc(ENTERPRISE))
 
-    await handle.execute_update(
-        ServiceProjectWorkflow.submit_hazard_evidence,
+    await projects.hazard(hazard_id).execute_update(
+        HazardWorkflow.submit_evidence,
         HazardEvidence(actor=OWNER, hazard_id=hazard_id, evidence=EVIDENCE),
     )
     assert set(_items(engine, hazard_id)) == {"hazard.reinspect"}
@@ -104,10 +111,13 @@ async def test_a_general_hazard_is_rectified_evidenced_and_closed_by_reinspectio
         "re_inspection",
         reinspections=[{"hazard_id": hazard_id, "outcome": "rectified", "after_photos": [PHOTO]}],
     )
-    closed = hazard_store.get(engine, hazard_id)
-    assert closed is not None and closed.status is HazardStatus.CLOSED
+    # The visit tells the hazard's workflow, which records the re-inspection and closes.
+    await eventually(lambda: _status(engine, hazard_id) is HazardStatus.CLOSED)
     assert _items(engine, hazard_id) == {}
     assert _ledger_kinds(hazard_id, engine) == ["found", "evidence", "reinspection"]
+    await projects.hazard(hazard_id).result()  # its workflow has ended
+    state = await handle.query(ServiceProjectWorkflow.state)
+    assert not state.hazards[hazard_id].open  # and the project knows
 
 
 async def test_a_general_hazard_overdue_by_30_days_is_long_unrectified(
@@ -131,6 +141,11 @@ async def test_a_general_hazard_overdue_by_30_days_is_long_unrectified(
     assert _ledger_kinds(hazard_id, engine) == ["found", "overdue", "long_unrectified"]
 
 
+def _status(engine: Engine, hazard_id: str) -> HazardStatus | None:
+    record = hazard_store.get(engine, hazard_id)
+    return record.status if record else None
+
+
 def _overdue(engine: Engine, hazard_id: str) -> bool:
     record = hazard_store.get(engine, hazard_id)
     return record is not None and record.overdue
@@ -149,9 +164,10 @@ async def test_a_general_hazard_open_at_two_consecutive_visits_is_long_unrectifi
         "re_inspection",
         reinspections=[{"hazard_id": hazard_id, "outcome": "not_rectified"}],
     )
+    await eventually(lambda: _ledger_kinds(hazard_id, engine)[-1:] == ["reinspection"])
     assert "hazard.long_unrectified" not in _items(engine, hazard_id)
     await projects.visit(handle, agency)
-    assert "hazard.long_unrectified" in _items(engine, hazard_id)
+    await eventually(lambda: "hazard.long_unrectified" in _items(engine, hazard_id))
     record = hazard_store.get(engine, hazard_id)
     assert record is not None and record.long_unrectified and record.open_at_visits == 2
     assert _ledger_kinds(hazard_id, engine) == [
@@ -199,15 +215,14 @@ async def test_a_major_hazard_reaches_the_county_at_once_and_is_acknowledged_in_
     hazard_id, _ = await _major(projects)
     notice = _items(engine, hazard_id)["major_hazard.acknowledge"]
     assert (notice.role, notice.scope_id) == ("county_regulator", "331102")
-    major = projects.client.get_workflow_handle_for(MajorHazardWorkflow.run, f"hazard-{hazard_id}")
     await time_skipping_env.sleep(dt.timedelta(hours=20))
-    acknowledged = await major.execute_update(
-        MajorHazardWorkflow.acknowledge, Acknowledgement(actor=COUNTY)
+    acknowledged = await projects.hazard_step(
+        hazard_id, HazardWorkflow.acknowledge, Acknowledgement(actor=COUNTY)
     )
     assert acknowledged.major is not None and acknowledged.major.acknowledged_at is not None
     await time_skipping_env.sleep(dt.timedelta(hours=10))
-    record = await major.query(MajorHazardWorkflow.record)
-    assert record.major is not None and not record.major.escalated
+    state = await projects.hazard(hazard_id).query(HazardWorkflow.state)
+    assert state.record.major is not None and not state.record.major.escalated
     assert set(_items(engine, hazard_id)) == {"hazard.rectify"}
 
 
@@ -220,8 +235,9 @@ async def test_an_unacknowledged_major_hazard_escalates_to_the_city(
     await time_skipping_env.sleep(dt.timedelta(hours=2))
     await eventually(lambda: "major_hazard.escalated" in _items(engine, hazard_id))
     assert _items(engine, hazard_id)["major_hazard.escalated"].scope_kind == "city"
-    major = projects.client.get_workflow_handle_for(MajorHazardWorkflow.run, f"hazard-{hazard_id}")
-    await major.execute_update(MajorHazardWorkflow.acknowledge, Acknowledgement(actor=CITY))
+    await projects.hazard(hazard_id).execute_update(
+        HazardWorkflow.acknowledge, Acknowledgement(actor=CITY)
+    )
     assert set(_items(engine, hazard_id)) == {"hazard.rectify"}
     assert _ledger_kinds(hazard_id, engine) == ["found", "escalated", "acknowledged"]
 
@@ -230,42 +246,43 @@ async def test_verification_rejected_then_accepted_closes_the_major_hazard(
     projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
     hazard_id, _ = await _major(projects)
-    major = projects.client.get_workflow_handle_for(MajorHazardWorkflow.run, f"hazard-{hazard_id}")
-    await major.execute_update(MajorHazardWorkflow.acknowledge, Acknowledgement(actor=COUNTY))
+    major = projects.hazard(hazard_id)
+    await major.execute_update(HazardWorkflow.acknowledge, Acknowledgement(actor=COUNTY))
     today = await _today(time_skipping_env)
     await major.execute_update(
-        MajorHazardWorkflow.supervise,
+        HazardWorkflow.supervise,
         Supervision(actor=COUNTY, deadline=today + dt.timedelta(days=20), notes="挂牌督办"),
     )
     with pytest.raises(WorkflowUpdateFailedError) as too_early:
         await major.execute_update(
-            MajorHazardWorkflow.verify, HazardVerification(actor=COUNTY, accepted=True)
+            HazardWorkflow.verify, HazardVerification(actor=COUNTY, accepted=True)
         )
     assert _rejection(too_early).details[0]["code"] == "hazard.no_evidence"
 
     await major.execute_update(
-        MajorHazardWorkflow.submit_evidence,
+        HazardWorkflow.submit_evidence,
         HazardEvidence(actor=OWNER, hazard_id=hazard_id, evidence=EVIDENCE),
     )
     assert set(_items(engine, hazard_id)) == {"major_hazard.verify"}
     with pytest.raises(WorkflowUpdateFailedError) as no_reason:
         await major.execute_update(
-            MajorHazardWorkflow.verify, HazardVerification(actor=COUNTY, accepted=False)
+            HazardWorkflow.verify, HazardVerification(actor=COUNTY, accepted=False)
         )
     assert _rejection(no_reason).type == "RuleViolations"
-    rejected = await major.execute_update(
-        MajorHazardWorkflow.verify,
+    rejected = await projects.hazard_step(
+        hazard_id,
+        HazardWorkflow.verify,
         HazardVerification(actor=COUNTY, accepted=False, reasons=["除尘系统未接地"]),
     )
     assert rejected.status is HazardStatus.OPEN
     assert set(_items(engine, hazard_id)) == {"hazard.rectify"}
 
     await major.execute_update(
-        MajorHazardWorkflow.submit_evidence,
+        HazardWorkflow.submit_evidence,
         HazardEvidence(actor=agency_actor(AGENCY), hazard_id=hazard_id, evidence=EVIDENCE),
     )
-    accepted = await major.execute_update(
-        MajorHazardWorkflow.verify, HazardVerification(actor=COUNTY, accepted=True)
+    accepted = await projects.hazard_step(
+        hazard_id, HazardWorkflow.verify, HazardVerification(actor=COUNTY, accepted=True)
     )
     assert accepted.status is HazardStatus.CLOSED
     await major.result()
@@ -300,16 +317,16 @@ async def test_a_major_hazard_outlives_the_closure_of_its_project(
     )
     await handle.result()  # the project workflow has ended
 
-    major = projects.client.get_workflow_handle_for(MajorHazardWorkflow.run, f"hazard-{hazard_id}")
+    major = projects.hazard(hazard_id)
     description = await major.describe()
     assert description.status is not None and description.status.name == "RUNNING"
-    await major.execute_update(MajorHazardWorkflow.acknowledge, Acknowledgement(actor=COUNTY))
+    await major.execute_update(HazardWorkflow.acknowledge, Acknowledgement(actor=COUNTY))
     await major.execute_update(
-        MajorHazardWorkflow.submit_evidence,
+        HazardWorkflow.submit_evidence,
         HazardEvidence(actor=OWNER, hazard_id=hazard_id, evidence=EVIDENCE),
     )
-    closed = await major.execute_update(
-        MajorHazardWorkflow.verify, HazardVerification(actor=COUNTY, accepted=True)
+    closed = await projects.hazard_step(
+        hazard_id, HazardWorkflow.verify, HazardVerification(actor=COUNTY, accepted=True)
     )
     assert closed.status is HazardStatus.CLOSED
     assert [r.hazard_id for r in hazard_store.search(engine, project_id=closed.project_id)] == [

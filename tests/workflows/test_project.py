@@ -3,7 +3,6 @@
 import datetime as dt
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 import pytest_asyncio
 from sqlalchemy import Engine
@@ -18,11 +17,9 @@ from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.identity import Actor, Role
 from agencyflow.domain.project import FailureReason, ProjectStage, SpotCheckVerdict
 from agencyflow.files import FileStore
-from agencyflow.platform.http import HttpPlatform
 from agencyflow.store import projects as project_store
 from agencyflow.worker import build_worker
-from agencyflow.workflows.project import ServiceProjectWorkflow
-from agencyflow.workflows.project_models import (
+from agencyflow.workflows.project.models import (
     FilingDecision,
     PlanSubmission,
     Refiling,
@@ -30,10 +27,17 @@ from agencyflow.workflows.project_models import (
     SpotCheckDecision,
     SpotCheckOpening,
 )
+from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 from tests.factories import agency_snapshot, project_request
 from tests.waiting import eventually
 from tests.workflows.agency_helpers import CITY, COUNTY, OTHER_COUNTY, agency_actor
-from tests.workflows.project_helpers import Projects, credit_kinds, open_items, timeline_kinds
+from tests.workflows.project_helpers import (
+    Handle,
+    Projects,
+    credit_kinds,
+    open_items,
+    timeline_kinds,
+)
 
 AGENCY = 1
 SECOND_COUNTY_OFFICER = Actor(
@@ -47,7 +51,10 @@ async def projects(
 ) -> AsyncIterator[Projects]:
     async with build_worker(time_skipping_env.client, settings, engine):
         yield Projects(
-            time_skipping_env.client, settings.temporal_task_queue, FileStore(settings.files_dir)
+            time_skipping_env.client,
+            settings.temporal_task_queue,
+            FileStore(settings.files_dir),
+            engine,
         )
 
 
@@ -75,7 +82,8 @@ async def test_on_time_path_closes_after_the_spot_check_window(
     await handle.execute_update(
         ServiceProjectWorkflow.acknowledge_filing, FilingDecision(actor=COUNTY)
     )
-    planned = await handle.execute_update(
+    planned = await projects.step(
+        handle,
         ServiceProjectWorkflow.submit_plan,
         PlanSubmission(actor=agency_actor(AGENCY), summary="方案"),
     )
@@ -92,14 +100,16 @@ async def test_on_time_path_closes_after_the_spot_check_window(
     assert open_items(engine, pid)["report.upload"].due_at == ended.report_due_at
 
     await time_skipping_env.sleep(dt.timedelta(days=5))
-    uploaded = await handle.execute_update(
+    uploaded = await projects.step(
+        handle,
         ServiceProjectWorkflow.upload_report,
         ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),
     )
     assert uploaded.stage is ProjectStage.SPOT_CHECK
     assert uploaded.report is not None and uploaded.report.days_late == 0
-    assert uploaded.report.receipt_number.startswith("ZJAQ-")
     assert open_items(engine, pid) == {}
+    await eventually(lambda: _received(projects, handle))
+    assert (projects.snapshot(handle).report.receipt_number or "").startswith("ZJAQ-")  # type: ignore[union-attr]
 
     await time_skipping_env.sleep(dt.timedelta(days=31))
     await handle.result()
@@ -112,6 +122,7 @@ async def test_on_time_path_closes_after_the_spot_check_window(
         "visit.recorded",
         "service.ended",
         "report.uploaded",
+        "report.received",
         "project.closed",
     ]
     assert credit_kinds(engine) == []
@@ -148,7 +159,8 @@ async def test_late_path_reminds_at_20_and_27_and_is_overdue_at_30(
     assert snapshot is not None and snapshot.overdue
 
     await time_skipping_env.sleep(dt.timedelta(days=5))
-    late = await handle.execute_update(
+    late = await projects.step(
+        handle,
         ServiceProjectWorkflow.upload_report,
         ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),
     )
@@ -169,22 +181,24 @@ async def test_filing_returned_then_refiled_then_acknowledged(
             ServiceProjectWorkflow.return_filing, FilingDecision(actor=COUNTY)
         )
     assert _rejection(no_reason).type == "RuleViolations"
-    returned = await handle.execute_update(
+    returned = await projects.step(
+        handle,
         ServiceProjectWorkflow.return_filing,
         FilingDecision(actor=COUNTY, reasons=["服务人员名单与实际不符"]),
     )
     assert returned.filing_status.value == "returned"
     assert set(open_items(engine, pid)) == {"filing.correct", "plan.submit"}
 
-    refiled = await handle.execute_update(
+    refiled = await projects.step(
+        handle,
         ServiceProjectWorkflow.refile,
         Refiling(actor=agency_actor(AGENCY), agency=agency, team=["p1", "p3"], note="更正人员"),
     )
     assert refiled.notification.revision == 2
     assert [s.professional_id for s in refiled.notification.staff] == ["p1", "p3"]
     assert set(open_items(engine, pid)) == {"filing.review", "plan.submit"}
-    acknowledged = await handle.execute_update(
-        ServiceProjectWorkflow.acknowledge_filing, FilingDecision(actor=COUNTY)
+    acknowledged = await projects.step(
+        handle, ServiceProjectWorkflow.acknowledge_filing, FilingDecision(actor=COUNTY)
     )
     assert acknowledged.filing_status.value == "acknowledged"
 
@@ -235,11 +249,17 @@ async def _reported(
     handle, _ = await projects.in_service(agency, project_request(), policy=policy)
     await projects.visit(handle, agency)
     await projects.end(handle, agency, await _today(time_skipping_env))
-    snapshot = await handle.execute_update(
+    await handle.execute_update(
         ServiceProjectWorkflow.upload_report,
         ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),
     )
-    return handle, snapshot
+    await eventually(lambda: _received(projects, handle))
+    return handle, projects.snapshot(handle)
+
+
+def _received(projects: Projects, handle: Handle) -> bool:
+    report = projects.snapshot(handle).report
+    return report is not None and report.receipt_number is not None
 
 
 async def test_spot_check_pass_closes_the_project(
@@ -259,7 +279,8 @@ async def test_spot_check_pass_closes_the_project(
             ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=COUNTY)
         )
     assert _rejection(twice).type == "Conflict"
-    closed = await handle.execute_update(
+    closed = await projects.step(
+        handle,
         ServiceProjectWorkflow.decide_spot_check,
         SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.PASS),
     )
@@ -282,7 +303,8 @@ async def test_spot_check_fail_records_a_credit_event_and_needs_reasons(
             SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.FAIL),
         )
     assert _rejection(no_reason).type == "RuleViolations"
-    failed = await handle.execute_update(
+    failed = await projects.step(
+        handle,
         ServiceProjectWorkflow.decide_spot_check,
         SpotCheckDecision(
             actor=COUNTY, verdict=SpotCheckVerdict.FAIL, reasons=[FailureReason.PAPERWORK_ONLY]
@@ -305,7 +327,8 @@ async def test_four_eyes_needs_a_second_regulator_for_the_verdict(
             SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.PASS),
         )
     assert _rejection(same).details[0]["code"] == "spot_check.four_eyes"
-    decided = await handle.execute_update(
+    decided = await projects.step(
+        handle,
         ServiceProjectWorkflow.decide_spot_check,
         SpotCheckDecision(actor=SECOND_COUNTY_OFFICER, verdict=SpotCheckVerdict.PASS),
     )
@@ -354,32 +377,3 @@ async def test_a_suspended_agency_starts_no_project(projects: Projects) -> None:
     with pytest.raises(WorkflowUpdateFailedError) as error:
         await projects.create(agency, project_request())
     assert _rejection(error).details[0]["code"] == "agency.cannot_start_projects"
-
-
-async def test_a_report_the_platform_refuses_is_refused_and_the_project_waits(
-    time_skipping_env: WorkflowEnvironment, settings: Settings, engine: Engine
-) -> None:
-    refusing = HttpPlatform(
-        httpx.Client(
-            base_url="https://platform.example",
-            transport=httpx.MockTransport(lambda _: httpx.Response(400, text="文件损坏")),
-        )
-    )
-    async with build_worker(time_skipping_env.client, settings, engine, platform=refusing):
-        projects = Projects(
-            time_skipping_env.client, settings.temporal_task_queue, FileStore(settings.files_dir)
-        )
-        agency = agency_snapshot(AGENCY)
-        handle, _ = await projects.in_service(agency, project_request())
-        await projects.visit(handle, agency)
-        await projects.end(handle, agency, await _today(time_skipping_env))
-        with pytest.raises(WorkflowUpdateFailedError) as refused:
-            await handle.execute_update(
-                ServiceProjectWorkflow.upload_report,
-                ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),
-            )
-        cause = _rejection(refused)
-        assert cause.details[0]["code"] == "platform.refused"
-        assert "文件损坏" in str(cause)
-        snapshot = await handle.query(ServiceProjectWorkflow.state)
-        assert snapshot.snapshot is not None and snapshot.snapshot.report is None

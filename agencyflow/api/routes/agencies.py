@@ -41,8 +41,7 @@ from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolatio
 from agencyflow.domain.identity import Actor, Role, may_access
 from agencyflow.domain.service_types import ServiceType
 from agencyflow.store import agencies, inbox, timeline
-from agencyflow.workflows.agency import AgencyWorkflow
-from agencyflow.workflows.agency_models import (
+from agencyflow.workflows.agency.models import (
     AgencyInput,
     CertificatesRenewed,
     Decision,
@@ -56,6 +55,7 @@ from agencyflow.workflows.agency_models import (
     agency_resource,
     agency_workflow_id,
 )
+from agencyflow.workflows.agency.workflow import AgencyWorkflow
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
 
@@ -180,7 +180,7 @@ async def apply(facts: AgencyFacts, actor: AgencyUser, service: Service) -> Agen
         raise RuleViolations(violations)
     start = WithStartWorkflowOperation(
         AgencyWorkflow.run,
-        AgencyInput(uscc=facts.uscc, policy=policy),
+        AgencyInput(uscc=facts.uscc, policy=policy, limits=service.settings.history_limits()),
         id=agency_workflow_id(facts.uscc),
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         task_queue=service.settings.temporal_task_queue,

@@ -1,8 +1,5 @@
 """Hazards (隐患, R5): reading them, rectification evidence, corrections, and the regulators'
-steps on major hazards.
-
-A general hazard is followed by its project's workflow; a major one by a workflow of its
-own. The route finds which from the read model and sends the update there.
+steps on major hazards. Each hazard has a workflow of its own; every command goes there.
 """
 
 import datetime as dt
@@ -30,7 +27,7 @@ from agencyflow.domain.hazard import (
 from agencyflow.domain.hazard_rules import count
 from agencyflow.domain.identity import Actor, Role, may_access
 from agencyflow.store import files, hazards
-from agencyflow.workflows.hazard_models import (
+from agencyflow.workflows.hazard.models import (
     Acknowledgement,
     HazardCorrection,
     HazardEvidence,
@@ -40,9 +37,7 @@ from agencyflow.workflows.hazard_models import (
     hazard_resource,
     hazard_workflow_id,
 )
-from agencyflow.workflows.major_hazard import MajorHazardWorkflow
-from agencyflow.workflows.project import ServiceProjectWorkflow
-from agencyflow.workflows.project_models import project_workflow_id
+from agencyflow.workflows.hazard.workflow import HazardWorkflow
 
 router = APIRouter(prefix="/hazards", tags=["hazards"])
 
@@ -150,14 +145,7 @@ async def submit_evidence(
     record = await visible(engine, hazard_id, actor, request)
     await require_files(engine, {"after_photos": evidence.after_photos})
     command = HazardEvidence(actor=actor, hazard_id=hazard_id, evidence=evidence)
-    await _send(
-        temporal,
-        record,
-        request,
-        major=MajorHazardWorkflow.submit_evidence,
-        general=ServiceProjectWorkflow.submit_hazard_evidence,
-        arg=command,
-    )
+    await _send(temporal, record, request, HazardWorkflow.submit_evidence, command)
     return await show(hazard_id, actor, engine, request)
 
 
@@ -183,23 +171,11 @@ async def reinspect(
     """A re-inspection outside a visit (for instance after the service ended): rectified closes
     a general hazard, not rectified sends it back to the enterprise."""
     record = await visible(engine, hazard_id, actor, request)
-    if record.report.level is HazardLevel.MAJOR:
-        raise Conflict(
-            "a major hazard is closed by the regulator's verification, not a re-inspection",
-            code="hazard.major_needs_verification",
-        )
     await require_files(engine, {"after_photos": body.after_photos})
     command = HazardReinspection(
         actor=actor, reinspection=Reinspection(hazard_id=hazard_id, **body.model_dump())
     )
-    await _send(
-        temporal,
-        record,
-        request,
-        major=None,
-        general=ServiceProjectWorkflow.reinspect_hazard,
-        arg=command,
-    )
+    await _send(temporal, record, request, HazardWorkflow.reinspect, command)
     return await show(hazard_id, actor, engine, request)
 
 
@@ -217,14 +193,7 @@ async def correct(
     """A correction: a new ledger entry pointing at the one it corrects; nothing is overwritten."""
     record = await visible(engine, hazard_id, actor, request)
     command = HazardCorrection(actor=actor, hazard_id=hazard_id, correction=correction)
-    await _send(
-        temporal,
-        record,
-        request,
-        major=MajorHazardWorkflow.correct,
-        general=ServiceProjectWorkflow.correct_hazard,
-        arg=command,
-    )
+    await _send(temporal, record, request, HazardWorkflow.correct, command)
     return await show(hazard_id, actor, engine, request)
 
 
@@ -243,9 +212,8 @@ async def acknowledge(
         temporal,
         record,
         request,
-        major=MajorHazardWorkflow.acknowledge,
-        general=None,
-        arg=Acknowledgement(actor=actor, notes=body.notes),
+        HazardWorkflow.acknowledge,
+        Acknowledgement(actor=actor, notes=body.notes),
     )
     return await show(hazard_id, actor, engine, request)
 
@@ -265,9 +233,8 @@ async def supervise(
         temporal,
         record,
         request,
-        major=MajorHazardWorkflow.supervise,
-        general=None,
-        arg=Supervision(actor=actor, deadline=body.deadline, notes=body.notes),
+        HazardWorkflow.supervise,
+        Supervision(actor=actor, deadline=body.deadline, notes=body.notes),
     )
     return await show(hazard_id, actor, engine, request)
 
@@ -287,9 +254,8 @@ async def verify(
         temporal,
         record,
         request,
-        major=MajorHazardWorkflow.verify,
-        general=None,
-        arg=HazardVerification(actor=actor, accepted=body.accepted, reasons=body.reasons),
+        HazardWorkflow.verify,
+        HazardVerification(actor=actor, accepted=body.accepted, reasons=body.reasons),
     )
     return await show(hazard_id, actor, engine, request)
 
@@ -305,22 +271,10 @@ async def _major(engine: Engine, hazard_id: str, actor: Actor, request: Request)
 
 
 async def _send(
-    temporal: Client,
-    record: HazardRecord,
-    request: Request,
-    *,
-    major: Any,
-    general: Any,
-    arg: Any,
+    temporal: Client, record: HazardRecord, request: Request, update: Any, arg: Any
 ) -> None:
     # A closed hazard's record is final, and the workflow that followed it has ended.
     if not record.is_open:
         raise Conflict("the hazard is closed", code="hazard.closed")
-    workflow_id = (
-        hazard_workflow_id(record.hazard_id)
-        if record.report.level is HazardLevel.MAJOR
-        else project_workflow_id(record.project_id)
-    )
-    handle = temporal.get_workflow_handle(workflow_id)
-    update = major if record.report.level is HazardLevel.MAJOR else general
+    handle = temporal.get_workflow_handle(hazard_workflow_id(record.hazard_id))
     await execute_update(handle, update, arg, update_id=update_id(request, arg.actor, arg))

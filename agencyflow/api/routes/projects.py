@@ -35,6 +35,7 @@ from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolatio
 from agencyflow.domain.hazard_rules import count
 from agencyflow.domain.identity import Actor, Role, may_access
 from agencyflow.domain.project import (
+    ProjectHead,
     ProjectRequest,
     ProjectSnapshot,
     ProjectStage,
@@ -45,8 +46,8 @@ from agencyflow.domain.project_rules import check_project_request
 from agencyflow.files import FileStore, sniff
 from agencyflow.store import agencies, projects, timeline
 from agencyflow.store import hazards as hazard_store
-from agencyflow.workflows.project import ServiceProjectWorkflow
-from agencyflow.workflows.project_models import (
+from agencyflow.workflows.memory import Ack
+from agencyflow.workflows.project.models import (
     CreateProject,
     FilingDecision,
     PlanSubmission,
@@ -60,8 +61,12 @@ from agencyflow.workflows.project_models import (
     project_resource,
     project_workflow_id,
 )
+from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 
 router = APIRouter(prefix="/projects", tags=["projects"])
+
+SETTLE_WITHIN = 10.0
+"""Seconds a visit's answer waits for its hazards' rows; they follow within moments."""
 
 AgencyUser = Annotated[Actor, Depends(allow(Role.AGENCY))]
 Regulator = Annotated[Actor, Depends(allow(Role.COUNTY_REGULATOR, Role.CITY_REGULATOR))]
@@ -71,10 +76,10 @@ Anyone = Annotated[Actor, Depends(allow())]
 class Projects(Commands):
     """What every project route needs: scope checks, updates, answers from the read model."""
 
-    async def visible(self, pid: str, actor: Actor) -> ProjectSnapshot:
+    async def visible(self, pid: str, actor: Actor) -> ProjectHead:
         """The project, if the caller may see it: 404 if unknown, 403 outside its scope."""
         self.request.state.audit_resource = project_resource(pid)
-        snapshot = await anyio.to_thread.run_sync(projects.get, self.engine, pid)
+        snapshot = await anyio.to_thread.run_sync(projects.head, self.engine, pid)
         if snapshot is None:
             raise NotFound(f"no project {pid}", code="project.not_found")
         if not may_access(
@@ -90,12 +95,32 @@ class Projects(Commands):
         snapshot = await self.visible(pid, actor)
         if snapshot.closed_at is not None:
             raise Conflict("the project is closed", code="project.closed")
-        await self.send(project_workflow_id(pid), update, arg, actor)
+        ack: Ack = await self.send(project_workflow_id(pid), update, arg, actor)
+        await self.settled(ack)
         return await self.answer(pid, actor)
+
+    async def settled(self, ack: Ack) -> None:
+        """Wait (briefly) until the hazards a visit told of have taken it into account, so
+        the caller's next read shows them as the visit left them."""
+        if not ack.notified or ack.visit_id is None:
+            return
+        number = int(ack.visit_id.removeprefix("v"))
+
+        def noted() -> bool:
+            return hazard_store.visit_noted(self.engine, ack.notified, number)
+
+        with anyio.move_on_after(SETTLE_WITHIN):
+            while not await anyio.to_thread.run_sync(noted):  # noqa: ASYNC110  (no event to await)
+                await anyio.sleep(0.02)
 
     async def answer(self, pid: str, actor: Actor) -> ProjectPublic:
         snapshot = await anyio.to_thread.run_sync(projects.get, self.engine, pid)
         assert snapshot is not None, "an update returned before its record was written"
+        return await self.detail(snapshot, actor)
+
+    async def full(self, head: ProjectHead, actor: Actor) -> ProjectPublic:
+        snapshot = await anyio.to_thread.run_sync(projects.get, self.engine, head.project_id)
+        assert snapshot is not None
         return await self.detail(snapshot, actor)
 
     async def detail(self, snapshot: ProjectSnapshot, actor: Actor) -> ProjectPublic:
@@ -178,7 +203,7 @@ async def project_hazards(pid: str, actor: Anyone, service: Service) -> HazardPa
 
 @router.get("/{pid}", name="projects.show")
 async def show(pid: str, actor: Anyone, service: Service) -> ProjectPublic:
-    return await service.detail(await service.visible(pid, actor), actor)
+    return await service.full(await service.visible(pid, actor), actor)
 
 
 # ---------------------------------------------------------------------- contract and filing
@@ -197,7 +222,7 @@ async def create(request: ProjectRequest, actor: AgencyUser, service: Service) -
     pid = project_id(actor.agency_uscc, request.contract.number)
     service.request.state.audit_resource = project_resource(pid)
     agency = await service.agency_of(actor)
-    existing = await anyio.to_thread.run_sync(projects.get, service.engine, pid)
+    existing = await anyio.to_thread.run_sync(projects.head, service.engine, pid)
     if existing is not None and existing.closed_at is not None:
         # Its workflow has ended: answer here rather than start the contract over.
         if existing.request != request:
@@ -206,7 +231,7 @@ async def create(request: ProjectRequest, actor: AgencyUser, service: Service) -
                 "with other terms; a new contract needs its own number",
                 code="project.contract_number_taken",
             )
-        answer = await service.detail(existing, actor)
+        answer = await service.full(existing, actor)
         return JSONResponse(answer.model_dump(mode="json"), status_code=status.HTTP_200_OK)
     if existing is None:
         # Checked here as well, so that a refused contract starts nothing at all.
@@ -225,7 +250,12 @@ async def create(request: ProjectRequest, actor: AgencyUser, service: Service) -
             raise RuleViolations(violations)
     start = WithStartWorkflowOperation(
         ServiceProjectWorkflow.run,
-        ProjectInput(project_id=pid, agency_uscc=agency.uscc, policy=service.settings.policy),
+        ProjectInput(
+            project_id=pid,
+            agency_uscc=agency.uscc,
+            policy=service.settings.policy,
+            limits=service.settings.history_limits(),
+        ),
         id=project_workflow_id(pid),
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         task_queue=service.settings.temporal_task_queue,

@@ -16,7 +16,7 @@ from agencyflow.domain.id_numbers import mask_id_number
 from agencyflow.domain.industries import Industry
 from agencyflow.domain.service_types import ServiceType
 from agencyflow.domain.timeline import TimelineEntry
-from agencyflow.workflows.agency_models import InterviewKind
+from agencyflow.workflows.agency.models import InterviewKind
 
 Reason = Annotated[str, Field(min_length=1, max_length=1000)]
 Notes = Annotated[str, Field(min_length=1, max_length=4000)]

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from agencyflow.domain.project import (
     FailureReason,
     FilingStatus,
+    ProjectHead,
     ProjectSnapshot,
     ProjectStage,
     SpotCheckVerdict,
@@ -83,7 +84,7 @@ class EnterpriseFile(BaseModel):
     projects: list[ProjectSummary]
 
 
-def summary(snapshot: ProjectSnapshot) -> ProjectSummary:
+def summary(snapshot: ProjectHead) -> ProjectSummary:
     return ProjectSummary(
         project_id=snapshot.project_id,
         contract_number=snapshot.request.contract.number,

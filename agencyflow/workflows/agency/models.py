@@ -1,10 +1,11 @@
-"""Inputs, updates, signals and state of `AgencyWorkflow`."""
+"""Input, state, commands and signals of `AgencyWorkflow`."""
 
 import datetime as dt
 from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from agencyflow.config.limits import HistoryLimits
 from agencyflow.config.policy import Policy
 from agencyflow.domain.agency import (
     AgencyFacts,
@@ -15,6 +16,8 @@ from agencyflow.domain.agency import (
 )
 from agencyflow.domain.identity import Actor
 from agencyflow.domain.labels import LabelledEnum
+from agencyflow.workflows.memory import Memory
+from agencyflow.workflows.steps import Change
 
 Reason = Annotated[str, Field(min_length=1, max_length=1000)]
 Notes = Annotated[str, Field(max_length=4000)]
@@ -28,12 +31,11 @@ def agency_resource(uscc: str) -> str:
     return f"agencies/{uscc}"
 
 
-class AgencyState(BaseModel):
+class AgencyState(Memory):
     """Everything the workflow knows; carried whole across continue-as-new."""
 
     uscc: str
     snapshot: AgencySnapshot | None = None
-    seq: int = 0
     next_professional: int = 1
     reminded: list[str] = []
     """Certificates (by key) whose expiry reminder has been sent."""
@@ -48,10 +50,19 @@ class AgencyInput(BaseModel):
     uscc: str
     policy: Policy
     """The policy in force when the agency first applied; it governs this agency's life."""
+    limits: HistoryLimits = HistoryLimits()
     state: AgencyState | None = None
     """Set only by continue-as-new."""
-    history_limit: int | None = None
-    """Continue as new past this many history events (tests); Temporal's suggestion otherwise."""
+
+
+class AgencyChange(Change):
+    """An agency step's change, and what it means for the agency's status, if anything."""
+
+    facts_changed: bool = False
+    claims: list[str] | None = None
+    """ID numbers of the agency's full-time people after the step, when it changes them."""
+    then: Change | None = None
+    """The status change the step brought about (限期整改, restored…), in the same record."""
 
 
 class Submission(BaseModel):

@@ -1,0 +1,47 @@
+"""Temporal Schedules the service keeps: what runs by the calendar rather than per thing."""
+
+import structlog
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleCalendarSpec,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleRange,
+    ScheduleSpec,
+)
+
+from agencyflow.config.settings import Settings
+from agencyflow.workflows.reconciliation import PlatformReconciliationWorkflow, ReconciliationInput
+
+log = structlog.get_logger(__name__)
+
+RECONCILIATION_ID = "platform-reconciliation"
+
+
+def reconciliation_schedule(settings: Settings) -> Schedule:
+    """Every day at 02:00 China time: reports without a receipt are handed over again."""
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            PlatformReconciliationWorkflow.run,
+            ReconciliationInput(),
+            id=RECONCILIATION_ID,
+            task_queue=settings.temporal_task_queue,
+        ),
+        spec=ScheduleSpec(
+            calendars=[ScheduleCalendarSpec(hour=[ScheduleRange(2)], minute=[ScheduleRange(0)])],
+            time_zone_name="Asia/Shanghai",
+        ),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+    )
+
+
+async def ensure_schedules(client: Client, settings: Settings) -> None:
+    """Create the schedules that are missing; existing ones are left as they are."""
+    try:
+        await client.create_schedule(RECONCILIATION_ID, reconciliation_schedule(settings))
+        log.info("temporal.schedule_created", id=RECONCILIATION_ID)
+    except ScheduleAlreadyRunningError:
+        pass

@@ -1,0 +1,425 @@
+"""`AgencyWorkflow`: one agency, from its application through admission to lifelong monitoring.
+
+Updates (each validated before it reaches history, each answered once recorded):
+``submit`` (agency), ``approve`` / ``return_application`` / ``reject`` / ``reinstate``
+(regulators), ``add_professional`` / ``remove_professional`` / ``renew_certificates`` /
+``move_office`` / ``change_workplace`` (agency, once admitted), ``record_verification`` /
+``record_interview`` (regulators).
+Signals: ``affiliation_suspected`` (from another agency's workflow). Queries: ``state``.
+Timers: the review deadline (escalation to the city), each certificate's reminder and
+expiry, the rectification deadline (suspension).
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.exceptions import FailureError
+
+with workflow.unsafe.imports_passed_through():
+    from agencyflow.activities.names import (
+        ADMISSION_VERDICT,
+        AGENCY_RECORD,
+        WORKING_DAYS_DEADLINE,
+    )
+    from agencyflow.domain.admission import AdmissionQuestion
+    from agencyflow.domain.agency import AgencyFacts, ClaimConflict, FullTimeClaims
+    from agencyflow.domain.calendar import WorkingDaysDeadline
+    from agencyflow.domain.errors import Violation
+    from agencyflow.domain.inbox import InboxChanges
+    from agencyflow.domain.records import AgencyRecord, RecordOutcome
+    from agencyflow.domain.regions import CITY_CODE
+    from agencyflow.workflows import search_attributes as sa
+    from agencyflow.workflows.memory import Ack
+    from agencyflow.workflows.recorder import Recorder, RecordFailed, rejecting
+    from agencyflow.workflows.steps import Context
+
+    from . import application, clock, monitoring, supervision
+    from .application import snapshot_of
+    from .models import (
+        AffiliationSuspected,
+        AgencyChange,
+        AgencyInput,
+        AgencyState,
+        CertificatesRenewed,
+        Decision,
+        Interview,
+        NewProfessional,
+        OfficeMoved,
+        ProfessionalLeaves,
+        Submission,
+        Verification,
+        WorkplaceChanged,
+        agency_resource,
+        agency_workflow_id,
+    )
+
+Check = Callable[[AgencyState], None]
+Apply = Callable[[AgencyState], AgencyChange]
+Amend = Callable[[AgencyState], AgencyFacts]
+ApplyVerdict = Callable[[AgencyState, list[Violation]], AgencyChange]
+
+
+def _update_id() -> str | None:
+    info = workflow.current_update_info()
+    return info.id if info else None
+
+
+@workflow.defn
+class AgencyWorkflow:
+    @workflow.init
+    def __init__(self, input: AgencyInput) -> None:
+        self._policy = input.policy
+        self._limits = input.limits
+        self._state = input.state or AgencyState(uscc=input.uscc)
+        self._rec = Recorder(AGENCY_RECORD, input.limits)
+        self._suspicions: list[AffiliationSuspected] = []
+
+    @workflow.run
+    async def run(self, input: AgencyInput) -> None:
+        # Started by the first application's update: if that application is refused,
+        # there is no agency to watch and the workflow ends without a trace in SQL.
+        if not await self._rec.started(lambda: self._state.snapshot is not None):
+            return
+        while not self._rec.history_is_long():
+            await self._rec.sleep_until(self._next_due())
+            async with self._rec.lock:
+                await self._take_due_steps()
+        await self._rec.quiet()
+        workflow.continue_as_new(
+            AgencyInput(
+                uscc=self._state.uscc, policy=self._policy, limits=self._limits, state=self._state
+            )
+        )
+
+    def _ctx(self) -> Context:
+        return Context(now=workflow.now(), policy=self._policy)
+
+    def _next_due(self) -> dt.datetime | None:
+        return workflow.now() if self._suspicions else clock.next_due(self._state, self._policy)
+
+    # ------------------------------------------------------------------ application and review
+
+    @workflow.update
+    async def submit(self, submission: Submission) -> Ack:
+        async with self._rec.lock:
+            if ack := self._state.replied(_update_id()):
+                return ack
+            with rejecting():
+                application.check_submission(self._state, submission)
+                due = await self._working_days(self._policy.agency_review_working_days)
+                draft = self._state.model_copy(deep=True)
+                return await self._adopt(
+                    draft, application.submit(draft, submission, self._ctx(), due)
+                )
+
+    @submit.validator
+    def _validate_submit(self, submission: Submission) -> None:
+        self._check(lambda s: application.check_submission(s, submission))
+        self._check(lambda s: application.check_submission_rules(submission, self._ctx()))
+
+    @workflow.update
+    async def approve(self, decision: Decision) -> Ack:
+        return await self._step(
+            lambda s: application.check_review(s, decision),
+            lambda d: application.approve(d, decision, self._ctx()),
+        )
+
+    @approve.validator
+    def _validate_approve(self, decision: Decision) -> None:
+        self._check(lambda s: application.check_review(s, decision))
+        self._check(lambda s: application.check_admissible(s, self._ctx()))
+
+    @workflow.update
+    async def return_application(self, decision: Decision) -> Ack:
+        return await self._step(
+            lambda s: application.check_review(s, decision, reasons_required=True),
+            lambda d: application.return_application(d, decision),
+        )
+
+    @return_application.validator
+    def _validate_return(self, decision: Decision) -> None:
+        self._check(lambda s: application.check_review(s, decision, reasons_required=True))
+
+    @workflow.update
+    async def reject(self, decision: Decision) -> Ack:
+        return await self._step(
+            lambda s: application.check_review(s, decision, reasons_required=True),
+            lambda d: application.reject(d, decision),
+        )
+
+    @reject.validator
+    def _validate_reject(self, decision: Decision) -> None:
+        self._check(lambda s: application.check_review(s, decision, reasons_required=True))
+
+    @workflow.update
+    async def reinstate(self, decision: Decision) -> Ack:
+        return await self._step(
+            lambda s: self._check_reinstate(s, decision),
+            lambda d: monitoring.reinstate(d, decision),
+        )
+
+    @reinstate.validator
+    def _validate_reinstate(self, decision: Decision) -> None:
+        self._check(lambda s: self._check_reinstate(s, decision))
+        self._check(lambda s: application.check_admissible(s, self._ctx()))
+
+    @staticmethod
+    def _check_reinstate(state: AgencyState, decision: Decision) -> None:
+        application.check_regulator(state, decision.actor)
+        monitoring.check_reinstate(state, decision)
+
+    # ------------------------------------------------------------------ monitoring
+
+    @workflow.update
+    async def add_professional(self, change: NewProfessional) -> Ack:
+        return await self._amend(
+            lambda s: monitoring.check_add_professional(s, change),
+            lambda s: monitoring.joined(s, change),
+            lambda d, v: monitoring.add_professional(d, change, v, self._ctx()),
+        )
+
+    @add_professional.validator
+    def _validate_add_professional(self, change: NewProfessional) -> None:
+        self._check(lambda s: monitoring.check_add_professional(s, change))
+
+    @workflow.update
+    async def remove_professional(self, change: ProfessionalLeaves) -> Ack:
+        return await self._amend(
+            lambda s: monitoring.check_known_professional(s, change.actor, change.professional_id),
+            lambda s: monitoring.left(s, change),
+            lambda d, v: monitoring.remove_professional(d, change, v, self._ctx()),
+        )
+
+    @remove_professional.validator
+    def _validate_remove_professional(self, change: ProfessionalLeaves) -> None:
+        self._check(
+            lambda s: monitoring.check_known_professional(s, change.actor, change.professional_id)
+        )
+
+    @workflow.update
+    async def renew_certificates(self, change: CertificatesRenewed) -> Ack:
+        return await self._amend(
+            lambda s: monitoring.check_known_professional(s, change.actor, change.professional_id),
+            lambda s: monitoring.renewed(s, change),
+            lambda d, v: monitoring.renew_certificates(d, change, v, self._ctx()),
+        )
+
+    @renew_certificates.validator
+    def _validate_renew_certificates(self, change: CertificatesRenewed) -> None:
+        self._check(
+            lambda s: monitoring.check_known_professional(s, change.actor, change.professional_id)
+        )
+
+    @workflow.update
+    async def move_office(self, change: OfficeMoved) -> Ack:
+        return await self._amend(
+            lambda s: monitoring.check_office(s, change),
+            lambda s: monitoring.moved(s, change),
+            lambda d, v: monitoring.move_office(d, change, v, self._ctx()),
+        )
+
+    @move_office.validator
+    def _validate_move_office(self, change: OfficeMoved) -> None:
+        self._check(lambda s: monitoring.check_office(s, change))
+
+    @workflow.update
+    async def change_workplace(self, change: WorkplaceChanged) -> Ack:
+        return await self._amend(
+            lambda s: monitoring.check_amendment(s, change.actor),
+            lambda s: monitoring.rebuilt(s, change),
+            lambda d, v: monitoring.change_workplace(d, change, v, self._ctx()),
+        )
+
+    @change_workplace.validator
+    def _validate_change_workplace(self, change: WorkplaceChanged) -> None:
+        self._check(lambda s: monitoring.check_amendment(s, change.actor))
+
+    # ------------------------------------------------------------------ regulators' records
+
+    @workflow.update
+    async def record_verification(self, verification: Verification) -> Ack:
+        return await self._step(
+            lambda s: application.check_regulator(s, verification.actor),
+            lambda _: supervision.record_verification(verification),
+        )
+
+    @record_verification.validator
+    def _validate_verification(self, verification: Verification) -> None:
+        self._check(lambda s: application.check_regulator(s, verification.actor))
+
+    @workflow.update
+    async def record_interview(self, interview: Interview) -> Ack:
+        return await self._step(
+            lambda s: application.check_regulator(s, interview.actor),
+            lambda _: supervision.record_interview(interview),
+        )
+
+    @record_interview.validator
+    def _validate_interview(self, interview: Interview) -> None:
+        self._check(lambda s: application.check_regulator(s, interview.actor))
+
+    @workflow.signal
+    def affiliation_suspected(self, suspicion: AffiliationSuspected) -> None:
+        """Taken by the timer loop, so that one whose record fails is tried again."""
+        self._suspicions.append(suspicion)
+        self._rec.wake()
+
+    @workflow.query
+    def state(self) -> AgencyState:
+        return self._state
+
+    # ------------------------------------------------------------------ taking steps
+
+    def _check(self, check: Check) -> None:
+        if self._state.replied(_update_id()):
+            return  # the same request again: answered with the first answer
+        with rejecting():
+            check(self._state)
+
+    async def _step(self, check: Check, apply: Apply) -> Ack:
+        async with self._rec.lock:
+            if ack := self._state.replied(_update_id()):
+                return ack
+            with rejecting():
+                check(self._state)
+                draft = self._state.model_copy(deep=True)
+                return await self._adopt(draft, apply(draft))
+
+    async def _amend(self, check: Check, amend: Amend, apply: ApplyVerdict) -> Ack:
+        """A change of the agency's facts, with the rules' verdict on the facts it leads to."""
+        async with self._rec.lock:
+            if ack := self._state.replied(_update_id()):
+                return ack
+            with rejecting():
+                check(self._state)
+                violations = await self._verdict(amend(self._state))
+                draft = self._state.model_copy(deep=True)
+                return await self._adopt(draft, apply(draft, violations))
+
+    async def _take_due_steps(self) -> None:
+        """Suspicions raised by other agencies, then what time has made due; holding the lock."""
+        try:
+            while self._suspicions:
+                suspicion = self._suspicions[0]
+                known = supervision.affiliation_key(suspicion) in self._state.affiliation_alerts
+                if self._state.snapshot is not None and not known:
+                    draft = self._state.model_copy(deep=True)
+                    await self._adopt(draft, supervision.affiliation_suspected(draft, suspicion))
+                self._suspicions.pop(0)
+            while (due := clock.first_due(self._state, self._policy, workflow.now())) is not None:
+                facts = snapshot_of(self._state).facts
+                verdict = await self._verdict(facts) if due.needs_verdict else []
+                draft = self._state.model_copy(deep=True)
+                await self._adopt(draft, self._timed_step(draft, due, verdict))
+        except RecordFailed:
+            self._rec.timer_step_failed()
+            return
+        self._rec.timer_steps_done()
+        clock.forget_replaced_certificates(self._state, self._policy)
+
+    def _timed_step(
+        self, draft: AgencyState, due: clock.Due, verdict: list[Violation]
+    ) -> AgencyChange:
+        ctx = self._ctx()
+        if due.kind == "review":
+            return application.escalate_review(draft, ctx)
+        if due.kind == "rectification":
+            return monitoring.rectification_deadline_passed(draft, verdict, ctx)
+        assert due.deadline is not None
+        if due.kind == "reminder":
+            return monitoring.remind_certificate(draft, due.deadline)
+        return monitoring.certificate_expired(draft, due.deadline, verdict, ctx)
+
+    async def _adopt(self, draft: AgencyState, change: AgencyChange) -> Ack:
+        """Record the change (and the status change it brought); only then is it the state."""
+        now = workflow.now()
+        snapshot = snapshot_of(draft)
+        snapshot.updated_at = now
+        changes = [change, *([change.then] if change.then else [])]
+        first = self._state.seq + 1
+        draft.seq = self._state.seq = self._state.seq + len(changes)  # numbers are never reused
+        ack = Ack(seq=draft.seq)
+        draft.remember(_update_id(), ack)
+        facts = snapshot.facts
+        resource = agency_resource(draft.uscc)
+        outcome = await self._rec.write(
+            AgencyRecord(
+                workflow_id=workflow.info().workflow_id,
+                seq=draft.seq,
+                progress=snapshot.progress(),
+                facts=facts if change.facts_changed else None,
+                professional_ids=snapshot.professional_ids if change.facts_changed else None,
+                claims=FullTimeClaims(
+                    uscc=draft.uscc,
+                    legal_name=facts.legal_name,
+                    jurisdiction_code=facts.jurisdiction_code,
+                    id_numbers=change.claims,
+                )
+                if change.claims is not None
+                else None,
+                events=[c.entry(resource, first + i, now) for i, c in enumerate(changes)],
+                inbox=InboxChanges(
+                    withdraw=[w for c in changes for w in c.inbox.withdraw],
+                    send=[m for c in changes for m in c.inbox.send],
+                ),
+            ),
+            RecordOutcome,
+        )
+        if outcome is not None and outcome.conflicts:
+            await self._alert_affiliations(outcome.conflicts, facts)
+            raise supervision.full_time_elsewhere(outcome.conflicts)
+        self._state = draft
+        self._search_attributes()
+        return ack
+
+    async def _alert_affiliations(self, conflicts: list[ClaimConflict], facts: AgencyFacts) -> None:
+        names = {p.id_number: p.name for p in facts.professionals}
+        for conflict in conflicts:
+            handle = workflow.get_external_workflow_handle(agency_workflow_id(conflict.other_uscc))
+            try:
+                await handle.signal(
+                    AgencyWorkflow.affiliation_suspected,
+                    AffiliationSuspected(
+                        other_uscc=self._state.uscc,
+                        other_legal_name=facts.legal_name,
+                        other_jurisdiction_code=facts.jurisdiction_code,
+                        id_number=conflict.id_number,
+                        professional_name=names.get(conflict.id_number, ""),
+                    ),
+                )
+            except FailureError:
+                workflow.logger.warning("agency %s could not be told", conflict.other_uscc)
+
+    async def _verdict(self, facts: AgencyFacts) -> list[Violation]:
+        """The admission rules' verdict, recorded in the history: replay reads it back, so a
+        later change to the rules reaches this agency at its next step, never its past."""
+        violations: list[Violation] = await workflow.execute_local_activity(
+            ADMISSION_VERDICT,
+            AdmissionQuestion(
+                facts=facts, rules=self._policy.admission_rules(), today=self._ctx().today
+            ),
+            result_type=list[Violation],
+            start_to_close_timeout=timedelta(seconds=10),
+        )
+        return violations
+
+    async def _working_days(self, days: int) -> dt.datetime:
+        deadline: dt.datetime = await workflow.execute_local_activity(
+            WORKING_DAYS_DEADLINE,
+            WorkingDaysDeadline(start=workflow.now(), working_days=days),
+            result_type=dt.datetime,
+            start_to_close_timeout=timedelta(seconds=10),
+        )
+        return deadline
+
+    def _search_attributes(self) -> None:
+        snapshot = snapshot_of(self._state)
+        self._rec.search_attributes(
+            [
+                sa.AGENCY.value_set(snapshot.uscc),
+                sa.COUNTY.value_set(snapshot.jurisdiction_code or CITY_CODE),
+                sa.STAGE.value_set(snapshot.status.value),
+            ]
+        )

@@ -1,0 +1,266 @@
+"""`HazardWorkflow`: one hazard (隐患), general or major, followed to its end (R5).
+
+Started by the project whose visit found it, with parent-close policy ABANDON: a hazard
+is followed to its end whether or not its project has closed. Its first row and ledger
+entry were written with the visit; every later step appends one entry.
+
+Updates: ``submit_evidence`` (enterprise, or agency on its behalf), ``reinspect`` and
+``correct`` (agency), ``acknowledge``, ``supervise`` (挂牌督办) and ``verify`` (regulators,
+major hazards). Signals: ``visit_noted`` (from the project: re-inspected, or still open).
+Queries: ``state``.
+Timers: a major hazard unacknowledged within the policy's time climbs to the city; past
+its deadline a hazard is overdue (a supervised major one is reported to county and city);
+a general one 30 days overdue, or open at two consecutive visits, is 久拖不改.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+
+from temporalio import workflow
+from temporalio.exceptions import FailureError
+
+with workflow.unsafe.imports_passed_through():
+    from agencyflow.activities.names import HAZARD_RECORD
+    from agencyflow.domain.hazard import HazardEntry, HazardRecord
+    from agencyflow.domain.records import HazardStepRecord
+    from agencyflow.workflows import search_attributes as sa
+    from agencyflow.workflows.memory import Ack
+    from agencyflow.workflows.project.models import HazardClosed, project_workflow_id
+    from agencyflow.workflows.recorder import Recorder, RecordFailed, rejecting
+    from agencyflow.workflows.steps import Context
+
+    from . import clock, major, rectification
+    from .models import (
+        Acknowledgement,
+        HazardChange,
+        HazardCorrection,
+        HazardEvidence,
+        HazardInput,
+        HazardReinspection,
+        HazardState,
+        HazardVerification,
+        Supervision,
+        VisitNotice,
+    )
+
+Check = Callable[[HazardRecord], None]
+Apply = Callable[[HazardRecord], HazardChange]
+
+
+def _update_id() -> str | None:
+    info = workflow.current_update_info()
+    return info.id if info else None
+
+
+@workflow.defn
+class HazardWorkflow:
+    @workflow.init
+    def __init__(self, input: HazardInput) -> None:
+        self._policy = input.policy
+        self._limits = input.limits
+        self._state = input.state or HazardState(record=input.record, seq=input.record.seq)
+        self._rec = Recorder(HAZARD_RECORD, input.limits)
+        self._notices: list[VisitNotice] = list(input.state.pending) if input.state else []
+
+    @workflow.run
+    async def run(self, input: HazardInput) -> None:
+        self._search_attributes()
+        while self._record.is_open and not self._rec.history_is_long():
+            await self._on_time()
+            if self._record.is_open:
+                await self._rec.sleep_until(self._next_due())
+        await self._rec.quiet()
+        if self._record.is_open:
+            state = self._state.model_copy(update={"pending": self._notices})
+            workflow.continue_as_new(
+                HazardInput(
+                    record=self._record, policy=self._policy, limits=self._limits, state=state
+                )
+            )
+
+    @property
+    def _record(self) -> HazardRecord:
+        return self._state.record
+
+    def _ctx(self) -> Context:
+        return Context(now=workflow.now(), policy=self._policy)
+
+    def _next_due(self) -> dt.datetime | None:
+        if self._notices:
+            return workflow.now()
+        return clock.next_due(self._record, self._policy)
+
+    # ---------------------------------------------------------- the enterprise and the agency
+
+    @workflow.update
+    async def submit_evidence(self, command: HazardEvidence) -> Ack:
+        return await self._step(
+            lambda r: rectification.check_evidence(r, command.actor),
+            lambda r: rectification.submit_evidence(r, command.evidence, command.actor),
+        )
+
+    @submit_evidence.validator
+    def _validate_evidence(self, command: HazardEvidence) -> None:
+        self._check(lambda r: rectification.check_evidence(r, command.actor))
+
+    @workflow.update
+    async def reinspect(self, command: HazardReinspection) -> Ack:
+        return await self._step(
+            lambda r: rectification.check_reinspection(r, command.actor),
+            lambda r: rectification.reinspect(r, command.reinspection, command.actor, self._ctx()),
+        )
+
+    @reinspect.validator
+    def _validate_reinspect(self, command: HazardReinspection) -> None:
+        self._check(lambda r: rectification.check_reinspection(r, command.actor))
+
+    @workflow.update
+    async def correct(self, command: HazardCorrection) -> Ack:
+        return await self._step(
+            lambda r: rectification.check_correction(r, command.actor, command.correction),
+            lambda r: rectification.correct(r, command.correction, command.actor, self._ctx()),
+        )
+
+    @correct.validator
+    def _validate_correct(self, command: HazardCorrection) -> None:
+        self._check(lambda r: rectification.check_correction(r, command.actor, command.correction))
+
+    @workflow.signal
+    async def visit_noted(self, notice: VisitNotice) -> None:
+        """Taken by the timer loop, so that a notice whose record fails is tried again."""
+        self._notices.append(notice)
+        self._rec.wake()
+
+    # ------------------------------------------------------------------ regulators (major hazards)
+
+    @workflow.update
+    async def acknowledge(self, command: Acknowledgement) -> Ack:
+        return await self._step(
+            lambda r: major.check_acknowledge(r, command),
+            lambda r: major.acknowledge(r, command, self._ctx()),
+        )
+
+    @acknowledge.validator
+    def _validate_acknowledge(self, command: Acknowledgement) -> None:
+        self._check(lambda r: major.check_acknowledge(r, command))
+
+    @workflow.update
+    async def supervise(self, command: Supervision) -> Ack:
+        return await self._step(
+            lambda r: major.check_supervise(r, command, self._ctx()),
+            lambda r: major.supervise(r, command),
+        )
+
+    @supervise.validator
+    def _validate_supervise(self, command: Supervision) -> None:
+        self._check(lambda r: major.check_supervise(r, command, self._ctx()))
+
+    @workflow.update
+    async def verify(self, command: HazardVerification) -> Ack:
+        return await self._step(
+            lambda r: major.check_verify(r, command),
+            lambda r: major.verify(r, command, self._ctx()),
+        )
+
+    @verify.validator
+    def _validate_verify(self, command: HazardVerification) -> None:
+        self._check(lambda r: major.check_verify(r, command))
+
+    @workflow.query
+    def state(self) -> HazardState:
+        return self._state
+
+    # ------------------------------------------------------------------ taking steps
+
+    def _check(self, check: Check) -> None:
+        if self._state.replied(_update_id()):
+            return  # the same request again: answered with the first answer
+        with rejecting():
+            check(self._record)
+
+    async def _step(self, check: Check, apply: Apply) -> Ack:
+        async with self._rec.lock:
+            if ack := self._state.replied(_update_id()):
+                return ack
+            with rejecting():
+                check(self._record)
+                draft = self._state.model_copy(deep=True)
+                return await self._adopt(draft, apply(draft.record))
+
+    async def _on_time(self) -> None:
+        """Visits to take into account, then whatever time has made due, each recorded."""
+        async with self._rec.lock:
+            try:
+                while self._notices:
+                    draft = self._state.model_copy(deep=True)
+                    change = rectification.note_visit(draft.record, self._notices[0], self._ctx())
+                    if change is not None:
+                        await self._adopt(draft, change)
+                    self._notices.pop(0)
+                while self._record.is_open:
+                    draft = self._state.model_copy(deep=True)
+                    change = clock.take_due(draft.record, self._ctx())
+                    if change is None:
+                        break
+                    await self._adopt(draft, change)
+            except RecordFailed:
+                self._rec.timer_step_failed()
+                return
+            self._rec.timer_steps_done()
+
+    async def _adopt(self, draft: HazardState, change: HazardChange) -> Ack:
+        """Record the change as the next ledger entry; only then is it the hazard's state."""
+        record = draft.record
+        # A number is never used twice, even when its record failed.
+        record.seq = draft.seq = self._state.seq = self._state.record.seq = self._state.seq + 1
+        entry = HazardEntry(
+            hazard_id=record.hazard_id,
+            seq=record.seq,
+            at=workflow.now(),
+            kind=change.kind,
+            summary=change.summary,
+            actor=change.actor_label,
+            actor_user_id=change.actor.user_id if change.actor else None,
+            data=change.data,
+            corrects_seq=change.corrects_seq,
+        )
+        ack = Ack(seq=record.seq)
+        draft.remember(_update_id(), ack)
+        await self._rec.write(
+            HazardStepRecord(
+                workflow_id=workflow.info().workflow_id,
+                hazard_id=record.hazard_id,
+                progress=record.progress(),
+                report=change.report,
+                entry=entry,
+                inbox=change.inbox,
+                credit_events=change.credit_events,
+            )
+        )
+        closed_now = self._record.is_open and not record.is_open
+        self._state = draft
+        self._search_attributes()
+        if closed_now:
+            await self._tell_project_closed()
+        return ack
+
+    async def _tell_project_closed(self) -> None:
+        project = workflow.get_external_workflow_handle(
+            project_workflow_id(self._record.project_id)
+        )
+        try:
+            await project.signal("hazard_closed", HazardClosed(hazard_id=self._record.hazard_id))
+        except FailureError:
+            pass  # the project has ended: it has no more visits to mention the hazard at
+
+    def _search_attributes(self) -> None:
+        record = self._record
+        self._rec.search_attributes(
+            [
+                sa.COUNTY.value_set(record.county_code),
+                sa.AGENCY.value_set(record.agency_uscc),
+                sa.ENTERPRISE.value_set(record.enterprise_uscc),
+                sa.STAGE.value_set(record.status.value),
+                sa.OVERDUE.value_set(record.overdue),
+            ]
+        )

@@ -1,0 +1,439 @@
+"""`ServiceProjectWorkflow`: one service project, from contract to closure (R3–R6, R10).
+
+The project, step by step:
+1. ``create``: the agency files its signed contract; the practice notification (执业告知)
+   goes to the enterprise's county (``acknowledge_filing`` / ``return_filing``, ``refile``).
+2. ``submit_plan``, then ``record_visit`` for each visit: the hazards it finds get
+   workflows of their own (`HazardWorkflow`); the open ones found earlier hear of it.
+3. ``end_service``: the report is due 30 days later (reminders, then overdue).
+4. ``upload_report``: recorded and answered at once; the hand-off to the provincial
+   platform runs after it, and its receipt is a step of its own.
+5. ``open_spot_check`` / ``decide_spot_check``, or the window ends: the project closes.
+   Its open hazards go on without it.
+
+Signals: ``hazard_closed`` (from a hazard), ``hand_over_again`` (the daily reconciliation).
+Queries: ``state``. Timers: see `clock`.
+"""
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+from temporalio.workflow import ParentClosePolicy
+
+with workflow.unsafe.imports_passed_through():
+    from agencyflow.activities.names import (
+        PLATFORM_SUBMIT_REPORT,
+        PROJECT_RECORD,
+        WORKING_DAYS_DEADLINE,
+    )
+    from agencyflow.domain.calendar import WorkingDaysDeadline
+    from agencyflow.domain.platform import PlatformReceipt
+    from agencyflow.domain.project_rules import stage_of
+    from agencyflow.domain.records import ProjectRecord
+    from agencyflow.workflows import search_attributes as sa
+    from agencyflow.workflows.hazard.models import HazardInput, hazard_workflow_id
+    from agencyflow.workflows.memory import Ack
+    from agencyflow.workflows.recorder import TIMER_RETRY_AFTER, Recorder, RecordFailed, rejecting
+    from agencyflow.workflows.steps import Context
+
+    from . import clock, filing, report, service, spot_check
+    from .checks import check_agency, progress_of
+    from .models import (
+        CreateProject,
+        FilingDecision,
+        HazardClosed,
+        PlanSubmission,
+        ProjectChange,
+        ProjectInput,
+        ProjectState,
+        Refiling,
+        ReportUpload,
+        ServiceEnd,
+        SpotCheckDecision,
+        SpotCheckOpening,
+        VisitSubmission,
+        project_resource,
+    )
+
+Check = Callable[[ProjectState], None]
+Apply = Callable[[ProjectState], ProjectChange]
+
+HANDOFF_ATTEMPT = timedelta(minutes=2)
+HANDOFF_PATIENCE = timedelta(days=1)
+"""How long one hand-off retries before it waits for the daily reconciliation."""
+HANDOFF_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=10),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=30),
+    non_retryable_error_types=["PlatformRefused"],
+)
+
+
+def _update_id() -> str | None:
+    info = workflow.current_update_info()
+    return info.id if info else None
+
+
+@workflow.defn
+class ServiceProjectWorkflow:
+    @workflow.init
+    def __init__(self, input: ProjectInput) -> None:
+        self._policy = input.policy
+        self._limits = input.limits
+        self._state = input.state or ProjectState(
+            project_id=input.project_id, agency_uscc=input.agency_uscc
+        )
+        self._rec = Recorder(PROJECT_RECORD, input.limits)
+        self._handoff: asyncio.Task[None] | None = None
+
+    @workflow.run
+    async def run(self, input: ProjectInput) -> None:
+        # Started by the contract's update: refused, there is no project to run.
+        if not await self._rec.started(lambda: self._state.progress is not None):
+            return
+        if report.awaiting_receipt(self._state):
+            self._hand_off()  # continued as new while the platform had not answered
+        while not self._closed() and not self._rec.history_is_long():
+            await self._rec.sleep_until(clock.next_due(self._state, self._policy, workflow.now()))
+            async with self._rec.lock:
+                await self._take_due_steps()
+        await self._rec.quiet()
+        if not self._closed():
+            workflow.continue_as_new(
+                ProjectInput(
+                    project_id=self._state.project_id,
+                    agency_uscc=self._state.agency_uscc,
+                    policy=self._policy,
+                    limits=self._limits,
+                    state=self._state,
+                )
+            )
+
+    def _closed(self) -> bool:
+        return progress_of(self._state).closed_at is not None
+
+    def _ctx(self) -> Context:
+        return Context(now=workflow.now(), policy=self._policy)
+
+    # ------------------------------------------------------------------ 1. contract and filing
+
+    @workflow.update
+    async def create(self, command: CreateProject) -> Ack:
+        async with self._rec.lock:
+            if ack := self._state.replied(_update_id()):
+                return ack
+            with rejecting():
+                if self._state.progress is not None:
+                    filing.same_contract_again(self._state, command)
+                    return Ack(seq=self._state.seq)
+                filing.check_create(self._state, command)
+                due = await self._working_days(self._policy.filing_review_working_days)
+                draft = self._state.model_copy(deep=True)
+                return await self._adopt(draft, filing.create(draft, command, self._ctx(), due))
+
+    @create.validator
+    def _validate_create(self, command: CreateProject) -> None:
+        if self._state.replied(_update_id()):
+            return
+        with rejecting():
+            if self._state.progress is not None:
+                filing.same_contract_again(self._state, command)
+                return
+            filing.check_create(self._state, command)
+            filing.check_create_rules(command, self._ctx())
+
+    @workflow.update
+    async def acknowledge_filing(self, decision: FilingDecision) -> Ack:
+        return await self._step(
+            lambda s: filing.check_filing_decision(s, decision),
+            lambda d: filing.acknowledge(d, decision),
+        )
+
+    @acknowledge_filing.validator
+    def _validate_acknowledge(self, decision: FilingDecision) -> None:
+        self._check(lambda s: filing.check_filing_decision(s, decision))
+
+    @workflow.update
+    async def return_filing(self, decision: FilingDecision) -> Ack:
+        return await self._step(
+            lambda s: filing.check_filing_decision(s, decision, reasons_required=True),
+            lambda d: filing.return_filing(d, decision),
+        )
+
+    @return_filing.validator
+    def _validate_return_filing(self, decision: FilingDecision) -> None:
+        self._check(lambda s: filing.check_filing_decision(s, decision, reasons_required=True))
+
+    @workflow.update
+    async def refile(self, refiling: Refiling) -> Ack:
+        async with self._rec.lock:
+            if ack := self._state.replied(_update_id()):
+                return ack
+            with rejecting():
+                check_agency(self._state, refiling.actor)
+                filing.check_refile(self._state, refiling)
+                due = await self._working_days(self._policy.filing_review_working_days)
+                draft = self._state.model_copy(deep=True)
+                return await self._adopt(draft, filing.refile(draft, refiling, self._ctx(), due))
+
+    @refile.validator
+    def _validate_refile(self, refiling: Refiling) -> None:
+        self._check(lambda s: check_agency(s, refiling.actor))
+        self._check(lambda s: filing.check_refile(s, refiling))
+        self._check(lambda s: filing.check_refile_rules(s, refiling, self._ctx()))
+
+    # ------------------------------------------------------------------ 2. plan and visits
+
+    @workflow.update
+    async def submit_plan(self, submission: PlanSubmission) -> Ack:
+        return await self._step(
+            lambda s: service.check_plan(s, submission),
+            lambda d: service.submit_plan(d, submission, self._ctx()),
+        )
+
+    @submit_plan.validator
+    def _validate_plan(self, submission: PlanSubmission) -> None:
+        self._check(lambda s: service.check_plan(s, submission))
+
+    @workflow.update
+    async def record_visit(self, submission: VisitSubmission) -> Ack:
+        return await self._step(
+            lambda s: service.check_visit(s, submission, None),
+            lambda d: service.record_visit(d, submission, self._ctx()),
+        )
+
+    @record_visit.validator
+    def _validate_visit(self, submission: VisitSubmission) -> None:
+        self._check(lambda s: service.check_visit(s, submission, self._ctx()))
+
+    @workflow.signal
+    async def hazard_closed(self, closed: HazardClosed) -> None:
+        async with self._rec.lock:
+            brief = self._state.hazards.get(closed.hazard_id)
+            if brief is not None:
+                brief.open = False
+
+    # ------------------------------------------------------------------ 3. the end of the service
+
+    @workflow.update
+    async def end_service(self, end: ServiceEnd) -> Ack:
+        return await self._step(
+            lambda s: service.check_end(s, end),
+            lambda d: service.end_service(d, end, self._ctx()),
+        )
+
+    @end_service.validator
+    def _validate_end(self, end: ServiceEnd) -> None:
+        self._check(lambda s: service.check_end(s, end))
+        self._check(lambda s: service.check_end_rules(s, end, self._ctx()))
+
+    # ------------------------------------------------------------------ 4. the report
+
+    @workflow.update
+    async def upload_report(self, upload: ReportUpload) -> Ack:
+        return await self._step(
+            lambda s: report.check_upload(s, upload),
+            lambda d: report.upload_report(d, upload, self._ctx()),
+        )
+
+    @upload_report.validator
+    def _validate_upload(self, upload: ReportUpload) -> None:
+        self._check(lambda s: report.check_upload(s, upload))
+
+    @workflow.signal
+    def hand_over_again(self) -> None:
+        """From the daily reconciliation: a report still without a receipt is tried again."""
+        if report.awaiting_receipt(self._state):
+            self._hand_off()
+
+    def _hand_off(self) -> None:
+        if self._handoff is None or self._handoff.done():
+            self._handoff = asyncio.create_task(self._hand_off_until_answered())
+
+    async def _hand_off_until_answered(self) -> None:
+        """Outside every step: retried with backoff; the receipt or refusal is a new step."""
+        try:
+            receipt: PlatformReceipt = await workflow.execute_activity(
+                PLATFORM_SUBMIT_REPORT,
+                report.submission(self._state),
+                result_type=PlatformReceipt,
+                start_to_close_timeout=HANDOFF_ATTEMPT,
+                schedule_to_close_timeout=HANDOFF_PATIENCE,
+                retry_policy=HANDOFF_RETRY,
+            )
+        except ActivityError as failure:
+            cause = failure.cause
+            if isinstance(cause, ApplicationError) and cause.type == "PlatformRefused":
+                reason = cause.message
+                await self._platform_answered(lambda d: report.refused(d, reason))
+            else:
+                workflow.logger.warning("hand-off gave up for now; the reconciliation retries")
+            return
+        await self._platform_answered(lambda d: report.received(d, receipt))
+
+    async def _platform_answered(self, apply: Apply) -> None:
+        """Record the platform's answer; it is never lost, however long recording takes."""
+        while True:
+            async with self._rec.lock:
+                if not report.awaiting_receipt(self._state):
+                    return
+                draft = self._state.model_copy(deep=True)
+                try:
+                    await self._adopt(draft, apply(draft))
+                    await self._take_due_steps()
+                    return
+                except RecordFailed:
+                    pass
+            await workflow.sleep(TIMER_RETRY_AFTER)
+
+    # ------------------------------------------------------------------ 5. spot check and closure
+
+    @workflow.update
+    async def open_spot_check(self, opening: SpotCheckOpening) -> Ack:
+        return await self._step(
+            lambda s: spot_check.check_open(s, opening),
+            lambda d: spot_check.open_check(d, opening, self._ctx()),
+        )
+
+    @open_spot_check.validator
+    def _validate_open_spot_check(self, opening: SpotCheckOpening) -> None:
+        self._check(lambda s: spot_check.check_open(s, opening))
+
+    @workflow.update
+    async def decide_spot_check(self, decision: SpotCheckDecision) -> Ack:
+        return await self._step(
+            lambda s: spot_check.check_decision(s, decision, self._ctx()),
+            lambda d: spot_check.decide(d, decision, self._ctx()),
+        )
+
+    @decide_spot_check.validator
+    def _validate_spot_check_decision(self, decision: SpotCheckDecision) -> None:
+        self._check(lambda s: spot_check.check_decision(s, decision, self._ctx()))
+
+    @workflow.query
+    def state(self) -> ProjectState:
+        return self._state
+
+    # ------------------------------------------------------------------ taking steps
+
+    def _check(self, check: Check) -> None:
+        if self._state.replied(_update_id()):
+            return  # the same request again: answered with the first answer
+        with rejecting():
+            check(self._state)
+
+    async def _step(self, check: Check, apply: Apply) -> Ack:
+        async with self._rec.lock:
+            if ack := self._state.replied(_update_id()):
+                return ack
+            with rejecting():
+                check(self._state)
+                draft = self._state.model_copy(deep=True)
+                ack = await self._adopt(draft, apply(draft))
+            await self._take_due_steps()
+            return ack
+
+    async def _take_due_steps(self) -> None:
+        """Whatever time has made due, each step recorded; called holding the lock."""
+        try:
+            while True:
+                draft = self._state.model_copy(deep=True)
+                change = clock.take_due(draft, self._ctx())
+                if change is None:
+                    break
+                await self._adopt(draft, change)
+        except RecordFailed:
+            self._rec.timer_step_failed()
+            return
+        self._rec.timer_steps_done()
+
+    async def _adopt(self, draft: ProjectState, change: ProjectChange) -> Ack:
+        """Record the change; only then is the draft the project's state."""
+        now = workflow.now()
+        progress = progress_of(draft)
+        progress.updated_at = now
+        progress.stage = stage_of(progress)
+        draft.seq = self._state.seq = self._state.seq + 1  # a number is never used twice
+        ack = Ack(
+            seq=draft.seq,
+            visit_id=change.visit.visit_id if change.visit else None,
+            found=[record.hazard_id for record in change.found],
+            notified=[notice.hazard_id for notice in change.notices],
+        )
+        draft.remember(_update_id(), ack)
+        await self._rec.write(
+            ProjectRecord(
+                workflow_id=workflow.info().workflow_id,
+                project_id=draft.project_id,
+                seq=draft.seq,
+                progress=progress,
+                opening=change.opening,
+                request=change.request,
+                notification=change.notification,
+                plan=change.plan,
+                visit=change.visit,
+                found=change.found,
+                found_entries=change.found_entries,
+                event=change.entry(project_resource(draft.project_id), draft.seq, now),
+                inbox=change.inbox,
+                credit_events=change.credit_events,
+            )
+        )
+        self._state = draft
+        self._search_attributes()
+        await self._follow_up(change)
+        return ack
+
+    async def _follow_up(self, change: ProjectChange) -> None:
+        """What a recorded step sets going: hazards' workflows, visit notices, the hand-off."""
+        await asyncio.gather(
+            *(
+                workflow.start_child_workflow(
+                    "HazardWorkflow",
+                    HazardInput(record=record, policy=self._policy, limits=self._limits),
+                    id=hazard_workflow_id(record.hazard_id),
+                    # Followed to its end even after this project closes (R5).
+                    parent_close_policy=ParentClosePolicy.ABANDON,
+                )
+                for record in change.found
+            )
+        )
+        await asyncio.gather(*(self._notify(notice) for notice in change.notices))
+        if change.hand_off:
+            self._hand_off()
+
+    async def _notify(self, notice: Any) -> None:
+        hazard = workflow.get_external_workflow_handle(hazard_workflow_id(notice.hazard_id))
+        try:
+            await hazard.signal("visit_noted", notice)
+        except FailureError:
+            pass  # closed meanwhile: its workflow has ended and needs no notice
+
+    async def _working_days(self, days: int) -> dt.datetime:
+        deadline: dt.datetime = await workflow.execute_local_activity(
+            WORKING_DAYS_DEADLINE,
+            WorkingDaysDeadline(start=workflow.now(), working_days=days),
+            result_type=dt.datetime,
+            start_to_close_timeout=timedelta(seconds=10),
+        )
+        return deadline
+
+    def _search_attributes(self) -> None:
+        state, progress = self._state, progress_of(self._state)
+        assert state.request is not None
+        updates: list[SearchAttributeUpdate[Any]] = [
+            sa.COUNTY.value_set(state.request.enterprise.county_code),
+            sa.AGENCY.value_set(state.agency_uscc),
+            sa.ENTERPRISE.value_set(state.request.enterprise.uscc),
+            sa.STAGE.value_set(progress.stage.value),
+            sa.OVERDUE.value_set(progress.overdue),
+        ]
+        if progress.report_due_at is not None:
+            updates.append(sa.REPORT_DUE.value_set(progress.report_due_at))
+        self._rec.search_attributes(updates)
