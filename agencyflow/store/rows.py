@@ -23,13 +23,19 @@ def advance(
         .where(*(columns[name] == value for name, value in key.items()))
         .where(columns["version"] < seq)
         .values(version=seq, **values)
+        .returning(columns["version"])
     )
-    result: Any = session.execute(statement)
-    return bool(result.rowcount == 1)
+    return session.execute(statement).first() is not None
 
 
 def insert_first(session: Session, table: type[SQLModel], values: dict[str, Any]) -> bool:
     """Insert the row unless it exists already; whether it was inserted."""
-    statement = upsert_insert(session, table).values(**values).on_conflict_do_nothing()
-    result: Any = session.execute(statement)
-    return bool(result.rowcount == 1)
+    columns = table.__table__.c  # type: ignore[attr-defined]
+    statement = (
+        upsert_insert(session, table)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(*columns)
+    )
+    # RETURNING, not the row count: psycopg reports no count for ON CONFLICT inserts.
+    return session.execute(statement).first() is not None

@@ -1,17 +1,20 @@
 """What every long-lived workflow shares: one step at a time, each recorded before it counts.
 
-A workflow holds one `Recorder`. Its lock makes steps take turns; `write` hands a step's
-record to the record local activity (in the worker, no extra trip through the server)
-with a bounded retry; `sleep_until` is the timer loop's wait; `history_is_long` says
+A workflow holds one `Recorder`, which holds its state. A step takes the lock, checks,
+changes a draft copy of the state, and hands the step's record to the record local
+activity (in the worker, no extra trip through the server) with a bounded retry; only
+once that succeeded does the draft become the state. A failed record leaves the state as
+it was (the step's number alone is spent, so that a record that did land after all can
+never block a later step). The timer loop waits in `sleep_until`; `history_is_long` says
 when to continue as new; `search_attributes` keeps the Temporal UI's filters current.
 """
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -19,11 +22,15 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from agencyflow.activities.names import WORKING_DAYS_DEADLINE
     from agencyflow.config.limits import HistoryLimits
+    from agencyflow.domain.calendar import WorkingDaysDeadline
     from agencyflow.domain.errors import AgencyflowError, Unavailable
+    from agencyflow.workflows.memory import Ack, Memory
+    from agencyflow.workflows.rejections import rejection
 
-    from .rejections import rejection
-
+S = TypeVar("S", bound=Memory)
+C = TypeVar("C")
 T = TypeVar("T")
 
 RECORD_TIMEOUT = timedelta(seconds=15)
@@ -50,6 +57,12 @@ class RecordFailed(Exception):
     """The step could not be recorded: it did not happen, and the state is as it was."""
 
 
+def update_id() -> str | None:
+    """The id of the update being handled (None outside updates)."""
+    info = workflow.current_update_info()
+    return info.id if info else None
+
+
 @contextmanager
 def rejecting() -> Iterator[None]:
     """Turn the domain errors of checks and steps into update rejections."""
@@ -66,18 +79,87 @@ def rejecting() -> Iterator[None]:
         ) from None
 
 
-class Recorder:
-    def __init__(self, activity: str, limits: HistoryLimits) -> None:
+async def working_days_from_now(days: int) -> dt.datetime:
+    """The end of a "within ``days`` working days" period starting now.
+
+    A local activity: the holiday tables gain a year each December, and a deadline
+    computed in the workflow could move on replay; recorded, it cannot.
+    """
+    deadline: dt.datetime = await workflow.execute_local_activity(
+        WORKING_DAYS_DEADLINE,
+        WorkingDaysDeadline(start=workflow.now(), working_days=days),
+        result_type=dt.datetime,
+        start_to_close_timeout=timedelta(seconds=10),
+    )
+    return deadline
+
+
+class Recorder(Generic[S]):
+    def __init__(self, state: S, activity: str, limits: HistoryLimits) -> None:
+        self.state = state
         self.lock = asyncio.Lock()
         self._activity = activity
         self._limits = limits
         self._woken = False
         self._search: dict[str, Any] = {}
-        self.retry_timers_at: dt.datetime | None = None
-        """Set when a timer's step could not be recorded."""
+        self._retry_timers_at: dt.datetime | None = None
 
-    async def write(self, record: BaseModel, result_type: type[T] | None = None) -> T | None:
-        """Record a step; `RecordFailed` if it cannot be, after a few quick attempts."""
+    # ------------------------------------------------------------------ steps
+
+    def check(self, check: Callable[[S], None]) -> None:
+        """For validators: the same request again passes; anything else must pass ``check``."""
+        if self.state.replied(update_id()):
+            return
+        with rejecting():
+            check(self.state)
+
+    async def step(
+        self,
+        check: Callable[[S], None],
+        apply: Callable[[S], C],
+        adopt: Callable[[S, C], Awaitable[Ack]],
+    ) -> Ack:
+        """An update's step: checked again under the lock (the state may have moved while
+        it waited), applied to a draft, adopted once recorded."""
+        async with self.lock:
+            if ack := self.state.replied(update_id()):
+                return ack
+            with rejecting():
+                check(self.state)
+                draft = self.state.model_copy(deep=True)
+                return await adopt(draft, apply(draft))
+
+    async def due_steps(
+        self,
+        next_change: Callable[[S], Awaitable[C | None]],
+        adopt: Callable[[S, C], Awaitable[Ack]],
+    ) -> None:
+        """Every step time has made due, each recorded; called holding the lock. One that
+        cannot be recorded is tried again `TIMER_RETRY_AFTER` later."""
+        try:
+            while True:
+                draft = self.state.model_copy(deep=True)
+                change = await next_change(draft)
+                if change is None:
+                    break
+                await adopt(draft, change)
+        except RecordFailed:
+            self._retry_timers_at = workflow.now() + TIMER_RETRY_AFTER
+            return
+        self._retry_timers_at = None
+
+    def numbers(self, draft: S, count: int = 1) -> int:
+        """Take the next ``count`` step numbers for the draft; returns the first. Numbers are
+        spent even if the step fails to record."""
+        first = self.state.seq + 1
+        draft.seq = self.state.seq = self.state.seq + count
+        return first
+
+    async def commit(
+        self, draft: S, ack: Ack, record: BaseModel, result_type: type[T] | None = None
+    ) -> T | None:
+        """Record the step; once written, the draft is the state. `RecordFailed` if the
+        record cannot be written after a few quick attempts."""
         try:
             result: T | None = await workflow.execute_local_activity(
                 self._activity,
@@ -91,22 +173,28 @@ class Recorder:
             reason = cause.message if isinstance(cause, ApplicationError) else str(failure)
             workflow.logger.warning("step not recorded: %s", reason)
             raise RecordFailed(reason) from None
+        draft.remember(update_id(), ack)
+        self.state = draft
         self.wake()
         return result
+
+    # ------------------------------------------------------------------ time and age
 
     def wake(self) -> None:
         """Timers may have moved: the timer loop looks again."""
         self._woken = True
 
-    async def started(self, created: Any) -> bool:
+    async def started(self, created: Callable[[S], bool]) -> bool:
         """Wait for the first step (the update that started the workflow) or its refusal."""
-        await workflow.wait_condition(lambda: created() or workflow.all_handlers_finished())
-        return bool(created())
+        await workflow.wait_condition(
+            lambda: created(self.state) or workflow.all_handlers_finished()
+        )
+        return created(self.state)
 
     async def sleep_until(self, wake_at: dt.datetime | None) -> None:
         """Until ``wake_at`` (forever if None), a recorded step, or a history grown long."""
-        if self.retry_timers_at is not None and wake_at is not None:
-            wake_at = max(wake_at, self.retry_timers_at)
+        if self._retry_timers_at is not None and wake_at is not None:
+            wake_at = max(wake_at, self._retry_timers_at)
         self._woken = False
 
         def woken() -> bool:
@@ -123,24 +211,18 @@ class Recorder:
         except TimeoutError:
             pass
 
-    async def quiet(self) -> None:
-        """Until no handler runs and no step is being taken: safe to continue as new."""
-        await workflow.wait_condition(
-            lambda: workflow.all_handlers_finished() and not self.lock.locked()
-        )
-
-    def timer_step_failed(self) -> None:
-        self.retry_timers_at = workflow.now() + TIMER_RETRY_AFTER
-
-    def timer_steps_done(self) -> None:
-        self.retry_timers_at = None
-
     def history_is_long(self) -> bool:
         info = workflow.info()
         return (
             info.is_continue_as_new_suggested()
             or info.get_current_history_length() > self._limits.max_events
             or info.get_current_history_size() > self._limits.max_bytes
+        )
+
+    async def quiet(self) -> None:
+        """Until no handler runs and no step is being taken: safe to continue as new."""
+        await workflow.wait_condition(
+            lambda: workflow.all_handlers_finished() and not self.lock.locked()
         )
 
     def search_attributes(self, updates: Sequence[SearchAttributeUpdate[Any]]) -> None:

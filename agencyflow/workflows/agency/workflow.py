@@ -21,18 +21,21 @@ with workflow.unsafe.imports_passed_through():
     from agencyflow.activities.names import (
         ADMISSION_VERDICT,
         AGENCY_RECORD,
-        WORKING_DAYS_DEADLINE,
     )
     from agencyflow.domain.admission import AdmissionQuestion
     from agencyflow.domain.agency import AgencyFacts, ClaimConflict, FullTimeClaims
-    from agencyflow.domain.calendar import WorkingDaysDeadline
     from agencyflow.domain.errors import Violation
     from agencyflow.domain.inbox import InboxChanges
     from agencyflow.domain.records import AgencyRecord, RecordOutcome
     from agencyflow.domain.regions import CITY_CODE
     from agencyflow.workflows import search_attributes as sa
     from agencyflow.workflows.memory import Ack
-    from agencyflow.workflows.recorder import Recorder, RecordFailed, rejecting
+    from agencyflow.workflows.recorder import (
+        Recorder,
+        rejecting,
+        update_id,
+        working_days_from_now,
+    )
     from agencyflow.workflows.steps import Context
 
     from . import application, clock, monitoring, supervision
@@ -61,31 +64,30 @@ Amend = Callable[[AgencyState], AgencyFacts]
 ApplyVerdict = Callable[[AgencyState, list[Violation]], AgencyChange]
 
 
-def _update_id() -> str | None:
-    info = workflow.current_update_info()
-    return info.id if info else None
-
-
 @workflow.defn
 class AgencyWorkflow:
     @workflow.init
     def __init__(self, input: AgencyInput) -> None:
         self._policy = input.policy
         self._limits = input.limits
-        self._state = input.state or AgencyState(uscc=input.uscc)
-        self._rec = Recorder(AGENCY_RECORD, input.limits)
+        state = input.state or AgencyState(uscc=input.uscc)
+        self._rec = Recorder(state, AGENCY_RECORD, input.limits)
         self._suspicions: list[AffiliationSuspected] = []
+
+    @property
+    def _state(self) -> AgencyState:
+        return self._rec.state
 
     @workflow.run
     async def run(self, input: AgencyInput) -> None:
         # Started by the first application's update: if that application is refused,
         # there is no agency to watch and the workflow ends without a trace in SQL.
-        if not await self._rec.started(lambda: self._state.snapshot is not None):
+        if not await self._rec.started(lambda state: state.snapshot is not None):
             return
         while not self._rec.history_is_long():
             await self._rec.sleep_until(self._next_due())
             async with self._rec.lock:
-                await self._take_due_steps()
+                await self._rec.due_steps(self._next_change, self._adopt)
         await self._rec.quiet()
         workflow.continue_as_new(
             AgencyInput(
@@ -104,11 +106,11 @@ class AgencyWorkflow:
     @workflow.update
     async def submit(self, submission: Submission) -> Ack:
         async with self._rec.lock:
-            if ack := self._state.replied(_update_id()):
+            if ack := self._state.replied(update_id()):
                 return ack
             with rejecting():
                 application.check_submission(self._state, submission)
-                due = await self._working_days(self._policy.agency_review_working_days)
+                due = await working_days_from_now(self._policy.agency_review_working_days)
                 draft = self._state.model_copy(deep=True)
                 return await self._adopt(
                     draft, application.submit(draft, submission, self._ctx(), due)
@@ -273,24 +275,15 @@ class AgencyWorkflow:
     # ------------------------------------------------------------------ taking steps
 
     def _check(self, check: Check) -> None:
-        if self._state.replied(_update_id()):
-            return  # the same request again: answered with the first answer
-        with rejecting():
-            check(self._state)
+        self._rec.check(check)
 
     async def _step(self, check: Check, apply: Apply) -> Ack:
-        async with self._rec.lock:
-            if ack := self._state.replied(_update_id()):
-                return ack
-            with rejecting():
-                check(self._state)
-                draft = self._state.model_copy(deep=True)
-                return await self._adopt(draft, apply(draft))
+        return await self._rec.step(check, apply, self._adopt)
 
     async def _amend(self, check: Check, amend: Amend, apply: ApplyVerdict) -> Ack:
         """A change of the agency's facts, with the rules' verdict on the facts it leads to."""
         async with self._rec.lock:
-            if ack := self._state.replied(_update_id()):
+            if ack := self._state.replied(update_id()):
                 return ack
             with rejecting():
                 check(self._state)
@@ -298,26 +291,21 @@ class AgencyWorkflow:
                 draft = self._state.model_copy(deep=True)
                 return await self._adopt(draft, apply(draft, violations))
 
-    async def _take_due_steps(self) -> None:
-        """Suspicions raised by other agencies, then what time has made due; holding the lock."""
-        try:
-            while self._suspicions:
-                suspicion = self._suspicions[0]
-                known = supervision.affiliation_key(suspicion) in self._state.affiliation_alerts
-                if self._state.snapshot is not None and not known:
-                    draft = self._state.model_copy(deep=True)
-                    await self._adopt(draft, supervision.affiliation_suspected(draft, suspicion))
-                self._suspicions.pop(0)
-            while (due := clock.first_due(self._state, self._policy, workflow.now())) is not None:
-                facts = snapshot_of(self._state).facts
-                verdict = await self._verdict(facts) if due.needs_verdict else []
-                draft = self._state.model_copy(deep=True)
-                await self._adopt(draft, self._timed_step(draft, due, verdict))
-        except RecordFailed:
-            self._rec.timer_step_failed()
-            return
-        self._rec.timer_steps_done()
-        clock.forget_replaced_certificates(self._state, self._policy)
+    async def _next_change(self, draft: AgencyState) -> AgencyChange | None:
+        """Suspicions raised by other agencies, then what time has made due."""
+        while self._suspicions:
+            suspicion = self._suspicions[0]
+            known = supervision.affiliation_key(suspicion) in draft.affiliation_alerts
+            if draft.snapshot is not None and not known:
+                return supervision.affiliation_suspected(draft, suspicion)
+            self._suspicions.pop(0)
+        clock.forget_replaced_certificates(draft, self._policy)
+        due = clock.first_due(draft, self._policy, workflow.now())
+        if due is None:
+            return None
+        facts = snapshot_of(draft).facts
+        verdict = await self._verdict(facts) if due.needs_verdict else []
+        return self._timed_step(draft, due, verdict)
 
     def _timed_step(
         self, draft: AgencyState, due: clock.Due, verdict: list[Violation]
@@ -338,13 +326,11 @@ class AgencyWorkflow:
         snapshot = snapshot_of(draft)
         snapshot.updated_at = now
         changes = [change, *([change.then] if change.then else [])]
-        first = self._state.seq + 1
-        draft.seq = self._state.seq = self._state.seq + len(changes)  # numbers are never reused
-        ack = Ack(seq=draft.seq)
-        draft.remember(_update_id(), ack)
-        facts = snapshot.facts
-        resource = agency_resource(draft.uscc)
-        outcome = await self._rec.write(
+        first = self._rec.numbers(draft, len(changes))
+        facts, resource = snapshot.facts, agency_resource(draft.uscc)
+        outcome = await self._rec.commit(
+            draft,
+            Ack(seq=draft.seq),
             AgencyRecord(
                 workflow_id=workflow.info().workflow_id,
                 seq=draft.seq,
@@ -370,9 +356,10 @@ class AgencyWorkflow:
         if outcome is not None and outcome.conflicts:
             await self._alert_affiliations(outcome.conflicts, facts)
             raise supervision.full_time_elsewhere(outcome.conflicts)
-        self._state = draft
+        if change.kind == "affiliation.suspected":
+            self._suspicions.pop(0)
         self._search_attributes()
-        return ack
+        return Ack(seq=draft.seq)
 
     async def _alert_affiliations(self, conflicts: list[ClaimConflict], facts: AgencyFacts) -> None:
         names = {p.id_number: p.name for p in facts.professionals}
@@ -404,15 +391,6 @@ class AgencyWorkflow:
             start_to_close_timeout=timedelta(seconds=10),
         )
         return violations
-
-    async def _working_days(self, days: int) -> dt.datetime:
-        deadline: dt.datetime = await workflow.execute_local_activity(
-            WORKING_DAYS_DEADLINE,
-            WorkingDaysDeadline(start=workflow.now(), working_days=days),
-            result_type=dt.datetime,
-            start_to_close_timeout=timedelta(seconds=10),
-        )
-        return deadline
 
     def _search_attributes(self) -> None:
         snapshot = snapshot_of(self._state)

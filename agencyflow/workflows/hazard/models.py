@@ -106,3 +106,5 @@ class HazardChange(Change):
     corrects_seq: int | None = None
     report: HazardReport | None = None
     """The corrected report, when the step corrected it."""
+    takes_notice: bool = False
+    """The step takes a visit's notice into account."""

@@ -148,6 +148,7 @@ def note_visit(record: HazardRecord, notice: VisitNotice, ctx: Context) -> Hazar
         change = HazardChange(kind="still_open", summary=f"第 {notice.number} 次服务时仍未整改")
     if record.is_open:
         record.open_at_visits += 1
+    change.takes_notice = True
     return change
 
 

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from agencyflow.workflows import search_attributes as sa
     from agencyflow.workflows.memory import Ack
     from agencyflow.workflows.project.models import HazardClosed, project_workflow_id
-    from agencyflow.workflows.recorder import Recorder, RecordFailed, rejecting
+    from agencyflow.workflows.recorder import Recorder
     from agencyflow.workflows.steps import Context
 
     from . import clock, major, rectification
@@ -43,14 +43,6 @@ with workflow.unsafe.imports_passed_through():
         VisitNotice,
     )
 
-Check = Callable[[HazardRecord], None]
-Apply = Callable[[HazardRecord], HazardChange]
-
-
-def _update_id() -> str | None:
-    info = workflow.current_update_info()
-    return info.id if info else None
-
 
 @workflow.defn
 class HazardWorkflow:
@@ -58,9 +50,9 @@ class HazardWorkflow:
     def __init__(self, input: HazardInput) -> None:
         self._policy = input.policy
         self._limits = input.limits
-        self._state = input.state or HazardState(record=input.record, seq=input.record.seq)
-        self._rec = Recorder(HAZARD_RECORD, input.limits)
-        self._notices: list[VisitNotice] = list(input.state.pending) if input.state else []
+        state = input.state or HazardState(record=input.record, seq=input.record.seq)
+        self._rec = Recorder(state, HAZARD_RECORD, input.limits)
+        self._notices: list[VisitNotice] = list(state.pending)
 
     @workflow.run
     async def run(self, input: HazardInput) -> None:
@@ -79,8 +71,12 @@ class HazardWorkflow:
             )
 
     @property
+    def _state(self) -> HazardState:
+        return self._rec.state
+
+    @property
     def _record(self) -> HazardRecord:
-        return self._state.record
+        return self._rec.state.record
 
     def _ctx(self) -> Context:
         return Context(now=workflow.now(), policy=self._policy)
@@ -172,73 +168,62 @@ class HazardWorkflow:
 
     # ------------------------------------------------------------------ taking steps
 
-    def _check(self, check: Check) -> None:
-        if self._state.replied(_update_id()):
-            return  # the same request again: answered with the first answer
-        with rejecting():
-            check(self._record)
+    def _check(self, check: Callable[[HazardRecord], None]) -> None:
+        self._rec.check(lambda state: check(state.record))
 
-    async def _step(self, check: Check, apply: Apply) -> Ack:
-        async with self._rec.lock:
-            if ack := self._state.replied(_update_id()):
-                return ack
-            with rejecting():
-                check(self._record)
-                draft = self._state.model_copy(deep=True)
-                return await self._adopt(draft, apply(draft.record))
+    async def _step(
+        self,
+        check: Callable[[HazardRecord], None],
+        apply: Callable[[HazardRecord], HazardChange],
+    ) -> Ack:
+        return await self._rec.step(
+            lambda state: check(state.record), lambda draft: apply(draft.record), self._adopt
+        )
 
     async def _on_time(self) -> None:
         """Visits to take into account, then whatever time has made due, each recorded."""
         async with self._rec.lock:
-            try:
-                while self._notices:
-                    draft = self._state.model_copy(deep=True)
-                    change = rectification.note_visit(draft.record, self._notices[0], self._ctx())
-                    if change is not None:
-                        await self._adopt(draft, change)
-                    self._notices.pop(0)
-                while self._record.is_open:
-                    draft = self._state.model_copy(deep=True)
-                    change = clock.take_due(draft.record, self._ctx())
-                    if change is None:
-                        break
-                    await self._adopt(draft, change)
-            except RecordFailed:
-                self._rec.timer_step_failed()
-                return
-            self._rec.timer_steps_done()
+            await self._rec.due_steps(self._next_change, self._adopt)
+
+    async def _next_change(self, draft: HazardState) -> HazardChange | None:
+        while self._notices:
+            change = rectification.note_visit(draft.record, self._notices[0], self._ctx())
+            if change is not None:
+                return change  # the notice is done with once its change is recorded
+            self._notices.pop(0)
+        return clock.take_due(draft.record, self._ctx())
 
     async def _adopt(self, draft: HazardState, change: HazardChange) -> Ack:
         """Record the change as the next ledger entry; only then is it the hazard's state."""
         record = draft.record
-        # A number is never used twice, even when its record failed.
-        record.seq = draft.seq = self._state.seq = self._state.record.seq = self._state.seq + 1
-        entry = HazardEntry(
-            hazard_id=record.hazard_id,
-            seq=record.seq,
-            at=workflow.now(),
-            kind=change.kind,
-            summary=change.summary,
-            actor=change.actor_label,
-            actor_user_id=change.actor.user_id if change.actor else None,
-            data=change.data,
-            corrects_seq=change.corrects_seq,
-        )
+        record.seq = self._rec.numbers(draft)
         ack = Ack(seq=record.seq)
-        draft.remember(_update_id(), ack)
-        await self._rec.write(
+        closed_now = self._record.is_open and not record.is_open
+        await self._rec.commit(
+            draft,
+            ack,
             HazardStepRecord(
                 workflow_id=workflow.info().workflow_id,
                 hazard_id=record.hazard_id,
                 progress=record.progress(),
                 report=change.report,
-                entry=entry,
+                entry=HazardEntry(
+                    hazard_id=record.hazard_id,
+                    seq=record.seq,
+                    at=workflow.now(),
+                    kind=change.kind,
+                    summary=change.summary,
+                    actor=change.actor_label,
+                    actor_user_id=change.actor.user_id if change.actor else None,
+                    data=change.data,
+                    corrects_seq=change.corrects_seq,
+                ),
                 inbox=change.inbox,
                 credit_events=change.credit_events,
-            )
+            ),
         )
-        closed_now = self._record.is_open and not record.is_open
-        self._state = draft
+        if change.takes_notice:
+            self._notices.pop(0)
         self._search_attributes()
         if closed_now:
             await self._tell_project_closed()

@@ -15,7 +15,7 @@ from agencyflow.domain.project_rules import check_project_request, practice_noti
 from agencyflow.domain.records import ProjectOpening
 from agencyflow.workflows.steps import Context, message, require, require_reasons, withdrawal
 
-from .checks import check_regulator, enterprise_name, progress_of
+from .checks import check_agency, check_regulator, enterprise_name, progress_of
 from .models import (
     CreateProject,
     FilingDecision,
@@ -195,6 +195,7 @@ def escalate(draft: ProjectState, ctx: Context) -> ProjectChange:
 
 
 def check_refile(state: ProjectState, refiling: Refiling) -> None:
+    check_agency(state, refiling.actor)
     status = progress_of(state).filing_status
     require(
         status is FilingStatus.RETURNED,

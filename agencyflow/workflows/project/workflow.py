@@ -16,7 +16,6 @@ Queries: ``state``. Timers: see `clock`.
 """
 
 import asyncio
-import datetime as dt
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -27,23 +26,25 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from agencyflow.activities.names import (
-        PLATFORM_SUBMIT_REPORT,
-        PROJECT_RECORD,
-        WORKING_DAYS_DEADLINE,
-    )
-    from agencyflow.domain.calendar import WorkingDaysDeadline
+    from agencyflow.activities.names import PLATFORM_SUBMIT_REPORT, PROJECT_RECORD
     from agencyflow.domain.platform import PlatformReceipt
     from agencyflow.domain.project_rules import stage_of
     from agencyflow.domain.records import ProjectRecord
     from agencyflow.workflows import search_attributes as sa
-    from agencyflow.workflows.hazard.models import HazardInput, hazard_workflow_id
+    from agencyflow.workflows.hazard.models import HazardInput, VisitNotice, hazard_workflow_id
     from agencyflow.workflows.memory import Ack
-    from agencyflow.workflows.recorder import TIMER_RETRY_AFTER, Recorder, RecordFailed, rejecting
+    from agencyflow.workflows.recorder import (
+        TIMER_RETRY_AFTER,
+        Recorder,
+        RecordFailed,
+        rejecting,
+        update_id,
+        working_days_from_now,
+    )
     from agencyflow.workflows.steps import Context
 
     from . import clock, filing, report, service, spot_check
-    from .checks import check_agency, progress_of
+    from .checks import progress_of
     from .models import (
         CreateProject,
         FilingDecision,
@@ -75,34 +76,33 @@ HANDOFF_RETRY = RetryPolicy(
 )
 
 
-def _update_id() -> str | None:
-    info = workflow.current_update_info()
-    return info.id if info else None
-
-
 @workflow.defn
 class ServiceProjectWorkflow:
     @workflow.init
     def __init__(self, input: ProjectInput) -> None:
         self._policy = input.policy
         self._limits = input.limits
-        self._state = input.state or ProjectState(
+        state = input.state or ProjectState(
             project_id=input.project_id, agency_uscc=input.agency_uscc
         )
-        self._rec = Recorder(PROJECT_RECORD, input.limits)
+        self._rec = Recorder(state, PROJECT_RECORD, input.limits)
         self._handoff: asyncio.Task[None] | None = None
+
+    @property
+    def _state(self) -> ProjectState:
+        return self._rec.state
 
     @workflow.run
     async def run(self, input: ProjectInput) -> None:
         # Started by the contract's update: refused, there is no project to run.
-        if not await self._rec.started(lambda: self._state.progress is not None):
+        if not await self._rec.started(lambda state: state.progress is not None):
             return
         if report.awaiting_receipt(self._state):
             self._hand_off()  # continued as new while the platform had not answered
         while not self._closed() and not self._rec.history_is_long():
             await self._rec.sleep_until(clock.next_due(self._state, self._policy, workflow.now()))
             async with self._rec.lock:
-                await self._take_due_steps()
+                await self._rec.due_steps(self._next_change, self._adopt)
         await self._rec.quiet()
         if not self._closed():
             workflow.continue_as_new(
@@ -126,27 +126,24 @@ class ServiceProjectWorkflow:
     @workflow.update
     async def create(self, command: CreateProject) -> Ack:
         async with self._rec.lock:
-            if ack := self._state.replied(_update_id()):
+            if ack := self._state.replied(update_id()):
                 return ack
             with rejecting():
                 if self._state.progress is not None:
                     filing.same_contract_again(self._state, command)
                     return Ack(seq=self._state.seq)
                 filing.check_create(self._state, command)
-                due = await self._working_days(self._policy.filing_review_working_days)
+                due = await working_days_from_now(self._policy.filing_review_working_days)
                 draft = self._state.model_copy(deep=True)
                 return await self._adopt(draft, filing.create(draft, command, self._ctx(), due))
 
     @create.validator
     def _validate_create(self, command: CreateProject) -> None:
-        if self._state.replied(_update_id()):
+        if self._state.progress is not None:
+            self._check(lambda s: filing.same_contract_again(s, command))
             return
-        with rejecting():
-            if self._state.progress is not None:
-                filing.same_contract_again(self._state, command)
-                return
-            filing.check_create(self._state, command)
-            filing.check_create_rules(command, self._ctx())
+        self._check(lambda s: filing.check_create(s, command))
+        self._check(lambda s: filing.check_create_rules(command, self._ctx()))
 
     @workflow.update
     async def acknowledge_filing(self, decision: FilingDecision) -> Ack:
@@ -173,18 +170,16 @@ class ServiceProjectWorkflow:
     @workflow.update
     async def refile(self, refiling: Refiling) -> Ack:
         async with self._rec.lock:
-            if ack := self._state.replied(_update_id()):
+            if ack := self._state.replied(update_id()):
                 return ack
             with rejecting():
-                check_agency(self._state, refiling.actor)
                 filing.check_refile(self._state, refiling)
-                due = await self._working_days(self._policy.filing_review_working_days)
+                due = await working_days_from_now(self._policy.filing_review_working_days)
                 draft = self._state.model_copy(deep=True)
                 return await self._adopt(draft, filing.refile(draft, refiling, self._ctx(), due))
 
     @refile.validator
     def _validate_refile(self, refiling: Refiling) -> None:
-        self._check(lambda s: check_agency(s, refiling.actor))
         self._check(lambda s: filing.check_refile(s, refiling))
         self._check(lambda s: filing.check_refile_rules(s, refiling, self._ctx()))
 
@@ -286,10 +281,11 @@ class ServiceProjectWorkflow:
                 draft = self._state.model_copy(deep=True)
                 try:
                     await self._adopt(draft, apply(draft))
-                    await self._take_due_steps()
-                    return
                 except RecordFailed:
                     pass
+                else:
+                    await self._rec.due_steps(self._next_change, self._adopt)
+                    return
             await workflow.sleep(TIMER_RETRY_AFTER)
 
     # ------------------------------------------------------------------ 5. spot check and closure
@@ -323,35 +319,16 @@ class ServiceProjectWorkflow:
     # ------------------------------------------------------------------ taking steps
 
     def _check(self, check: Check) -> None:
-        if self._state.replied(_update_id()):
-            return  # the same request again: answered with the first answer
-        with rejecting():
-            check(self._state)
+        self._rec.check(check)
 
     async def _step(self, check: Check, apply: Apply) -> Ack:
-        async with self._rec.lock:
-            if ack := self._state.replied(_update_id()):
-                return ack
-            with rejecting():
-                check(self._state)
-                draft = self._state.model_copy(deep=True)
-                ack = await self._adopt(draft, apply(draft))
-            await self._take_due_steps()
-            return ack
+        ack = await self._rec.step(check, apply, self._adopt)
+        async with self._rec.lock:  # what the step made due (a verdict: closure) follows at once
+            await self._rec.due_steps(self._next_change, self._adopt)
+        return ack
 
-    async def _take_due_steps(self) -> None:
-        """Whatever time has made due, each step recorded; called holding the lock."""
-        try:
-            while True:
-                draft = self._state.model_copy(deep=True)
-                change = clock.take_due(draft, self._ctx())
-                if change is None:
-                    break
-                await self._adopt(draft, change)
-        except RecordFailed:
-            self._rec.timer_step_failed()
-            return
-        self._rec.timer_steps_done()
+    async def _next_change(self, draft: ProjectState) -> ProjectChange | None:
+        return clock.take_due(draft, self._ctx())
 
     async def _adopt(self, draft: ProjectState, change: ProjectChange) -> Ack:
         """Record the change; only then is the draft the project's state."""
@@ -359,19 +336,20 @@ class ServiceProjectWorkflow:
         progress = progress_of(draft)
         progress.updated_at = now
         progress.stage = stage_of(progress)
-        draft.seq = self._state.seq = self._state.seq + 1  # a number is never used twice
+        seq = self._rec.numbers(draft)
         ack = Ack(
-            seq=draft.seq,
+            seq=seq,
             visit_id=change.visit.visit_id if change.visit else None,
             found=[record.hazard_id for record in change.found],
             notified=[notice.hazard_id for notice in change.notices],
         )
-        draft.remember(_update_id(), ack)
-        await self._rec.write(
+        await self._rec.commit(
+            draft,
+            ack,
             ProjectRecord(
                 workflow_id=workflow.info().workflow_id,
                 project_id=draft.project_id,
-                seq=draft.seq,
+                seq=seq,
                 progress=progress,
                 opening=change.opening,
                 request=change.request,
@@ -380,12 +358,11 @@ class ServiceProjectWorkflow:
                 visit=change.visit,
                 found=change.found,
                 found_entries=change.found_entries,
-                event=change.entry(project_resource(draft.project_id), draft.seq, now),
+                event=change.entry(project_resource(draft.project_id), seq, now),
                 inbox=change.inbox,
                 credit_events=change.credit_events,
-            )
+            ),
         )
-        self._state = draft
         self._search_attributes()
         await self._follow_up(change)
         return ack
@@ -408,21 +385,12 @@ class ServiceProjectWorkflow:
         if change.hand_off:
             self._hand_off()
 
-    async def _notify(self, notice: Any) -> None:
+    async def _notify(self, notice: VisitNotice) -> None:
         hazard = workflow.get_external_workflow_handle(hazard_workflow_id(notice.hazard_id))
         try:
             await hazard.signal("visit_noted", notice)
         except FailureError:
             pass  # closed meanwhile: its workflow has ended and needs no notice
-
-    async def _working_days(self, days: int) -> dt.datetime:
-        deadline: dt.datetime = await workflow.execute_local_activity(
-            WORKING_DAYS_DEADLINE,
-            WorkingDaysDeadline(start=workflow.now(), working_days=days),
-            result_type=dt.datetime,
-            start_to_close_timeout=timedelta(seconds=10),
-        )
-        return deadline
 
     def _search_attributes(self) -> None:
         state, progress = self._state, progress_of(self._state)
