@@ -66,7 +66,11 @@ def error_entries(error: AgencyflowError) -> list[dict[str, Any]]:
 async def _agencyflow_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, AgencyflowError)
     request.state.audit_detail = error.code
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthenticated) else None
+    headers = None
+    if isinstance(error, Unauthenticated):
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif isinstance(error, Unavailable):
+        headers = {"Retry-After": "5"}  # what we depend on is down or busy: try again soon
     return JSONResponse(
         {"detail": error_entries(error)}, status_code=status_of(error), headers=headers
     )

@@ -32,10 +32,7 @@ def insert_first(session: Session, table: type[SQLModel], values: dict[str, Any]
     """Insert the row unless it exists already; whether it was inserted."""
     columns = table.__table__.c  # type: ignore[attr-defined]
     statement = (
-        upsert_insert(session, table)
-        .values(**values)
-        .on_conflict_do_nothing()
-        .returning(*columns)
+        upsert_insert(session, table).values(**values).on_conflict_do_nothing().returning(*columns)
     )
     # RETURNING, not the row count: psycopg reports no count for ON CONFLICT inserts.
     return session.execute(statement).first() is not None

@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from agencyflow.activities.names import WORKING_DAYS_DEADLINE
@@ -127,7 +127,13 @@ class Recorder(Generic[S]):
             with rejecting():
                 check(self.state)
                 draft = self.state.model_copy(deep=True)
-                return await adopt(draft, apply(draft))
+                return self.answered(await adopt(draft, apply(draft)))
+
+    def answered(self, ack: Ack) -> Ack:
+        """Remember the update's answer, so that the same update again gets it, even after
+        continue-as-new. Only the update's own step: what it set going answers no one."""
+        self.state.remember(update_id(), ack)
+        return ack
 
     async def due_steps(
         self,
@@ -156,7 +162,7 @@ class Recorder(Generic[S]):
         return first
 
     async def commit(
-        self, draft: S, ack: Ack, record: BaseModel, result_type: type[T] | None = None
+        self, draft: S, record: BaseModel, result_type: type[T] | None = None
     ) -> T | None:
         """Record the step; once written, the draft is the state. `RecordFailed` if the
         record cannot be written after a few quick attempts."""
@@ -168,12 +174,12 @@ class Recorder(Generic[S]):
                 start_to_close_timeout=RECORD_TIMEOUT,
                 retry_policy=RECORD_RETRY,
             )
-        except ActivityError as failure:
-            cause = failure.cause
+        except FailureError as failure:
+            # A local activity's failure arrives as itself, not wrapped in an ActivityError.
+            cause = failure.cause if isinstance(failure, ActivityError) else failure
             reason = cause.message if isinstance(cause, ApplicationError) else str(failure)
             workflow.logger.warning("step not recorded: %s", reason)
             raise RecordFailed(reason) from None
-        draft.remember(update_id(), ack)
         self.state = draft
         self.wake()
         return result

@@ -177,6 +177,18 @@ def open_items(engine: Engine, pid: str) -> dict[str, InboxItemRow]:
         return {row.kind: row for row in rows}
 
 
+def hazard_items(engine: Engine, hazard_id: str) -> dict[str, InboxItemRow]:
+    """The hazard's open inbox items, by kind."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(InboxItemRow).where(
+                InboxItemRow.resource == f"hazards/{hazard_id}",
+                InboxItemRow.status == InboxStatus.OPEN.value,
+            )
+        ).all()
+        return {row.kind: row for row in rows}
+
+
 def timeline_kinds(engine: Engine, pid: str) -> list[str]:
     with Session(engine) as session:
         rows = session.exec(

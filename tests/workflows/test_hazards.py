@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 from sqlalchemy import Engine
-from sqlmodel import Session, select
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
@@ -15,18 +14,15 @@ from agencyflow.config.settings import Settings
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.hazard import HazardStatus, RectificationEvidence
 from agencyflow.domain.identity import Actor, Role
-from agencyflow.domain.inbox import InboxStatus
 from agencyflow.domain.project import SpotCheckVerdict
 from agencyflow.files import FileStore
 from agencyflow.store import hazards as hazard_store
-from agencyflow.store.inbox import InboxItemRow
 from agencyflow.worker import build_worker
 from agencyflow.workflows.hazard.models import (
     Acknowledgement,
     HazardEvidence,
     HazardVerification,
     Supervision,
-    hazard_resource,
 )
 from agencyflow.workflows.hazard.workflow import HazardWorkflow
 from agencyflow.workflows.project.models import (
@@ -38,7 +34,7 @@ from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 from tests.factories import PHOTO, agency_snapshot, hazard, project_request, uscc
 from tests.waiting import eventually
 from tests.workflows.agency_helpers import CITY, COUNTY, agency_actor
-from tests.workflows.project_helpers import Handle, Projects
+from tests.workflows.project_helpers import Handle, Projects, hazard_items
 
 AGENCY = 1
 ENTERPRISE = 900
@@ -56,17 +52,6 @@ async def projects(
             FileStore(settings.files_dir),
             engine,
         )
-
-
-def _items(engine: Engine, hazard_id: str) -> dict[str, InboxItemRow]:
-    with Session(engine) as session:
-        rows = session.exec(
-            select(InboxItemRow).where(
-                InboxItemRow.resource == hazard_resource(hazard_id),
-                InboxItemRow.status == InboxStatus.OPEN.value,
-            )
-        ).all()
-        return {row.kind: row for row in rows}
 
 
 def _ledger_kinds(hazard_id: str, engine: Engine) -> list[str]:
@@ -97,14 +82,14 @@ async def test_a_general_hazard_is_rectified_evidenced_and_closed_by_reinspectio
     [hazard_id] = visited.visits[0].hazard_ids
     record = hazard_store.get(engine, hazard_id)
     assert record is not None and record.status is HazardStatus.OPEN
-    rectify = _items(engine, hazard_id)["hazard.rectify"]
+    rectify = hazard_items(engine, hazard_id)["hazard.rectify"]
     assert (rectify.role, rectify.scope_id) == ("enterprise", uscc(ENTERPRISE))
 
     await projects.hazard(hazard_id).execute_update(
         HazardWorkflow.submit_evidence,
         HazardEvidence(actor=OWNER, hazard_id=hazard_id, evidence=EVIDENCE),
     )
-    assert set(_items(engine, hazard_id)) == {"hazard.reinspect"}
+    assert set(hazard_items(engine, hazard_id)) == {"hazard.reinspect"}
     await projects.visit(
         handle,
         agency,
@@ -113,7 +98,7 @@ async def test_a_general_hazard_is_rectified_evidenced_and_closed_by_reinspectio
     )
     # The visit tells the hazard's workflow, which records the re-inspection and closes.
     await eventually(lambda: _status(engine, hazard_id) is HazardStatus.CLOSED)
-    assert _items(engine, hazard_id) == {}
+    assert hazard_items(engine, hazard_id) == {}
     assert _ledger_kinds(hazard_id, engine) == ["found", "evidence", "reinspection"]
     await projects.hazard(hazard_id).result()  # its workflow has ended
     state = await handle.query(ServiceProjectWorkflow.state)
@@ -133,10 +118,10 @@ async def test_a_general_hazard_overdue_by_30_days_is_long_unrectified(
 
     await time_skipping_env.sleep(dt.timedelta(days=7))
     await eventually(lambda: _overdue(engine, hazard_id))
-    assert "hazard.long_unrectified" not in _items(engine, hazard_id)
+    assert "hazard.long_unrectified" not in hazard_items(engine, hazard_id)
     await time_skipping_env.sleep(dt.timedelta(days=30))
-    await eventually(lambda: "hazard.long_unrectified" in _items(engine, hazard_id))
-    item = _items(engine, hazard_id)["hazard.long_unrectified"]
+    await eventually(lambda: "hazard.long_unrectified" in hazard_items(engine, hazard_id))
+    item = hazard_items(engine, hazard_id)["hazard.long_unrectified"]
     assert (item.role, item.scope_id) == ("county_regulator", "331102")
     assert _ledger_kinds(hazard_id, engine) == ["found", "overdue", "long_unrectified"]
 
@@ -165,9 +150,9 @@ async def test_a_general_hazard_open_at_two_consecutive_visits_is_long_unrectifi
         reinspections=[{"hazard_id": hazard_id, "outcome": "not_rectified"}],
     )
     await eventually(lambda: _ledger_kinds(hazard_id, engine)[-1:] == ["reinspection"])
-    assert "hazard.long_unrectified" not in _items(engine, hazard_id)
+    assert "hazard.long_unrectified" not in hazard_items(engine, hazard_id)
     await projects.visit(handle, agency)
-    await eventually(lambda: "hazard.long_unrectified" in _items(engine, hazard_id))
+    await eventually(lambda: "hazard.long_unrectified" in hazard_items(engine, hazard_id))
     record = hazard_store.get(engine, hazard_id)
     assert record is not None and record.long_unrectified and record.open_at_visits == 2
     assert _ledger_kinds(hazard_id, engine) == [
@@ -213,7 +198,7 @@ async def test_a_major_hazard_reaches_the_county_at_once_and_is_acknowledged_in_
     projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
     hazard_id, _ = await _major(projects)
-    notice = _items(engine, hazard_id)["major_hazard.acknowledge"]
+    notice = hazard_items(engine, hazard_id)["major_hazard.acknowledge"]
     assert (notice.role, notice.scope_id) == ("county_regulator", "331102")
     await time_skipping_env.sleep(dt.timedelta(hours=20))
     acknowledged = await projects.hazard_step(
@@ -223,7 +208,7 @@ async def test_a_major_hazard_reaches_the_county_at_once_and_is_acknowledged_in_
     await time_skipping_env.sleep(dt.timedelta(hours=10))
     state = await projects.hazard(hazard_id).query(HazardWorkflow.state)
     assert state.record.major is not None and not state.record.major.escalated
-    assert set(_items(engine, hazard_id)) == {"hazard.rectify"}
+    assert set(hazard_items(engine, hazard_id)) == {"hazard.rectify"}
 
 
 async def test_an_unacknowledged_major_hazard_escalates_to_the_city(
@@ -231,14 +216,14 @@ async def test_an_unacknowledged_major_hazard_escalates_to_the_city(
 ) -> None:
     hazard_id, _ = await _major(projects)
     await time_skipping_env.sleep(dt.timedelta(hours=23))
-    assert "major_hazard.escalated" not in _items(engine, hazard_id)
+    assert "major_hazard.escalated" not in hazard_items(engine, hazard_id)
     await time_skipping_env.sleep(dt.timedelta(hours=2))
-    await eventually(lambda: "major_hazard.escalated" in _items(engine, hazard_id))
-    assert _items(engine, hazard_id)["major_hazard.escalated"].scope_kind == "city"
+    await eventually(lambda: "major_hazard.escalated" in hazard_items(engine, hazard_id))
+    assert hazard_items(engine, hazard_id)["major_hazard.escalated"].scope_kind == "city"
     await projects.hazard(hazard_id).execute_update(
         HazardWorkflow.acknowledge, Acknowledgement(actor=CITY)
     )
-    assert set(_items(engine, hazard_id)) == {"hazard.rectify"}
+    assert set(hazard_items(engine, hazard_id)) == {"hazard.rectify"}
     assert _ledger_kinds(hazard_id, engine) == ["found", "escalated", "acknowledged"]
 
 
@@ -263,7 +248,7 @@ async def test_verification_rejected_then_accepted_closes_the_major_hazard(
         HazardWorkflow.submit_evidence,
         HazardEvidence(actor=OWNER, hazard_id=hazard_id, evidence=EVIDENCE),
     )
-    assert set(_items(engine, hazard_id)) == {"major_hazard.verify"}
+    assert set(hazard_items(engine, hazard_id)) == {"major_hazard.verify"}
     with pytest.raises(WorkflowUpdateFailedError) as no_reason:
         await major.execute_update(
             HazardWorkflow.verify, HazardVerification(actor=COUNTY, accepted=False)
@@ -275,7 +260,7 @@ async def test_verification_rejected_then_accepted_closes_the_major_hazard(
         HazardVerification(actor=COUNTY, accepted=False, reasons=["除尘系统未接地"]),
     )
     assert rejected.status is HazardStatus.OPEN
-    assert set(_items(engine, hazard_id)) == {"hazard.rectify"}
+    assert set(hazard_items(engine, hazard_id)) == {"hazard.rectify"}
 
     await major.execute_update(
         HazardWorkflow.submit_evidence,
@@ -286,7 +271,7 @@ async def test_verification_rejected_then_accepted_closes_the_major_hazard(
     )
     assert accepted.status is HazardStatus.CLOSED
     await major.result()
-    assert _items(engine, hazard_id) == {}
+    assert hazard_items(engine, hazard_id) == {}
     assert _ledger_kinds(hazard_id, engine) == [
         "found",
         "acknowledged",

@@ -112,9 +112,8 @@ class AgencyWorkflow:
                 application.check_submission(self._state, submission)
                 due = await working_days_from_now(self._policy.agency_review_working_days)
                 draft = self._state.model_copy(deep=True)
-                return await self._adopt(
-                    draft, application.submit(draft, submission, self._ctx(), due)
-                )
+                change = application.submit(draft, submission, self._ctx(), due)
+                return self._rec.answered(await self._adopt(draft, change))
 
     @submit.validator
     def _validate_submit(self, submission: Submission) -> None:
@@ -289,7 +288,7 @@ class AgencyWorkflow:
                 check(self._state)
                 violations = await self._verdict(amend(self._state))
                 draft = self._state.model_copy(deep=True)
-                return await self._adopt(draft, apply(draft, violations))
+                return self._rec.answered(await self._adopt(draft, apply(draft, violations)))
 
     async def _next_change(self, draft: AgencyState) -> AgencyChange | None:
         """Suspicions raised by other agencies, then what time has made due."""
@@ -330,7 +329,6 @@ class AgencyWorkflow:
         facts, resource = snapshot.facts, agency_resource(draft.uscc)
         outcome = await self._rec.commit(
             draft,
-            Ack(seq=draft.seq),
             AgencyRecord(
                 workflow_id=workflow.info().workflow_id,
                 seq=draft.seq,

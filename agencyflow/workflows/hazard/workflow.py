@@ -201,7 +201,6 @@ class HazardWorkflow:
         closed_now = self._record.is_open and not record.is_open
         await self._rec.commit(
             draft,
-            ack,
             HazardStepRecord(
                 workflow_id=workflow.info().workflow_id,
                 hazard_id=record.hazard_id,

@@ -135,7 +135,8 @@ class ServiceProjectWorkflow:
                 filing.check_create(self._state, command)
                 due = await working_days_from_now(self._policy.filing_review_working_days)
                 draft = self._state.model_copy(deep=True)
-                return await self._adopt(draft, filing.create(draft, command, self._ctx(), due))
+                change = filing.create(draft, command, self._ctx(), due)
+                return self._rec.answered(await self._adopt(draft, change))
 
     @create.validator
     def _validate_create(self, command: CreateProject) -> None:
@@ -176,7 +177,8 @@ class ServiceProjectWorkflow:
                 filing.check_refile(self._state, refiling)
                 due = await working_days_from_now(self._policy.filing_review_working_days)
                 draft = self._state.model_copy(deep=True)
-                return await self._adopt(draft, filing.refile(draft, refiling, self._ctx(), due))
+                change = filing.refile(draft, refiling, self._ctx(), due)
+                return self._rec.answered(await self._adopt(draft, change))
 
     @refile.validator
     def _validate_refile(self, refiling: Refiling) -> None:
@@ -345,7 +347,6 @@ class ServiceProjectWorkflow:
         )
         await self._rec.commit(
             draft,
-            ack,
             ProjectRecord(
                 workflow_id=workflow.info().workflow_id,
                 project_id=draft.project_id,

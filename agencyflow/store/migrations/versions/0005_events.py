@@ -83,6 +83,16 @@ def _timestamp(value: str) -> dt.datetime:
     return moment.replace(tzinfo=None) if op.get_bind().dialect.name == "sqlite" else moment
 
 
+def _iso(value: object) -> object:
+    """A stored timestamp as the snapshots held it (ISO-8601, UTC)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(dt.UTC).isoformat()
+    return value
+
+
 def upgrade() -> None:
     bind = op.get_bind()
     with op.batch_alter_table("project") as batch:
@@ -201,7 +211,7 @@ def downgrade() -> None:
         ).one()
         snapshot = {
             **row.progress,
-            **{k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in facts._mapping.items()},
+            **{k: _iso(v) for k, v in facts._mapping.items()},
             "report": row.report,
         }
         bind.execute(
@@ -232,7 +242,7 @@ def downgrade() -> None:
             "agency_uscc": more.agency_uscc,
             "agency_name": row.agency_name,
             "request": row.request,
-            "created_at": more.created_at.isoformat(),
+            "created_at": _iso(more.created_at),
             "notification": row.notification,
             "plan": row.plan,
             "visits": list(visits),

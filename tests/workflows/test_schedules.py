@@ -1,0 +1,46 @@
+"""The daily reconciliation is a Temporal Schedule, created by the worker, on the dev server."""
+
+from sqlalchemy import Engine
+from temporalio.client import Client, ScheduleActionStartWorkflow
+
+from agencyflow.config.settings import Settings
+from agencyflow.schedules import RECONCILIATION_ID, ensure_schedules
+from agencyflow.worker import build_worker
+from agencyflow.workflows.reconciliation import ReconciliationResult
+from tests.waiting import eventually
+
+
+async def test_the_reconciliation_runs_every_day_at_two_china_time(
+    temporal: Client, api_settings: Settings, engine: Engine
+) -> None:
+    await ensure_schedules(temporal, api_settings)
+    await ensure_schedules(temporal, api_settings)  # a second worker leaves it as it is
+    schedule = temporal.get_schedule_handle(RECONCILIATION_ID)
+    try:
+        described = await schedule.describe()
+        spec = described.schedule.spec
+        assert spec.time_zone_name == "Asia/Shanghai"
+        [calendar] = spec.calendars
+        assert [(r.start, r.end) for r in calendar.hour] == [(2, 2)]
+        assert [(r.start, r.end) for r in calendar.minute] == [(0, 0)]
+        action = described.schedule.action
+        assert isinstance(action, ScheduleActionStartWorkflow)
+        assert action.workflow == "PlatformReconciliationWorkflow"
+        assert action.task_queue == api_settings.temporal_task_queue
+
+        # Triggered now, as it will be at two in the morning: it runs on a worker and ends.
+        async with build_worker(temporal, api_settings, engine):
+            await schedule.trigger()
+            await eventually(lambda: _ran(schedule), within=30)
+            recent = (await schedule.describe()).info.recent_actions[-1]
+            started = recent.action.workflow_id
+            handle = temporal.get_workflow_handle(started, result_type=ReconciliationResult)
+            result = await handle.result()
+        assert result.signalled == 0
+    finally:
+        await schedule.delete()
+
+
+async def _ran(schedule: object) -> bool:
+    described = await schedule.describe()  # type: ignore[attr-defined]
+    return bool(described.info.recent_actions)
