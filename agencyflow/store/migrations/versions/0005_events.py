@@ -211,7 +211,8 @@ def downgrade() -> None:
         ).one()
         snapshot = {
             **row.progress,
-            **{k: _iso(v) for k, v in facts._mapping.items()},
+            **facts._mapping,
+            "found_at": _iso(facts.found_at),
             "report": row.report,
         }
         bind.execute(
