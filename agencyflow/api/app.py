@@ -11,6 +11,7 @@ from agencyflow.config.settings import Settings
 from agencyflow.store.engine import make_engine
 from agencyflow.temporal_client import connect_temporal
 
+from .deps import TokenCache
 from .errors import install_error_handlers
 from .middleware import RequestContextMiddleware
 from .routes import (
@@ -54,6 +55,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_engine = engine is None
         app.state.settings = settings
+        app.state.tokens = TokenCache()
         app.state.engine = engine or make_engine(settings.database_url)
         # Lazy, so the API comes up (and /health says so) while Temporal is still down.
         app.state.temporal = temporal or await connect_temporal(settings, lazy=True)

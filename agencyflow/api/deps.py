@@ -4,6 +4,7 @@ Every route declares its callers with `allow(...)` (or is listed as public in
 `PUBLIC_PATHS`); a test walks the app to keep it that way.
 """
 
+import time
 from collections.abc import Callable
 from typing import Annotated
 
@@ -16,7 +17,7 @@ from temporalio.client import Client
 from agencyflow.config.settings import Settings
 from agencyflow.domain.errors import Forbidden
 from agencyflow.domain.identity import Actor, Role
-from agencyflow.store.identity import actor_for_token
+from agencyflow.store.identity import actor_for_token, hash_token
 
 from .errors import Unauthenticated
 
@@ -45,6 +46,26 @@ EngineDep = Annotated[Engine, Depends(_engine)]
 TemporalDep = Annotated[Client, Depends(_temporal)]
 
 
+class TokenCache:
+    """Who recent tokens belong to, for a few seconds: every request would otherwise read
+    the database first. A revoked token stops working within ``ttl``."""
+
+    def __init__(self, ttl: float = 10.0, size: int = 10_000) -> None:
+        self._ttl, self._size = ttl, size
+        self._actors: dict[str, tuple[float, Actor]] = {}
+
+    def get(self, token: str) -> Actor | None:
+        cached = self._actors.get(hash_token(token))
+        if cached is None or cached[0] < time.monotonic():
+            return None
+        return cached[1]
+
+    def put(self, token: str, actor: Actor) -> None:
+        if len(self._actors) >= self._size:
+            self._actors.clear()
+        self._actors[hash_token(token)] = (time.monotonic() + self._ttl, actor)
+
+
 async def _authenticated(
     request: Request,
     engine: EngineDep,
@@ -52,9 +73,14 @@ async def _authenticated(
 ) -> Actor:
     if credentials is None:
         raise Unauthenticated("missing bearer token: send 'Authorization: Bearer <token>'")
-    actor = await anyio.to_thread.run_sync(actor_for_token, engine, credentials.credentials)
+    cache: TokenCache = request.app.state.tokens
+    token = credentials.credentials
+    actor = cache.get(token)
     if actor is None:
-        raise Unauthenticated("the bearer token is unknown or revoked")
+        actor = await anyio.to_thread.run_sync(actor_for_token, engine, token)
+        if actor is None:
+            raise Unauthenticated("the bearer token is unknown or revoked")
+        cache.put(token, actor)
     request.state.actor = actor
     return actor
 

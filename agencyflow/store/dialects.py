@@ -13,4 +13,6 @@ def upsert_insert(session: Session, table: Any) -> Any:
     """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table)
+    # On the table itself, not a mapped class: a plain statement, without the ORM's bulk
+    # machinery, which costs more than the write.
+    return insert(getattr(table, "__table__", table))

@@ -19,7 +19,9 @@ def make_engine(url: str) -> Engine:
         connect_args["check_same_thread"] = False
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    # A file-backed SQLite connection cannot go stale; pinging it costs a query per checkout.
+    sqlite = parsed.get_backend_name() == "sqlite"
+    engine = create_engine(url, connect_args=connect_args, pool_pre_ping=not sqlite)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

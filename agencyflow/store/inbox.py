@@ -1,8 +1,9 @@
 """The inbox: open items per addressee, written by workflows' activities, read by the API."""
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Engine, Index, UniqueConstraint, case
+from sqlalchemy import Engine, Index, UniqueConstraint, case, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from agencyflow.domain.inbox import (
@@ -86,20 +87,18 @@ def send_in(session: Session, message: InboxMessage) -> None:
 
 
 def withdraw_in(session: Session, withdrawal: InboxWithdrawal) -> int:
-    rows = session.exec(
-        select(InboxItemRow).where(
-            InboxItemRow.resource == withdrawal.resource,
-            col(InboxItemRow.kind).in_(withdrawal.kinds),
-            InboxItemRow.status == InboxStatus.OPEN.value,
-        )
-    ).all()
     now = utcnow()
-    for row in rows:
-        row.status = InboxStatus.WITHDRAWN.value
-        row.withdrawn_at = now
-        row.updated_at = now
-        session.add(row)
-    return len(rows)
+    table = InboxItemRow.__table__  # type: ignore[attr-defined]
+    result: Any = session.execute(
+        update(table)
+        .where(
+            table.c.resource == withdrawal.resource,
+            table.c.kind.in_(withdrawal.kinds),
+            table.c.status == InboxStatus.OPEN.value,
+        )
+        .values(status=InboxStatus.WITHDRAWN.value, withdrawn_at=now, updated_at=now)
+    )
+    return int(result.rowcount)
 
 
 def open_items(

@@ -7,32 +7,40 @@ arrives after a newer step, matches no row and so changes nothing.
 
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Table, update
 from sqlmodel import Session, SQLModel
 
 from .dialects import upsert_insert
 
 
+def _table(model: type[SQLModel]) -> Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
 def advance(
-    session: Session, table: type[SQLModel], key: dict[str, Any], seq: int, values: dict[str, Any]
+    session: Session, model: type[SQLModel], key: dict[str, Any], seq: int, values: dict[str, Any]
 ) -> bool:
     """``UPDATE … SET values, version = seq WHERE key AND version < seq``; whether it took."""
-    columns = table.__table__.c  # type: ignore[attr-defined]
+    table = _table(model)
     statement = (
         update(table)
-        .where(*(columns[name] == value for name, value in key.items()))
-        .where(columns["version"] < seq)
+        .where(*(table.c[name] == value for name, value in key.items()))
+        .where(table.c["version"] < seq)
         .values(version=seq, **values)
-        .returning(columns["version"])
+        .returning(table.c["version"])
     )
     return session.execute(statement).first() is not None
 
 
-def insert_first(session: Session, table: type[SQLModel], values: dict[str, Any]) -> bool:
+def insert_first(session: Session, model: type[SQLModel], values: dict[str, Any]) -> bool:
     """Insert the row unless it exists already; whether it was inserted."""
-    columns = table.__table__.c  # type: ignore[attr-defined]
+    table = _table(model)
     statement = (
-        upsert_insert(session, table).values(**values).on_conflict_do_nothing().returning(*columns)
+        upsert_insert(session, table)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(*table.primary_key.columns)
     )
     # RETURNING, not the row count: psycopg reports no count for ON CONFLICT inserts.
     return session.execute(statement).first() is not None

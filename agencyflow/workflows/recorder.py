@@ -181,13 +181,12 @@ class Recorder(Generic[S]):
             workflow.logger.warning("step not recorded: %s", reason)
             raise RecordFailed(reason) from None
         self.state = draft
-        self.wake()
         return result
 
     # ------------------------------------------------------------------ time and age
 
     def wake(self) -> None:
-        """Timers may have moved: the timer loop looks again."""
+        """Something arrived for the timer loop to take (a notice, a suspicion)."""
         self._woken = True
 
     async def started(self, created: Callable[[S], bool]) -> bool:
@@ -197,14 +196,19 @@ class Recorder(Generic[S]):
         )
         return created(self.state)
 
-    async def sleep_until(self, wake_at: dt.datetime | None) -> None:
-        """Until ``wake_at`` (forever if None), a recorded step, or a history grown long."""
+    async def sleep(self, next_due: Callable[[], dt.datetime | None]) -> None:
+        """Until the next due time, or until a step moves it, or until the history is long.
+
+        A step that leaves the next due time where it was leaves the timer running: every
+        timer restarted is two more events in the history.
+        """
+        planned = wake_at = next_due()
         if self._retry_timers_at is not None and wake_at is not None:
             wake_at = max(wake_at, self._retry_timers_at)
         self._woken = False
 
         def woken() -> bool:
-            return self._woken or self.history_is_long()
+            return self._woken or self.history_is_long() or next_due() != planned
 
         if wake_at is None:
             await workflow.wait_condition(woken)

@@ -85,7 +85,7 @@ class AgencyWorkflow:
         if not await self._rec.started(lambda state: state.snapshot is not None):
             return
         while not self._rec.history_is_long():
-            await self._rec.sleep_until(self._next_due())
+            await self._rec.sleep(self._next_due)
             async with self._rec.lock:
                 await self._rec.due_steps(self._next_change, self._adopt)
         await self._rec.quiet()

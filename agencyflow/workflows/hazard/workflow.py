@@ -60,7 +60,7 @@ class HazardWorkflow:
         while self._record.is_open and not self._rec.history_is_long():
             await self._on_time()
             if self._record.is_open:
-                await self._rec.sleep_until(self._next_due())
+                await self._rec.sleep(self._next_due)
         await self._rec.quiet()
         if self._record.is_open:
             state = self._state.model_copy(update={"pending": self._notices})

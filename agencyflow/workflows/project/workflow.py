@@ -16,6 +16,7 @@ Queries: ``state``. Timers: see `clock`.
 """
 
 import asyncio
+import datetime as dt
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -100,7 +101,7 @@ class ServiceProjectWorkflow:
         if report.awaiting_receipt(self._state):
             self._hand_off()  # continued as new while the platform had not answered
         while not self._closed() and not self._rec.history_is_long():
-            await self._rec.sleep_until(clock.next_due(self._state, self._policy, workflow.now()))
+            await self._rec.sleep(self._next_due)
             async with self._rec.lock:
                 await self._rec.due_steps(self._next_change, self._adopt)
         await self._rec.quiet()
@@ -114,6 +115,9 @@ class ServiceProjectWorkflow:
                     state=self._state,
                 )
             )
+
+    def _next_due(self) -> dt.datetime | None:
+        return clock.next_due(self._state, self._policy, workflow.now())
 
     def _closed(self) -> bool:
         return progress_of(self._state).closed_at is not None
