@@ -2,12 +2,11 @@
 
 import datetime as dt
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 from sqlmodel import Field, SQLModel
 
 from agencyflow.domain.labels import LabelledEnum
 
-from .engine import transaction
 from .types import UtcDateTime, utcnow
 
 
@@ -45,5 +44,8 @@ class AuditEntry(SQLModel, table=True):
 
 
 def record(engine: Engine, entry: AuditEntry) -> None:
-    with transaction(engine) as session:
-        session.add(entry)
+    # A plain INSERT: the row is never read back here, and the ORM's unit of work would
+    # cost more than the write (one per command).
+    values = entry.model_dump(exclude={"id"})
+    with engine.begin() as connection:
+        connection.execute(insert(AuditEntry.__table__).values(**values))  # type: ignore[attr-defined]

@@ -403,3 +403,15 @@ async def test_overdue_projects_are_flagged_listed_and_in_the_county_inbox(
         assert attributes["AfStage"] == "reporting"
         assert attributes["AfOverdue"] is True
         assert attributes["AfAgency"] == office.uscc
+
+
+async def test_a_command_to_an_unknown_project_is_404_and_reaches_nothing(
+    api: httpx.AsyncClient, office: Office
+) -> None:
+    unknown = office.pid("LS-NO-SUCH-CONTRACT")
+    for pid in (unknown, "not-a-project-id", "x" * 500):
+        response = await api.post(
+            f"/projects/{pid}/plan", headers=bearer(office.agency), json={"summary": "方案"}
+        )
+        assert response.status_code == 404, response.text
+        assert response.json()["detail"][0]["type"] == "project.not_found"

@@ -5,6 +5,7 @@ read model, which the update has already brought up to date.
 """
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -43,6 +44,7 @@ from agencyflow.domain.project import (
     project_id,
 )
 from agencyflow.domain.project_rules import check_project_request
+from agencyflow.domain.timeline import TimelineEntry
 from agencyflow.files import FileStore, sniff
 from agencyflow.store import agencies, projects, timeline
 from agencyflow.store import hazards as hazard_store
@@ -65,6 +67,8 @@ from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
+PROJECT_ID = re.compile(r"[0-9A-Z]{18}-[0-9a-f]{12}")
+"""What `project_id` makes: the agency's USCC and a digest of the contract number."""
 SETTLE_WITHIN = 10.0
 """Seconds a visit's answer waits for its hazards' rows; they follow within moments."""
 
@@ -92,10 +96,19 @@ class Projects(Commands):
         return snapshot
 
     async def update(self, pid: str, actor: Actor, update: Any, arg: Any) -> ProjectPublic:
-        snapshot = await self.visible(pid, actor)
-        if snapshot.closed_at is not None:
-            raise Conflict("the project is closed", code="project.closed")
-        ack: Ack = await self.send(project_workflow_id(pid), update, arg, actor)
+        """Send the command straight to the project's workflow, whose checks (who, when) are
+        the rules; only when no workflow runs is the read model asked why: unknown (404),
+        outside the caller's scope (403), or closed (409)."""
+        self.request.state.audit_resource = project_resource(pid)
+        if not PROJECT_ID.fullmatch(pid):
+            raise NotFound(f"no project {pid}", code="project.not_found")
+        try:
+            ack: Ack = await self.send(project_workflow_id(pid), update, arg, actor)
+        except NotFound:
+            head = await self.visible(pid, actor)
+            if head.closed_at is not None:
+                raise Conflict("the project is closed", code="project.closed") from None
+            raise
         await self.settled(ack)
         return await self.answer(pid, actor)
 
@@ -114,23 +127,16 @@ class Projects(Commands):
                 await anyio.sleep(0.02)
 
     async def answer(self, pid: str, actor: Actor) -> ProjectPublic:
-        snapshot = await anyio.to_thread.run_sync(projects.get, self.engine, pid)
-        assert snapshot is not None, "an update returned before its record was written"
-        return await self.detail(snapshot, actor)
-
-    async def full(self, head: ProjectHead, actor: Actor) -> ProjectPublic:
-        snapshot = await anyio.to_thread.run_sync(projects.get, self.engine, head.project_id)
-        assert snapshot is not None
-        return await self.detail(snapshot, actor)
-
-    async def detail(self, snapshot: ProjectSnapshot, actor: Actor) -> ProjectPublic:
+        """The project as the read model shows it now, timeline included: one trip to it."""
         regulators = actor.role.is_regulator or actor.role is Role.ADMIN
-        entries = await anyio.to_thread.run_sync(
-            lambda: timeline.entries(
-                self.engine, project_resource(snapshot.project_id), regulators=regulators
-            )
-        )
-        url = self.workflow_url(project_workflow_id(snapshot.project_id))
+
+        def read() -> tuple[ProjectSnapshot | None, list[TimelineEntry]]:
+            entries = timeline.entries(self.engine, project_resource(pid), regulators=regulators)
+            return projects.get(self.engine, pid), entries
+
+        snapshot, entries = await anyio.to_thread.run_sync(read)
+        assert snapshot is not None, "an update returned before its record was written"
+        url = self.workflow_url(project_workflow_id(pid))
         return detail(snapshot, timeline=entries, temporal_ui_url=url)
 
     async def agency_of(self, actor: Actor) -> AgencySnapshot:
@@ -203,7 +209,8 @@ async def project_hazards(pid: str, actor: Anyone, service: Service) -> HazardPa
 
 @router.get("/{pid}", name="projects.show")
 async def show(pid: str, actor: Anyone, service: Service) -> ProjectPublic:
-    return await service.full(await service.visible(pid, actor), actor)
+    head = await service.visible(pid, actor)
+    return await service.answer(head.project_id, actor)
 
 
 # ---------------------------------------------------------------------- contract and filing
@@ -231,7 +238,7 @@ async def create(request: ProjectRequest, actor: AgencyUser, service: Service) -
                 "with other terms; a new contract needs its own number",
                 code="project.contract_number_taken",
             )
-        answer = await service.full(existing, actor)
+        answer = await service.answer(pid, actor)
         return JSONResponse(answer.model_dump(mode="json"), status_code=status.HTTP_200_OK)
     if existing is None:
         # Checked here as well, so that a refused contract starts nothing at all.
