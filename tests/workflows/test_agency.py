@@ -25,6 +25,7 @@ from agencyflow.workflows.agency.models import (
 )
 from agencyflow.workflows.agency.workflow import AgencyWorkflow
 from tests.factories import facts, fresh_agency, id_number, professional, uscc
+from tests.histories import keep_history
 from tests.waiting import eventually
 from tests.workflows.agency_helpers import (
     CITY,
@@ -96,6 +97,7 @@ async def test_returned_application_is_corrected_and_resubmitted(
         "application.resubmitted",
         "application.approved",
     ]
+    await keep_history(agencies_.client, handle.id, "returned-resubmitted")
 
 
 async def test_rejected_application_frees_its_people_for_other_agencies(
@@ -111,6 +113,7 @@ async def test_rejected_application_frees_its_people_for_other_agencies(
     # The same five people, now full-time at agency 2: no conflict once agency 1 was rejected.
     _, other = await agencies_.submit(facts(b))
     assert other.status is AgencyStatus.PENDING_REVIEW
+    await keep_history(agencies_.client, handle.id, "rejected")
 
 
 async def test_decisions_need_reasons_the_right_regulator_and_the_right_moment(
@@ -160,6 +163,7 @@ async def test_unanswered_application_escalates_to_the_city_after_the_working_da
 
     await handle.execute_update(AgencyWorkflow.approve, Decision(actor=CITY))
     assert open_items(engine, uscc(a)) == {}
+    await keep_history(agencies_.client, handle.id, "review-escalated")
 
 
 async def test_expiring_certificate_rectification_suspension_and_reinstatement(
@@ -225,6 +229,7 @@ async def test_expiring_certificate_rectification_suspension_and_reinstatement(
         "status.reinstatement_requested",
         "status.reinstated",
     ]
+    await keep_history(agencies_.client, handle.id, "suspended-reinstated")
 
 
 async def test_restored_in_time_the_agency_is_active_again(
@@ -252,6 +257,7 @@ async def test_restored_in_time_the_agency_is_active_again(
     assert joined.status is AgencyStatus.ACTIVE
     assert joined.professional_ids[id_number(6)] == "p6"
     assert open_items(engine, uscc(a)) == {}
+    await keep_history(agencies_.client, handle.id, "restored-in-time")
 
 
 async def test_a_refused_first_application_leaves_no_agency_behind(
@@ -293,6 +299,7 @@ async def test_a_person_full_time_elsewhere_is_refused_and_both_regulators_are_t
         ("county_regulator", "331121"),
     }
     assert "affiliation.suspected" in timeline_kinds(engine, uscc(a))
+    await keep_history(agencies_.client, first.id, "affiliation-suspected")
 
 
 async def test_state_survives_continue_as_new(
@@ -320,6 +327,7 @@ async def test_state_survives_continue_as_new(
         ProfessionalLeaves(actor=agency_actor(a), professional_id="p9"),
     )
     assert len(left.facts.professionals) == 8
+    await keep_history(agencies_.client, handle.id, "continued-as-new")
 
 
 async def _run_changed(handle: object, first_run: str | None) -> bool:

@@ -32,6 +32,7 @@ from agencyflow.workflows.project.models import (
 )
 from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 from tests.factories import PHOTO, agency_snapshot, hazard, project_request, uscc
+from tests.histories import keep_history
 from tests.waiting import eventually
 from tests.workflows.agency_helpers import CITY, COUNTY, agency_actor
 from tests.workflows.project_helpers import Handle, Projects, hazard_items
@@ -103,6 +104,7 @@ async def test_a_general_hazard_is_rectified_evidenced_and_closed_by_reinspectio
     await projects.hazard(hazard_id).result()  # its workflow has ended
     state = await handle.query(ServiceProjectWorkflow.state)
     assert not state.hazards[hazard_id].open  # and the project knows
+    await keep_history(projects.client, f"hazard-{hazard_id}", "general-rectified")
 
 
 async def test_a_general_hazard_overdue_by_30_days_is_long_unrectified(
@@ -124,6 +126,7 @@ async def test_a_general_hazard_overdue_by_30_days_is_long_unrectified(
     item = hazard_items(engine, hazard_id)["hazard.long_unrectified"]
     assert (item.role, item.scope_id) == ("county_regulator", "331102")
     assert _ledger_kinds(hazard_id, engine) == ["found", "overdue", "long_unrectified"]
+    await keep_history(projects.client, f"hazard-{hazard_id}", "long-unrectified-by-time")
 
 
 def _status(engine: Engine, hazard_id: str) -> HazardStatus | None:
@@ -161,6 +164,7 @@ async def test_a_general_hazard_open_at_two_consecutive_visits_is_long_unrectifi
         "still_open",
         "long_unrectified",
     ]
+    await keep_history(projects.client, f"hazard-{hazard_id}", "long-unrectified-by-visits")
 
 
 async def test_reinspecting_what_is_not_an_open_general_hazard_is_refused(
@@ -225,6 +229,7 @@ async def test_an_unacknowledged_major_hazard_escalates_to_the_city(
     )
     assert set(hazard_items(engine, hazard_id)) == {"hazard.rectify"}
     assert _ledger_kinds(hazard_id, engine) == ["found", "escalated", "acknowledged"]
+    await keep_history(projects.client, f"hazard-{hazard_id}", "major-escalated")
 
 
 async def test_verification_rejected_then_accepted_closes_the_major_hazard(
@@ -281,6 +286,7 @@ async def test_verification_rejected_then_accepted_closes_the_major_hazard(
         "evidence",
         "verified",
     ]
+    await keep_history(projects.client, f"hazard-{hazard_id}", "major-verified")
 
 
 async def test_a_major_hazard_outlives_the_closure_of_its_project(
@@ -317,3 +323,4 @@ async def test_a_major_hazard_outlives_the_closure_of_its_project(
     assert [r.hazard_id for r in hazard_store.search(engine, project_id=closed.project_id)] == [
         hazard_id
     ]
+    await keep_history(projects.client, handle.id, "major-hazard-found")

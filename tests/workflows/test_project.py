@@ -29,6 +29,7 @@ from agencyflow.workflows.project.models import (
 )
 from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 from tests.factories import agency_snapshot, project_request
+from tests.histories import keep_history
 from tests.waiting import eventually
 from tests.workflows.agency_helpers import CITY, COUNTY, OTHER_COUNTY, agency_actor
 from tests.workflows.project_helpers import (
@@ -126,6 +127,7 @@ async def test_on_time_path_closes_after_the_spot_check_window(
         "project.closed",
     ]
     assert credit_kinds(engine) == []
+    await keep_history(projects.client, handle.id, "on-time")
 
 
 async def test_late_path_reminds_at_20_and_27_and_is_overdue_at_30(
@@ -168,6 +170,7 @@ async def test_late_path_reminds_at_20_and_27_and_is_overdue_at_30(
     assert credit_kinds(engine) == [("report.late", {}), ("report.late_uploaded", {"days_late": 6})]
     assert open_items(engine, pid) == {}
     assert "report.overdue" in timeline_kinds(engine, pid)
+    await keep_history(projects.client, handle.id, "late-with-reminders")
 
 
 async def test_filing_returned_then_refiled_then_acknowledged(
@@ -201,6 +204,7 @@ async def test_filing_returned_then_refiled_then_acknowledged(
         handle, ServiceProjectWorkflow.acknowledge_filing, FilingDecision(actor=COUNTY)
     )
     assert acknowledged.filing_status.value == "acknowledged"
+    await keep_history(projects.client, handle.id, "filing-returned-refiled")
 
 
 async def test_unacknowledged_filing_escalates_to_the_city(
@@ -218,6 +222,7 @@ async def test_unacknowledged_filing_escalates_to_the_city(
         ServiceProjectWorkflow.acknowledge_filing, FilingDecision(actor=CITY)
     )
     assert set(open_items(engine, created.project_id)) == {"plan.submit"}
+    await keep_history(projects.client, handle.id, "filing-escalated")
 
 
 async def test_consulting_cannot_end_without_system_inspection_training_and_drill(
@@ -240,6 +245,7 @@ async def test_consulting_cannot_end_without_system_inspection_training_and_dril
     await projects.visit(handle, agency, "emergency_drill")
     ended = await projects.end(handle, agency, today)
     assert ended.stage is ProjectStage.REPORTING
+    await keep_history(projects.client, handle.id, "consulting-completed")
 
 
 async def _reported(
@@ -312,6 +318,7 @@ async def test_spot_check_fail_records_a_credit_event_and_needs_reasons(
     )
     assert failed.stage is ProjectStage.CLOSED
     assert credit_kinds(engine) == [("spot_check.failed", {"reasons": ["paperwork_only"]})]
+    await keep_history(projects.client, handle.id, "spot-check-failed")
 
 
 async def test_four_eyes_needs_a_second_regulator_for_the_verdict(
