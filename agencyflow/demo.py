@@ -191,7 +191,15 @@ def play(demo: Demo) -> None:
         "agency", "POST", f"/projects/{pid}/report", files={"file": ("服务报告.pdf", PDF)}
     )
     report = uploaded["project"]["report"]
-    demo.say(f"机构上传报告：省平台回执 {report['receipt_number']}，逾期 {report['days_late']} 天")
+    demo.say(f"机构上传报告（逾期 {report['days_late']} 天），当即受理，随后移交省平台")
+
+    def receipt() -> str | None:
+        shown = demo.call("agency", "GET", f"/projects/{pid}")["project"]["report"]
+        number: str | None = shown["receipt_number"]
+        return number
+
+    demo.wait_for("the platform's receipt", lambda: receipt() is not None)
+    demo.say(f"省平台工业企业安全在线已接收：回执 {receipt()}")
 
     def closed() -> bool:
         return bool(

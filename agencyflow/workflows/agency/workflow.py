@@ -38,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from agencyflow.workflows.steps import Context
 
-    from . import application, clock, monitoring, supervision
+    from . import application, clock, monitoring, status, supervision
     from .application import snapshot_of
     from .models import (
         AffiliationSuspected,
@@ -158,7 +158,7 @@ class AgencyWorkflow:
     async def reinstate(self, decision: Decision) -> Ack:
         return await self._step(
             lambda s: self._check_reinstate(s, decision),
-            lambda d: monitoring.reinstate(d, decision),
+            lambda d: status.reinstate(d, decision),
         )
 
     @reinstate.validator
@@ -169,7 +169,7 @@ class AgencyWorkflow:
     @staticmethod
     def _check_reinstate(state: AgencyState, decision: Decision) -> None:
         application.check_regulator(state, decision.actor)
-        monitoring.check_reinstate(state, decision)
+        status.check_reinstate(state, decision)
 
     # ------------------------------------------------------------------ monitoring
 
@@ -313,11 +313,11 @@ class AgencyWorkflow:
         if due.kind == "review":
             return application.escalate_review(draft, ctx)
         if due.kind == "rectification":
-            return monitoring.rectification_deadline_passed(draft, verdict, ctx)
+            return status.rectification_deadline_passed(draft, verdict, ctx)
         assert due.deadline is not None
         if due.kind == "reminder":
-            return monitoring.remind_certificate(draft, due.deadline)
-        return monitoring.certificate_expired(draft, due.deadline, verdict, ctx)
+            return status.remind_certificate(draft, due.deadline)
+        return status.certificate_expired(draft, due.deadline, verdict, ctx)
 
     async def _adopt(self, draft: AgencyState, change: AgencyChange) -> Ack:
         """Record the change (and the status change it brought); only then is it the state."""
