@@ -82,6 +82,18 @@ def withdrawal(resource: str, *kinds: str) -> InboxWithdrawal:
     return InboxWithdrawal(resource=resource, kinds=list(kinds))
 
 
+def tell(
+    resource: str, kind: str, addressee: Addressee, title: str, due_at: dt.datetime | None = None
+) -> InboxChanges:
+    """A step whose only inbox change is one item sent."""
+    return InboxChanges(send=[message(resource, kind, addressee, title, due_at)])
+
+
+def done(resource: str, *kinds: str) -> InboxChanges:
+    """A step whose only inbox change is that these items' step is done."""
+    return InboxChanges(withdraw=[withdrawal(resource, *kinds)])
+
+
 def require_reasons(reasons: list[str], *, field: str = "reasons") -> None:
     """A return, a rejection or a failed check must tell its addressee why."""
     if not reasons:

@@ -3,7 +3,6 @@
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 
@@ -11,10 +10,8 @@ from agencyflow.config.limits import HistoryLimits
 from agencyflow.config.policy import Policy
 from agencyflow.domain.agency import AgencyFacts, AgencySnapshot
 from agencyflow.domain.identity import Actor, Role
-from agencyflow.domain.inbox import InboxStatus
 from agencyflow.store import agencies
 from agencyflow.store.inbox import InboxItemRow
-from agencyflow.store.timeline import TimelineRow
 from agencyflow.workflows.agency.models import (
     AgencyInput,
     Submission,
@@ -23,6 +20,7 @@ from agencyflow.workflows.agency.models import (
 )
 from agencyflow.workflows.agency.workflow import AgencyWorkflow
 from tests.factories import uscc
+from tests.reading import open_items_of, timeline_kinds_of
 
 COUNTY = Actor(user_id=2, name="莲都区应急管理局", role=Role.COUNTY_REGULATOR, county_code="331102")
 OTHER_COUNTY = Actor(
@@ -87,21 +85,8 @@ class Agencies:
 
 
 def open_items(engine: Engine, uscc_: str) -> dict[str, InboxItemRow]:
-    with Session(engine) as session:
-        rows = session.exec(
-            select(InboxItemRow).where(
-                InboxItemRow.resource == agency_resource(uscc_),
-                InboxItemRow.status == InboxStatus.OPEN.value,
-            )
-        ).all()
-        return {row.kind: row for row in rows}
+    return open_items_of(engine, agency_resource(uscc_))
 
 
 def timeline_kinds(engine: Engine, uscc_: str) -> list[str]:
-    with Session(engine) as session:
-        rows = session.exec(
-            select(TimelineRow)
-            .where(TimelineRow.resource == agency_resource(uscc_))
-            .order_by(TimelineRow.seq)  # type: ignore[arg-type]
-        ).all()
-        return [row.kind for row in rows]
+    return timeline_kinds_of(engine, agency_resource(uscc_))

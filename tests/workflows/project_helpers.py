@@ -14,7 +14,6 @@ from agencyflow.domain.agency import AgencySnapshot
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.hazard import HazardRecord
 from agencyflow.domain.identity import Actor, Role
-from agencyflow.domain.inbox import InboxStatus
 from agencyflow.domain.project import (
     ProjectRequest,
     ProjectSnapshot,
@@ -27,7 +26,6 @@ from agencyflow.store import hazards as hazard_store
 from agencyflow.store import projects as project_store
 from agencyflow.store.credit import CreditEventRow
 from agencyflow.store.inbox import InboxItemRow
-from agencyflow.store.timeline import TimelineRow
 from agencyflow.workflows.hazard.workflow import HazardWorkflow
 from agencyflow.workflows.memory import Ack
 from agencyflow.workflows.project.models import (
@@ -41,6 +39,7 @@ from agencyflow.workflows.project.models import (
     project_workflow_id,
 )
 from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
+from tests.reading import open_items_of, timeline_kinds_of
 from tests.workflows.agency_helpers import COUNTY, agency_actor
 
 PDF = b"%PDF-1.7\n% a service report\n%%EOF\n"
@@ -167,36 +166,15 @@ class Projects:
 
 
 def open_items(engine: Engine, pid: str) -> dict[str, InboxItemRow]:
-    with Session(engine) as session:
-        rows = session.exec(
-            select(InboxItemRow).where(
-                InboxItemRow.resource == project_resource(pid),
-                InboxItemRow.status == InboxStatus.OPEN.value,
-            )
-        ).all()
-        return {row.kind: row for row in rows}
+    return open_items_of(engine, project_resource(pid))
 
 
 def hazard_items(engine: Engine, hazard_id: str) -> dict[str, InboxItemRow]:
-    """The hazard's open inbox items, by kind."""
-    with Session(engine) as session:
-        rows = session.exec(
-            select(InboxItemRow).where(
-                InboxItemRow.resource == f"hazards/{hazard_id}",
-                InboxItemRow.status == InboxStatus.OPEN.value,
-            )
-        ).all()
-        return {row.kind: row for row in rows}
+    return open_items_of(engine, f"hazards/{hazard_id}")
 
 
 def timeline_kinds(engine: Engine, pid: str) -> list[str]:
-    with Session(engine) as session:
-        rows = session.exec(
-            select(TimelineRow)
-            .where(TimelineRow.resource == project_resource(pid))
-            .order_by(col(TimelineRow.seq))
-        ).all()
-        return [row.kind for row in rows]
+    return timeline_kinds_of(engine, project_resource(pid))
 
 
 def credit_kinds(engine: Engine) -> list[tuple[str, dict[str, Any]]]:

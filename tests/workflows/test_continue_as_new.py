@@ -5,21 +5,16 @@ fire, a repeated update is still answered once, and the read model still shows i
 """
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
-import pytest_asyncio
 from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from agencyflow.config.limits import HistoryLimits
-from agencyflow.config.settings import Settings
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.hazard import HazardStatus, RectificationEvidence
-from agencyflow.files import FileStore
 from agencyflow.store import credit as credit_store
 from agencyflow.store import hazards as hazard_store
-from agencyflow.worker import build_worker
 from agencyflow.workflows.hazard.models import (
     Acknowledgement,
     HazardEvidence,
@@ -37,19 +32,6 @@ from tests.workflows.project_helpers import Projects, hazard_items, open_items, 
 
 AGENCY = 1
 TINY = HistoryLimits(max_events=10)
-
-
-@pytest_asyncio.fixture
-async def projects(
-    time_skipping_env: WorkflowEnvironment, settings: Settings, engine: Engine
-) -> AsyncIterator[Projects]:
-    async with build_worker(time_skipping_env.client, settings, engine):
-        yield Projects(
-            time_skipping_env.client,
-            settings.temporal_task_queue,
-            FileStore(settings.files_dir),
-            engine,
-        )
 
 
 async def _runs(client: Client, workflow_id: str) -> int:

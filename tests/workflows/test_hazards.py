@@ -1,23 +1,18 @@
 """Hazards on the time-skipping server: rectification, long unrectified, major escalation (R5)."""
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import Engine
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from agencyflow.config.settings import Settings
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.hazard import HazardStatus, RectificationEvidence
 from agencyflow.domain.identity import Actor, Role
 from agencyflow.domain.project import SpotCheckVerdict
-from agencyflow.files import FileStore
 from agencyflow.store import hazards as hazard_store
-from agencyflow.worker import build_worker
 from agencyflow.workflows.hazard.models import (
     Acknowledgement,
     HazardEvidence,
@@ -40,19 +35,6 @@ from tests.workflows.project_helpers import Handle, Projects, hazard_items
 AGENCY = 1
 ENTERPRISE = 900
 OWNER = Actor(user_id=9, name="企业安全员", role=Role.ENTERPRISE, enterprise_uscc=uscc(ENTERPRISE))
-
-
-@pytest_asyncio.fixture
-async def projects(
-    time_skipping_env: WorkflowEnvironment, settings: Settings, engine: Engine
-) -> AsyncIterator[Projects]:
-    async with build_worker(time_skipping_env.client, settings, engine):
-        yield Projects(
-            time_skipping_env.client,
-            settings.temporal_task_queue,
-            FileStore(settings.files_dir),
-            engine,
-        )
 
 
 def _ledger_kinds(hazard_id: str, engine: Engine) -> list[str]:

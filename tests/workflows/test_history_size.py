@@ -4,36 +4,16 @@ Each step's record carries what the step changed, never the project so far, and 
 project continues as new as its history grows; so the 40th visit costs what the first did.
 """
 
-from collections.abc import AsyncIterator
-
-import pytest_asyncio
 from sqlalchemy import Engine
-from temporalio.testing import WorkflowEnvironment
 
-from agencyflow.config.settings import Settings
 from agencyflow.domain.hazard import HazardStatus
-from agencyflow.files import FileStore
 from agencyflow.store import hazards as hazard_store
-from agencyflow.worker import build_worker
 from tests.waiting import eventually
 from tests.workflows.history_size import measure, play
 from tests.workflows.project_helpers import Projects
 
 MB = 1_000_000
 OPEN = HazardStatus.OPEN
-
-
-@pytest_asyncio.fixture
-async def projects(
-    time_skipping_env: WorkflowEnvironment, settings: Settings, engine: Engine
-) -> AsyncIterator[Projects]:
-    async with build_worker(time_skipping_env.client, settings, engine):
-        yield Projects(
-            time_skipping_env.client,
-            settings.temporal_task_queue,
-            FileStore(settings.files_dir),
-            engine,
-        )
 
 
 async def test_forty_visits_of_five_hazards_keep_every_history_small(

@@ -1,24 +1,19 @@
 """ServiceProjectWorkflow on the time-skipping server: contract to closure (R3, R4, R6, R10)."""
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import Engine
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from agencyflow.config.policy import Policy
-from agencyflow.config.settings import Settings
 from agencyflow.domain.agency import AgencyStatus
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.identity import Actor, Role
 from agencyflow.domain.project import FailureReason, ProjectStage, SpotCheckVerdict
-from agencyflow.files import FileStore
 from agencyflow.store import projects as project_store
-from agencyflow.worker import build_worker
 from agencyflow.workflows.project.models import (
     FilingDecision,
     PlanSubmission,
@@ -44,19 +39,6 @@ AGENCY = 1
 SECOND_COUNTY_OFFICER = Actor(
     user_id=5, name="莲都区应急管理局二科", role=Role.COUNTY_REGULATOR, county_code="331102"
 )
-
-
-@pytest_asyncio.fixture
-async def projects(
-    time_skipping_env: WorkflowEnvironment, settings: Settings, engine: Engine
-) -> AsyncIterator[Projects]:
-    async with build_worker(time_skipping_env.client, settings, engine):
-        yield Projects(
-            time_skipping_env.client,
-            settings.temporal_task_queue,
-            FileStore(settings.files_dir),
-            engine,
-        )
 
 
 def _rejection(error: pytest.ExceptionInfo[WorkflowUpdateFailedError]) -> ApplicationError:

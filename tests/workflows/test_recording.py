@@ -1,20 +1,16 @@
 """A step counts only once it is recorded: a failed record leaves the workflow as it was."""
 
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import Engine, text
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from agencyflow.config.settings import Settings
 from agencyflow.domain.project import FilingStatus, ProjectStage
-from agencyflow.files import FileStore
-from agencyflow.worker import build_worker
 from agencyflow.workflows.project.models import FilingDecision, PlanSubmission
 from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 from tests.factories import agency_snapshot, project_request
@@ -23,19 +19,6 @@ from tests.workflows.agency_helpers import COUNTY, agency_actor
 from tests.workflows.project_helpers import Projects, open_items, timeline_kinds
 
 AGENCY = 1
-
-
-@pytest_asyncio.fixture
-async def projects(
-    time_skipping_env: WorkflowEnvironment, settings: Settings, engine: Engine
-) -> AsyncIterator[Projects]:
-    async with build_worker(time_skipping_env.client, settings, engine):
-        yield Projects(
-            time_skipping_env.client,
-            settings.temporal_task_queue,
-            FileStore(settings.files_dir),
-            engine,
-        )
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from agencyflow.workflows.steps import (
     require,
     require_reasons,
     require_regulator,
+    tell,
     withdrawal,
 )
 
@@ -208,14 +209,10 @@ def escalate_review(draft: AgencyState, ctx: Context) -> AgencyChange:
     return AgencyChange(
         kind="application.escalated",
         summary=f"县级应急管理部门未在 {days} 个工作日内审核，已提交市局",
-        inbox=InboxChanges(
-            send=[
-                message(
-                    agency_resource(draft.uscc),
-                    ESCALATED,
-                    Addressee.city(),
-                    f"逾期未审核的机构准入申请：{snapshot.facts.legal_name}",
-                )
-            ]
+        inbox=tell(
+            agency_resource(draft.uscc),
+            ESCALATED,
+            Addressee.city(),
+            f"逾期未审核的机构准入申请：{snapshot.facts.legal_name}",
         ),
     )

@@ -12,7 +12,7 @@ from agencyflow.domain.errors import Conflict, Violation
 from agencyflow.domain.identity import Actor
 from agencyflow.domain.inbox import Addressee, InboxChanges
 from agencyflow.domain.monitoring import CertificateDeadline
-from agencyflow.workflows.steps import Change, Context, message, require, withdrawal
+from agencyflow.workflows.steps import Change, Context, done, message, require, withdrawal
 
 from .application import regulator_of, snapshot_of
 from .models import AgencyChange, AgencyState, Decision, agency_resource
@@ -78,9 +78,7 @@ def reassess(
             kind="status.restored",
             summary=f"{reason}：机构已恢复符合准入条件",
             actor=actor,
-            inbox=InboxChanges(
-                withdraw=[withdrawal(resource, RECTIFICATION, RECTIFICATION_NOTICE)]
-            ),
+            inbox=done(resource, RECTIFICATION, RECTIFICATION_NOTICE),
         )
     if status is AgencyStatus.SUSPENDED and not violations and not draft.reinstatement_offered:
         draft.reinstatement_offered = True
@@ -106,7 +104,7 @@ def reassess(
             summary=f"{reason}：机构又不符合准入条件",
             actor=actor,
             reasons=reasons,
-            inbox=InboxChanges(withdraw=[withdrawal(resource, REINSTATEMENT)]),
+            inbox=done(resource, REINSTATEMENT),
         )
     return None
 

@@ -10,10 +10,12 @@ from agencyflow.domain.hazard_rules import end_of_day
 from agencyflow.domain.inbox import Addressee, InboxChanges
 from agencyflow.workflows.steps import (
     Context,
+    done,
     message,
     require,
     require_reasons,
     require_regulator,
+    tell,
     withdrawal,
 )
 
@@ -57,9 +59,7 @@ def acknowledge(record: HazardRecord, ack: Acknowledgement, ctx: Context) -> Haz
         kind="acknowledged",
         summary="监管部门确认重大事故隐患" + _notes(ack.notes),
         actor=ack.actor,
-        inbox=InboxChanges(
-            withdraw=[withdrawal(hazard_resource(record.hazard_id), ACKNOWLEDGE, ESCALATED)]
-        ),
+        inbox=done(hazard_resource(record.hazard_id), ACKNOWLEDGE, ESCALATED),
     )
 
 
@@ -70,15 +70,11 @@ def escalate(record: HazardRecord, ctx: Context) -> HazardChange:
     return HazardChange(
         kind="escalated",
         summary=f"县级应急管理部门 {hours:g} 小时内未确认，已上报市局",
-        inbox=InboxChanges(
-            send=[
-                message(
-                    hazard_resource(record.hazard_id),
-                    ESCALATED,
-                    Addressee.city(),
-                    f"重大事故隐患逾期未确认：{where(record)}",
-                )
-            ]
+        inbox=tell(
+            hazard_resource(record.hazard_id),
+            ESCALATED,
+            Addressee.city(),
+            f"重大事故隐患逾期未确认：{where(record)}",
         ),
     )
 
@@ -108,9 +104,7 @@ def supervise(record: HazardRecord, supervision: Supervision) -> HazardChange:
         + _notes(supervision.notes),
         actor=supervision.actor,
         data={"deadline": supervision.deadline.isoformat()},
-        inbox=InboxChanges(
-            withdraw=[withdrawal(resource, SUPERVISION_OVERDUE, SUPERVISION_OVERDUE_CITY)]
-        ),
+        inbox=done(resource, SUPERVISION_OVERDUE, SUPERVISION_OVERDUE_CITY),
     )
 
 
@@ -161,18 +155,14 @@ def verify(record: HazardRecord, verification: HazardVerification, ctx: Context)
             kind="verified",
             summary="监管部门核查通过，重大事故隐患销号",
             actor=verification.actor,
-            inbox=InboxChanges(
-                withdraw=[
-                    withdrawal(
-                        resource,
-                        VERIFY,
-                        ACKNOWLEDGE,
-                        ESCALATED,
-                        RECTIFY,
-                        SUPERVISION_OVERDUE,
-                        SUPERVISION_OVERDUE_CITY,
-                    )
-                ]
+            inbox=done(
+                resource,
+                VERIFY,
+                ACKNOWLEDGE,
+                ESCALATED,
+                RECTIFY,
+                SUPERVISION_OVERDUE,
+                SUPERVISION_OVERDUE_CITY,
             ),
         )
     record.status = HazardStatus.OPEN

@@ -17,7 +17,7 @@ from agencyflow.domain.hazard import (
 from agencyflow.domain.hazard_rules import end_of_day
 from agencyflow.domain.identity import Actor, Role
 from agencyflow.domain.inbox import Addressee, InboxChanges, InboxMessage
-from agencyflow.workflows.steps import Context, message, require, withdrawal
+from agencyflow.workflows.steps import Context, message, require, tell, withdrawal
 
 from .models import HazardChange, VisitNotice, hazard_resource
 
@@ -202,14 +202,10 @@ def long_unrectified(record: HazardRecord, why: str) -> HazardChange:
     return HazardChange(
         kind="long_unrectified",
         summary=f"久拖不改：{why}，已报告县级应急管理部门",
-        inbox=InboxChanges(
-            send=[
-                message(
-                    hazard_resource(record.hazard_id),
-                    LONG_UNRECTIFIED,
-                    Addressee.county(record.county_code),
-                    f"久拖不改隐患：{where(record)}（{why}）",
-                )
-            ]
+        inbox=tell(
+            hazard_resource(record.hazard_id),
+            LONG_UNRECTIFIED,
+            Addressee.county(record.county_code),
+            f"久拖不改隐患：{where(record)}（{why}）",
         ),
     )

@@ -13,7 +13,7 @@ from agencyflow.domain.inbox import Addressee, InboxChanges
 from agencyflow.domain.project import FilingStatus, ProjectProgress, ProjectStage
 from agencyflow.domain.project_rules import check_project_request, practice_notification
 from agencyflow.domain.records import ProjectOpening
-from agencyflow.workflows.steps import Context, message, require, require_reasons, withdrawal
+from agencyflow.workflows.steps import Context, done, message, require, require_reasons, withdrawal
 
 from .checks import check_agency, check_regulator, enterprise_name, progress_of
 from .models import (
@@ -139,11 +139,7 @@ def acknowledge(draft: ProjectState, decision: FilingDecision) -> ProjectChange:
         kind="filing.acknowledged",
         summary="县级应急管理部门确认执业告知",
         actor=decision.actor,
-        inbox=InboxChanges(
-            withdraw=[
-                withdrawal(project_resource(draft.project_id), FILING_REVIEW, FILING_ESCALATED)
-            ]
-        ),
+        inbox=done(project_resource(draft.project_id), FILING_REVIEW, FILING_ESCALATED),
     )
 
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from agencyflow.domain.inbox import Addressee, InboxChanges
 from agencyflow.domain.platform import PlatformReceipt, ReportSubmission
 from agencyflow.domain.project import ProjectStage, SubmittedReport
-from agencyflow.workflows.steps import Context, credit_event, message, withdrawal
+from agencyflow.workflows.steps import Context, credit_event, done, message, tell, withdrawal
 
 from .checks import check_agency, county_of, enterprise_name, progress_of, require_stage
 from .models import ProjectChange, ProjectState, ReportUpload, project_resource
@@ -45,9 +45,7 @@ def upload_report(draft: ProjectState, upload: ReportUpload, ctx: Context) -> Pr
         summary="服务报告已上传，移交省平台工业企业安全在线"
         + (f"；逾期 {days_late} 天" if days_late else ""),
         actor=upload.actor,
-        inbox=InboxChanges(
-            withdraw=[withdrawal(resource, REPORT_UPLOAD, REPORT_OVERDUE, *reminders)]
-        ),
+        inbox=done(resource, REPORT_UPLOAD, REPORT_OVERDUE, *reminders),
         credit_events=[
             credit_event(
                 draft.agency_uscc,
@@ -94,9 +92,7 @@ def received(draft: ProjectState, receipt: PlatformReceipt) -> ProjectChange:
     return ProjectChange(
         kind="report.received",
         summary=f"省平台已接收服务报告（回执 {receipt.receipt_number}）",
-        inbox=InboxChanges(
-            withdraw=[withdrawal(project_resource(draft.project_id), HANDOFF_FAILING)]
-        ),
+        inbox=done(project_resource(draft.project_id), HANDOFF_FAILING),
     )
 
 
@@ -134,15 +130,11 @@ def handoff_failing(draft: ProjectState, ctx: Context) -> ProjectChange:
     return ProjectChange(
         kind="report.handoff_failing",
         summary=f"服务报告 {hours:g} 小时内未能移交省平台，已通知系统管理员；系统将继续重试",
-        inbox=InboxChanges(
-            send=[
-                message(
-                    project_resource(draft.project_id),
-                    HANDOFF_FAILING,
-                    Addressee.admin(),
-                    f"服务报告未能移交省平台：{draft.agency_name} → {enterprise_name(draft)}",
-                )
-            ]
+        inbox=tell(
+            project_resource(draft.project_id),
+            HANDOFF_FAILING,
+            Addressee.admin(),
+            f"服务报告未能移交省平台：{draft.agency_name} → {enterprise_name(draft)}",
         ),
     )
 
@@ -156,16 +148,12 @@ def remind(draft: ProjectState, index: int, ctx: Context) -> ProjectChange:
     return ProjectChange(
         kind="report.reminded",
         summary=f"提醒：服务报告上传期限还剩 {days_left} 天",
-        inbox=InboxChanges(
-            send=[
-                message(
-                    project_resource(draft.project_id),
-                    reminder_item(index),
-                    Addressee.agency(draft.agency_uscc),
-                    f"服务报告即将逾期（剩 {days_left} 天）：{enterprise_name(draft)}",
-                    progress.report_due_at,
-                )
-            ]
+        inbox=tell(
+            project_resource(draft.project_id),
+            reminder_item(index),
+            Addressee.agency(draft.agency_uscc),
+            f"服务报告即将逾期（剩 {days_left} 天）：{enterprise_name(draft)}",
+            progress.report_due_at,
         ),
     )
 
@@ -177,16 +165,12 @@ def overdue(draft: ProjectState, ctx: Context) -> ProjectChange:
     return ProjectChange(
         kind="report.overdue",
         summary="服务报告逾期未上传，已告知县级应急管理部门并记入信用",
-        inbox=InboxChanges(
-            send=[
-                message(
-                    resource,
-                    REPORT_OVERDUE,
-                    Addressee.county(county_of(draft)),
-                    f"服务报告逾期：{draft.agency_name} → {enterprise_name(draft)}",
-                    progress.report_due_at,
-                )
-            ]
+        inbox=tell(
+            resource,
+            REPORT_OVERDUE,
+            Addressee.county(county_of(draft)),
+            f"服务报告逾期：{draft.agency_name} → {enterprise_name(draft)}",
+            progress.report_due_at,
         ),
         credit_events=[
             credit_event(draft.agency_uscc, f"{resource}#report.overdue", "report.late", ctx.now)

@@ -10,12 +10,12 @@ from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.errors import Conflict, RuleViolations, Violation
 from agencyflow.domain.hazard import HazardLevel
 from agencyflow.domain.hazard_rules import hazard_violations
-from agencyflow.domain.inbox import Addressee, InboxChanges
+from agencyflow.domain.inbox import Addressee
 from agencyflow.domain.project import ProjectStage, ServicePlan, Visit
 from agencyflow.domain.project_rules import missing_consulting_content
 from agencyflow.workflows.hazard.found import new_hazard
 from agencyflow.workflows.hazard.models import VisitNotice
-from agencyflow.workflows.steps import Context, message, require, withdrawal
+from agencyflow.workflows.steps import Context, done, require, tell
 
 from .checks import check_agency, enterprise_name, progress_of, require_stage
 from .filing import PLAN_SUBMIT
@@ -55,7 +55,7 @@ def submit_plan(draft: ProjectState, submission: PlanSubmission, ctx: Context) -
         summary="更新服务方案" if replaced else "提交服务方案",
         actor=submission.actor,
         plan=ServicePlan(summary=submission.summary, submitted_at=ctx.now),
-        inbox=InboxChanges(withdraw=[withdrawal(project_resource(draft.project_id), PLAN_SUBMIT)]),
+        inbox=done(project_resource(draft.project_id), PLAN_SUBMIT),
     )
 
 
@@ -247,15 +247,11 @@ def end_service(draft: ProjectState, end: ServiceEnd, ctx: Context) -> ProjectCh
         summary=f"服务活动结束（{end.ended_on.isoformat()}），服务报告须于 "
         f"{due.astimezone(CHINA_TZ):%Y-%m-%d %H:%M} 前上传",
         actor=end.actor,
-        inbox=InboxChanges(
-            send=[
-                message(
-                    project_resource(draft.project_id),
-                    REPORT_UPLOAD,
-                    Addressee.agency(draft.agency_uscc),
-                    f"上传服务报告：{enterprise_name(draft)}",
-                    due,
-                )
-            ]
+        inbox=tell(
+            project_resource(draft.project_id),
+            REPORT_UPLOAD,
+            Addressee.agency(draft.agency_uscc),
+            f"上传服务报告：{enterprise_name(draft)}",
+            due,
         ),
     )
