@@ -4,14 +4,13 @@ An amendment's verdict is computed before the step (by the workflow, through a l
 activity) and handed in as ``violations``; what it means for the status is `status`'s.
 """
 
-from agencyflow.domain.agency import (
-    AgencyFacts,
-    Professional,
-)
+from dataclasses import dataclass
+
+from agencyflow.domain.agency import AgencyFacts, Professional
 from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
 from agencyflow.domain.identity import Actor, Role
-from agencyflow.domain.inbox import InboxChanges, InboxWithdrawal
-from agencyflow.workflows.steps import Context, require, withdrawal
+from agencyflow.domain.inbox import InboxChanges
+from agencyflow.workflows.steps import Context, done, require
 
 from .application import assign_ids, snapshot_of
 from .models import (
@@ -27,12 +26,10 @@ from .models import (
 from .status import certificate_item, reassess
 
 
-def _certificate_withdrawal(
-    uscc: str, professional_id: str, person: Professional
-) -> InboxWithdrawal:
-    return withdrawal(
-        agency_resource(uscc), *(certificate_item(professional_id, c) for c in person.certificates)
-    )
+def _certificates_done(uscc: str, professional_id: str, person: Professional) -> InboxChanges:
+    """The reminders of a person's certificates: renewed, or gone with them."""
+    kinds = (certificate_item(professional_id, c) for c in person.certificates)
+    return done(agency_resource(uscc), *kinds)
 
 
 # ---------------------------------------------------------------------- amendments
@@ -98,161 +95,114 @@ def check_office(state: AgencyState, change: OfficeMoved) -> None:
         )
 
 
-def joined(state: AgencyState, change: NewProfessional) -> AgencyFacts:
-    facts = snapshot_of(state).facts
-    return facts.model_copy(update={"professionals": [*facts.professionals, change.professional]})
+@dataclass(frozen=True)
+class Amendment:
+    """What an amendment makes of the agency's facts, as its timeline tells it."""
+
+    facts: AgencyFacts
+    change: AgencyChange
+    reason: str
+    """How the status change it may bring begins: "张三 加入"…"""
 
 
-def left(state: AgencyState, change: ProfessionalLeaves) -> AgencyFacts:
+def add_professional(state: AgencyState, change: NewProfessional) -> Amendment:
+    person, facts = change.professional, snapshot_of(state).facts
+    after = facts.model_copy(update={"professionals": [*facts.professionals, person]})
+    return Amendment(
+        after,
+        AgencyChange(
+            kind="professional.joined",
+            summary=f"{person.name}（{person.masked_id}）加入机构",
+            actor=change.actor,
+            claims=_full_time(after),
+        ),
+        f"{person.name} 加入",
+    )
+
+
+def remove_professional(state: AgencyState, change: ProfessionalLeaves) -> Amendment:
     facts, leaving = snapshot_of(state).facts, professional(state, change.professional_id)
     office = facts.local_office
     if office is not None:
         stationed = [i for i in office.stationed_technicians if i != leaving.id_number]
         office = office.model_copy(update={"stationed_technicians": stationed})
-    return facts.model_copy(
+    after = facts.model_copy(
         update={
             "professionals": [p for p in facts.professionals if p.id_number != leaving.id_number],
             "local_office": office,
         }
     )
-
-
-def renewed(state: AgencyState, change: CertificatesRenewed) -> AgencyFacts:
-    facts, before = snapshot_of(state).facts, professional(state, change.professional_id)
-    after = before.model_copy(update={"certificates": list(change.certificates)})
-    return facts.model_copy(
-        update={
-            "professionals": [
-                after if p.id_number == before.id_number else p for p in facts.professionals
-            ]
-        }
-    )
-
-
-def moved(state: AgencyState, change: OfficeMoved) -> AgencyFacts:
-    return snapshot_of(state).facts.model_copy(update={"local_office": change.office})
-
-
-def rebuilt(state: AgencyState, change: WorkplaceChanged) -> AgencyFacts:
-    update: dict[str, object] = {"workplace_area_m2": change.workplace_area_m2}
-    if change.registered_address:
-        update["registered_address"] = change.registered_address
-    return snapshot_of(state).facts.model_copy(update=update)
-
-
-def amend(
-    draft: AgencyState,
-    facts: AgencyFacts,
-    change: AgencyChange,
-    reason: str,
-    violations: list[Violation],
-    ctx: Context,
-) -> AgencyChange:
-    """The agency's facts become ``facts``; the rules' verdict may change its status."""
-    snapshot = snapshot_of(draft)
-    before = {p.id_number for p in snapshot.facts.professionals}
-    snapshot.facts = facts
-    snapshot.jurisdiction_code = facts.jurisdiction_code
-    snapshot.professional_ids |= assign_ids(
-        draft, [p.id_number for p in facts.professionals if p.id_number not in before]
-    )
-    change.facts_changed = True
-    change.then = reassess(draft, reason, change.actor, violations, ctx)
-    return change
-
-
-def add_professional(
-    draft: AgencyState, change: NewProfessional, violations: list[Violation], ctx: Context
-) -> AgencyChange:
-    person = change.professional
-    facts = joined(draft, change)
-    return amend(
-        draft,
-        facts,
-        AgencyChange(
-            kind="professional.joined",
-            summary=f"{person.name}（{person.masked_id}）加入机构",
-            actor=change.actor,
-            claims=[p.id_number for p in facts.professionals if p.full_time],
-        ),
-        f"{person.name} 加入",
-        violations,
-        ctx,
-    )
-
-
-def remove_professional(
-    draft: AgencyState, change: ProfessionalLeaves, violations: list[Violation], ctx: Context
-) -> AgencyChange:
-    leaving, facts = professional(draft, change.professional_id), left(draft, change)
-    return amend(
-        draft,
-        facts,
+    return Amendment(
+        after,
         AgencyChange(
             kind="professional.left",
             summary=f"{leaving.name}（{leaving.masked_id}）离开机构",
             actor=change.actor,
-            claims=[p.id_number for p in facts.professionals if p.full_time],
-            inbox=InboxChanges(
-                withdraw=[_certificate_withdrawal(draft.uscc, change.professional_id, leaving)]
-            ),
+            claims=_full_time(after),
+            inbox=_certificates_done(state.uscc, change.professional_id, leaving),
         ),
         f"{leaving.name} 离开",
-        violations,
-        ctx,
     )
 
 
-def renew_certificates(
-    draft: AgencyState, change: CertificatesRenewed, violations: list[Violation], ctx: Context
-) -> AgencyChange:
-    before = professional(draft, change.professional_id)
-    return amend(
-        draft,
-        renewed(draft, change),
+def renew_certificates(state: AgencyState, change: CertificatesRenewed) -> Amendment:
+    facts, before = snapshot_of(state).facts, professional(state, change.professional_id)
+    renewed = before.model_copy(update={"certificates": list(change.certificates)})
+    people = [renewed if p.id_number == before.id_number else p for p in facts.professionals]
+    return Amendment(
+        facts.model_copy(update={"professionals": people}),
         AgencyChange(
             kind="professional.certificates_renewed",
             summary=f"{before.name} 的证书已更新",
             actor=change.actor,
-            inbox=InboxChanges(
-                withdraw=[_certificate_withdrawal(draft.uscc, change.professional_id, before)]
-            ),
+            inbox=_certificates_done(state.uscc, change.professional_id, before),
         ),
         f"{before.name} 的证书更新",
-        violations,
-        ctx,
     )
 
 
-def move_office(
-    draft: AgencyState, change: OfficeMoved, violations: list[Violation], ctx: Context
-) -> AgencyChange:
-    return amend(
-        draft,
-        moved(draft, change),
+def move_office(state: AgencyState, change: OfficeMoved) -> Amendment:
+    return Amendment(
+        snapshot_of(state).facts.model_copy(update={"local_office": change.office}),
         AgencyChange(
             kind="office.moved",
             summary=f"本地办公场所变更为 {change.office.address}",
             actor=change.actor,
         ),
         "办公场所变更",
-        violations,
-        ctx,
     )
 
 
-def change_workplace(
-    draft: AgencyState, change: WorkplaceChanged, violations: list[Violation], ctx: Context
-) -> AgencyChange:
-    return amend(
-        draft,
-        rebuilt(draft, change),
+def change_workplace(state: AgencyState, change: WorkplaceChanged) -> Amendment:
+    update: dict[str, object] = {"workplace_area_m2": change.workplace_area_m2}
+    if change.registered_address:
+        update["registered_address"] = change.registered_address
+    return Amendment(
+        snapshot_of(state).facts.model_copy(update=update),
         AgencyChange(
             kind="workplace.changed",
             summary=f"办公场所面积变更为 {change.workplace_area_m2:g} m²",
             actor=change.actor,
         ),
         "办公场所面积变更",
-        violations,
-        ctx,
     )
+
+
+def amend(
+    draft: AgencyState, amendment: Amendment, violations: list[Violation], ctx: Context
+) -> AgencyChange:
+    """The agency's facts become the amendment's; the rules' verdict may change its status."""
+    snapshot, facts = snapshot_of(draft), amendment.facts
+    before = {p.id_number for p in snapshot.facts.professionals}
+    snapshot.facts = facts
+    snapshot.jurisdiction_code = facts.jurisdiction_code
+    snapshot.professional_ids |= assign_ids(
+        draft, [p.id_number for p in facts.professionals if p.id_number not in before]
+    )
+    change = amendment.change.model_copy(update={"facts_changed": True})
+    change.then = reassess(draft, amendment.reason, change.actor, violations, ctx)
+    return change
+
+
+def _full_time(facts: AgencyFacts) -> list[str]:
+    return [p.id_number for p in facts.professionals if p.full_time]

@@ -60,8 +60,7 @@ with workflow.unsafe.imports_passed_through():
 
 Check = Callable[[AgencyState], None]
 Apply = Callable[[AgencyState], AgencyChange]
-Amend = Callable[[AgencyState], AgencyFacts]
-ApplyVerdict = Callable[[AgencyState, list[Violation]], AgencyChange]
+Describe = Callable[[AgencyState], monitoring.Amendment]
 
 
 @workflow.defn
@@ -177,8 +176,7 @@ class AgencyWorkflow:
     async def add_professional(self, change: NewProfessional) -> Ack:
         return await self._amend(
             lambda s: monitoring.check_add_professional(s, change),
-            lambda s: monitoring.joined(s, change),
-            lambda d, v: monitoring.add_professional(d, change, v, self._ctx()),
+            lambda s: monitoring.add_professional(s, change),
         )
 
     @add_professional.validator
@@ -189,8 +187,7 @@ class AgencyWorkflow:
     async def remove_professional(self, change: ProfessionalLeaves) -> Ack:
         return await self._amend(
             lambda s: monitoring.check_known_professional(s, change.actor, change.professional_id),
-            lambda s: monitoring.left(s, change),
-            lambda d, v: monitoring.remove_professional(d, change, v, self._ctx()),
+            lambda s: monitoring.remove_professional(s, change),
         )
 
     @remove_professional.validator
@@ -203,8 +200,7 @@ class AgencyWorkflow:
     async def renew_certificates(self, change: CertificatesRenewed) -> Ack:
         return await self._amend(
             lambda s: monitoring.check_known_professional(s, change.actor, change.professional_id),
-            lambda s: monitoring.renewed(s, change),
-            lambda d, v: monitoring.renew_certificates(d, change, v, self._ctx()),
+            lambda s: monitoring.renew_certificates(s, change),
         )
 
     @renew_certificates.validator
@@ -217,8 +213,7 @@ class AgencyWorkflow:
     async def move_office(self, change: OfficeMoved) -> Ack:
         return await self._amend(
             lambda s: monitoring.check_office(s, change),
-            lambda s: monitoring.moved(s, change),
-            lambda d, v: monitoring.move_office(d, change, v, self._ctx()),
+            lambda s: monitoring.move_office(s, change),
         )
 
     @move_office.validator
@@ -229,8 +224,7 @@ class AgencyWorkflow:
     async def change_workplace(self, change: WorkplaceChanged) -> Ack:
         return await self._amend(
             lambda s: monitoring.check_amendment(s, change.actor),
-            lambda s: monitoring.rebuilt(s, change),
-            lambda d, v: monitoring.change_workplace(d, change, v, self._ctx()),
+            lambda s: monitoring.change_workplace(s, change),
         )
 
     @change_workplace.validator
@@ -241,10 +235,7 @@ class AgencyWorkflow:
 
     @workflow.update
     async def record_verification(self, verification: Verification) -> Ack:
-        return await self._step(
-            lambda s: application.check_regulator(s, verification.actor),
-            lambda _: supervision.record_verification(verification),
-        )
+        return await self._regulators_record(supervision.record_verification(verification))
 
     @record_verification.validator
     def _validate_verification(self, verification: Verification) -> None:
@@ -252,14 +243,16 @@ class AgencyWorkflow:
 
     @workflow.update
     async def record_interview(self, interview: Interview) -> Ack:
-        return await self._step(
-            lambda s: application.check_regulator(s, interview.actor),
-            lambda _: supervision.record_interview(interview),
-        )
+        return await self._regulators_record(supervision.record_interview(interview))
 
     @record_interview.validator
     def _validate_interview(self, interview: Interview) -> None:
         self._check(lambda s: application.check_regulator(s, interview.actor))
+
+    async def _regulators_record(self, change: AgencyChange) -> Ack:
+        assert change.actor is not None
+        actor = change.actor
+        return await self._step(lambda s: application.check_regulator(s, actor), lambda _: change)
 
     @workflow.signal
     def affiliation_suspected(self, suspicion: AffiliationSuspected) -> None:
@@ -279,16 +272,18 @@ class AgencyWorkflow:
     async def _step(self, check: Check, apply: Apply) -> Ack:
         return await self._rec.step(check, apply, self._adopt)
 
-    async def _amend(self, check: Check, amend: Amend, apply: ApplyVerdict) -> Ack:
+    async def _amend(self, check: Check, describe: Describe) -> Ack:
         """A change of the agency's facts, with the rules' verdict on the facts it leads to."""
         async with self._rec.lock:
             if ack := self._state.replied(update_id()):
                 return ack
             with rejecting():
                 check(self._state)
-                violations = await self._verdict(amend(self._state))
+                amendment = describe(self._state)
+                violations = await self._verdict(amendment.facts)
                 draft = self._state.model_copy(deep=True)
-                return self._rec.answered(await self._adopt(draft, apply(draft, violations)))
+                change = monitoring.amend(draft, amendment, violations, self._ctx())
+                return self._rec.answered(await self._adopt(draft, change))
 
     async def _next_change(self, draft: AgencyState) -> AgencyChange | None:
         """Suspicions raised by other agencies, then what time has made due."""
