@@ -1,18 +1,15 @@
 """Inbox activities: idempotent writes of inbox items keyed by (resource, kind)."""
 
-from sqlalchemy import Engine
 from temporalio import activity
 
 from agencyflow.domain.inbox import InboxMessage, InboxWithdrawal
 from agencyflow.store import inbox
 
 from .names import INBOX_SEND, INBOX_WITHDRAW
+from .read_model import ReadModelActivities
 
 
-class InboxActivities:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
+class InboxActivities(ReadModelActivities):
     @activity.defn(name=INBOX_SEND)
     def send(self, message: InboxMessage) -> None:
         inbox.send(self._engine, message)
