@@ -6,7 +6,13 @@ from typing import Any
 from sqlalchemy import JSON, Engine, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from agencyflow.domain.hazard import HazardEntry, HazardLevel, HazardRecord, HazardStatus
+from agencyflow.domain.hazard import (
+    HazardEntry,
+    HazardLevel,
+    HazardProgress,
+    HazardRecord,
+    HazardStatus,
+)
 from agencyflow.domain.records import HazardStepRecord
 
 from . import credit, inbox
@@ -14,6 +20,10 @@ from .dialects import upsert_insert
 from .engine import transaction
 from .rows import advance, insert_first
 from .types import UtcDateTime
+
+_FACTS = set(HazardRecord.model_fields) - set(HazardProgress.model_fields) - {"report"}
+"""Where a hazard was found: the record's fields that the row keeps in columns of their own,
+as they are. The rest is its progress (one JSON column) and its report (another)."""
 
 
 class HazardRow(SQLModel, table=True):
@@ -38,18 +48,7 @@ class HazardRow(SQLModel, table=True):
         return HazardRecord.model_validate(
             {
                 **self.progress,
-                **self.model_dump(
-                    include={
-                        "hazard_id",
-                        "project_id",
-                        "visit_id",
-                        "agency_uscc",
-                        "enterprise_uscc",
-                        "enterprise_name",
-                        "county_code",
-                        "found_at",
-                    }
-                ),
+                **self.model_dump(include=_FACTS),
                 "report": self.report,
             }
         )
@@ -84,18 +83,7 @@ def record_found(session: Session, records: list[HazardRecord], entries: list[Ha
             session,
             HazardRow,
             {
-                **hazard.model_dump(
-                    include={
-                        "hazard_id",
-                        "project_id",
-                        "visit_id",
-                        "agency_uscc",
-                        "enterprise_uscc",
-                        "enterprise_name",
-                        "county_code",
-                        "found_at",
-                    }
-                ),
+                **hazard.model_dump(include=_FACTS),
                 "version": hazard.seq,
                 "level": hazard.report.level.value,
                 "status": hazard.status.value,
