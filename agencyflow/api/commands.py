@@ -1,12 +1,26 @@
-"""What routes that send commands to workflows share: their dependencies and one send."""
+"""What routes that send commands to workflows share: their dependencies, one send, and the
+scope check of the project or hazard a command is about."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 
 from agencyflow.api.deps import EngineDep, SettingsDep, TemporalDep
 from agencyflow.api.temporal_errors import execute_update, update_id
-from agencyflow.domain.identity import Actor
+from agencyflow.domain.errors import Forbidden, NotFound
+from agencyflow.domain.identity import Actor, Located, may_see
+
+L = TypeVar("L", bound=Located)
+
+
+def in_scope(actor: Actor, found: L | None, what: str, key: str) -> L:
+    """The project or hazard read for the caller: 404 if there is none, 403 if the caller's
+    scope does not cover it."""
+    if found is None:
+        raise NotFound(f"no {what} {key}", code=f"{what}.not_found")
+    if not may_see(actor, found):
+        raise Forbidden(f"the {what} is outside your scope", code="auth.out_of_scope")
+    return found
 
 
 class Commands:

@@ -1,6 +1,6 @@
 """Who acts: roles, and the actor every command is attributed to."""
 
-from typing import Self
+from typing import Protocol, Self
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -84,3 +84,26 @@ def may_access(
             return agency_uscc is not None and agency_uscc == actor.agency_uscc
         case Role.ENTERPRISE:
             return enterprise_uscc is not None and enterprise_uscc == actor.enterprise_uscc
+
+
+class Located(Protocol):
+    """A project or a hazard: at an enterprise, in its county, served by an agency."""
+
+    @property
+    def county_code(self) -> str: ...
+
+    @property
+    def agency_uscc(self) -> str: ...
+
+    @property
+    def enterprise_uscc(self) -> str: ...
+
+
+def may_see(actor: Actor, located: Located) -> bool:
+    """`may_access` for a project or a hazard, by where it is and whose it is."""
+    return may_access(
+        actor,
+        county_code=located.county_code,
+        agency_uscc=located.agency_uscc,
+        enterprise_uscc=located.enterprise_uscc,
+    )

@@ -12,7 +12,7 @@ from agencyflow.api.schemas.hazards import Ledger, ledger_row
 from agencyflow.api.schemas.projects import EnterpriseFile, summary
 from agencyflow.domain.errors import Forbidden, NotFound
 from agencyflow.domain.hazard_rules import count
-from agencyflow.domain.identity import Actor, Role, may_access
+from agencyflow.domain.identity import Actor, Role, may_see
 from agencyflow.domain.uscc import InvalidUscc, normalise_uscc
 from agencyflow.store import hazards, projects
 
@@ -45,16 +45,7 @@ async def enterprise_file(
     )
     if actor.role is Role.ENTERPRISE and actor.enterprise_uscc != uscc:
         raise Forbidden("an enterprise sees only its own file", code="auth.out_of_scope")
-    visible = [
-        s
-        for s in found
-        if may_access(
-            actor,
-            county_code=s.county_code,
-            agency_uscc=s.agency_uscc,
-            enterprise_uscc=s.enterprise_uscc,
-        )
-    ]
+    visible = [s for s in found if may_see(actor, s)]
     if found and not visible:
         raise Forbidden("the enterprise is outside your scope", code="auth.out_of_scope")
     return EnterpriseFile(
@@ -96,13 +87,7 @@ async def enterprise_ledger(
     found = await anyio.to_thread.run_sync(
         lambda: hazards.search(engine, enterprise_uscc=uscc, agency_uscc=agency)
     )
-    visible = [
-        r
-        for r in found
-        if may_access(
-            actor, county_code=r.county_code, agency_uscc=r.agency_uscc, enterprise_uscc=uscc
-        )
-    ]
+    visible = [r for r in found if may_see(actor, r)]
     if found and not visible:
         raise Forbidden("the enterprise is outside your scope", code="auth.out_of_scope")
     history = await anyio.to_thread.run_sync(

@@ -6,26 +6,30 @@ import datetime as dt
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Query, Request, status
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel
 from sqlalchemy import Engine
-from temporalio.client import Client
 
-from agencyflow.api.deps import EngineDep, TemporalDep, allow
-from agencyflow.api.schemas.hazards import HazardDetail, HazardPage
-from agencyflow.api.temporal_errors import execute_update, update_id
-from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
+from agencyflow.api.commands import Commands, in_scope
+from agencyflow.api.deps import EngineDep, allow
+from agencyflow.api.schemas.hazards import (
+    AcknowledgeBody,
+    HazardDetail,
+    HazardPage,
+    ReinspectionBody,
+    SuperviseBody,
+    VerifyBody,
+)
+from agencyflow.domain.errors import Conflict, Forbidden, RuleViolations, Violation
 from agencyflow.domain.hazard import (
     Correction,
     HazardLevel,
     HazardRecord,
     HazardStatus,
     RectificationEvidence,
-    Reinspection,
-    ReinspectionOutcome,
 )
 from agencyflow.domain.hazard_rules import count
-from agencyflow.domain.identity import Actor, Role, may_access
+from agencyflow.domain.identity import Actor, Role
 from agencyflow.store import files, hazards
 from agencyflow.workflows.hazard.models import (
     Acknowledgement,
@@ -48,34 +52,56 @@ EnterpriseOrAgency = Annotated[Actor, Depends(allow(Role.ENTERPRISE, Role.AGENCY
 AgencyUser = Annotated[Actor, Depends(allow(Role.AGENCY))]
 
 
-class AcknowledgeBody(BaseModel):
-    notes: Annotated[str, Field(max_length=2000)] = ""
+class Hazards(Commands):
+    """What every hazard route needs: scope checks, commands to the hazard's own workflow,
+    and the hazard as the read model shows it."""
+
+    async def visible(self, hazard_id: str, actor: Actor) -> HazardRecord:
+        """The hazard, if the caller may see it: 404 if unknown, 403 outside its scope."""
+        self.request.state.audit_resource = hazard_resource(hazard_id)
+        record = await anyio.to_thread.run_sync(hazards.get, self.engine, hazard_id)
+        return in_scope(actor, record, "hazard", hazard_id)
+
+    async def with_photos(self, hazard_id: str, actor: Actor, photos: list[str]) -> HazardRecord:
+        """The hazard, if the caller may see it and every after-photo named is uploaded."""
+        record = await self.visible(hazard_id, actor)
+        await require_files(self.engine, {"after_photos": photos})
+        return record
+
+    async def major(self, hazard_id: str, actor: Actor) -> HazardRecord:
+        """The hazard, if it is a major one: the regulators' steps are for those only."""
+        record = await self.visible(hazard_id, actor)
+        if record.report.level is not HazardLevel.MAJOR:
+            raise Conflict(
+                "this is a general hazard: the agency's re-inspection closes it, not a regulator",
+                code="hazard.not_major",
+            )
+        return record
+
+    async def detail(self, hazard_id: str, actor: Actor) -> HazardDetail:
+        """The hazard, its whole history and its photos."""
+        record = await self.visible(hazard_id, actor)
+        history = await anyio.to_thread.run_sync(hazards.entries_of, self.engine, [hazard_id])
+        photos = [*record.report.photos, *record.report.example_photos]
+        for entry in history:
+            photos += entry.data.get("after_photos", [])
+        return HazardDetail(
+            hazard=record,
+            history=history,
+            photo_urls={p: f"/files/{p}" for p in dict.fromkeys(photos)},
+        )
+
+    async def update(self, record: HazardRecord, update: Any, command: Any) -> HazardDetail:
+        """Send the command to the hazard's workflow; answer with the hazard as it is now."""
+        # A closed hazard's record is final, and the workflow that followed it has ended.
+        if not record.is_open:
+            raise Conflict("the hazard is closed", code="hazard.closed")
+        actor: Actor = command.actor
+        await self.send(hazard_workflow_id(record.hazard_id), update, command, actor)
+        return await self.detail(record.hazard_id, actor)
 
 
-class SuperviseBody(BaseModel):
-    deadline: dt.date
-    notes: Annotated[str, Field(max_length=2000)] = ""
-
-
-class VerifyBody(BaseModel):
-    accepted: bool
-    reasons: list[Annotated[str, Field(min_length=1, max_length=1000)]] = []
-
-
-async def visible(engine: Engine, hazard_id: str, actor: Actor, request: Request) -> HazardRecord:
-    """The hazard, if the caller may see it: 404 if unknown, 403 outside its scope."""
-    request.state.audit_resource = hazard_resource(hazard_id)
-    record = await anyio.to_thread.run_sync(hazards.get, engine, hazard_id)
-    if record is None:
-        raise NotFound(f"no hazard {hazard_id}", code="hazard.not_found")
-    if not may_access(
-        actor,
-        county_code=record.county_code,
-        agency_uscc=record.agency_uscc,
-        enterprise_uscc=record.enterprise_uscc,
-    ):
-        raise Forbidden("the hazard is outside your scope", code="auth.out_of_scope")
-    return record
+Service = Annotated[Hazards, Depends(Hazards)]
 
 
 async def require_files(engine: Engine, ids_by_field: dict[str, list[str]]) -> None:
@@ -96,10 +122,6 @@ async def require_files(engine: Engine, ids_by_field: dict[str, list[str]]) -> N
         raise RuleViolations(violations)
 
 
-def _page(records: list[HazardRecord]) -> HazardPage:
-    return HazardPage(counts=count(records, dt.datetime.now(dt.UTC)), hazards=records)
-
-
 @router.get("", name="hazards.list")
 async def list_hazards(
     actor: Lister,
@@ -116,165 +138,89 @@ async def list_hazards(
     found = await anyio.to_thread.run_sync(
         lambda: hazards.search(engine, county_code=county, level=level, status=status_)
     )
-    return _page(found)
+    return HazardPage(counts=count(found, dt.datetime.now(dt.UTC)), hazards=found)
 
 
 @router.get("/{hazard_id}", name="hazards.show")
-async def show(hazard_id: str, actor: Anyone, engine: EngineDep, request: Request) -> HazardDetail:
+async def show(hazard_id: str, actor: Anyone, service: Service) -> HazardDetail:
     """The hazard, its whole history and its photos."""
-    record = await visible(engine, hazard_id, actor, request)
-    history = await anyio.to_thread.run_sync(hazards.entries_of, engine, [hazard_id])
-    photos = [*record.report.photos, *record.report.example_photos]
-    for entry in history:
-        photos += entry.data.get("after_photos", [])
-    return HazardDetail(
-        hazard=record, history=history, photo_urls={p: f"/files/{p}" for p in dict.fromkeys(photos)}
-    )
-
-
-@router.post("/{hazard_id}/evidence", name="hazards.submit_evidence")
-async def submit_evidence(
-    hazard_id: str,
-    evidence: RectificationEvidence,
-    actor: EnterpriseOrAgency,
-    engine: EngineDep,
-    temporal: TemporalDep,
-    request: Request,
-) -> HazardDetail:
-    """Rectification evidence (after-photos, description, date) from the enterprise or agency."""
-    record = await visible(engine, hazard_id, actor, request)
-    await require_files(engine, {"after_photos": evidence.after_photos})
-    command = HazardEvidence(actor=actor, hazard_id=hazard_id, evidence=evidence)
-    await _send(temporal, record, request, HazardWorkflow.submit_evidence, command)
-    return await show(hazard_id, actor, engine, request)
-
-
-class ReinspectionBody(BaseModel):
-    outcome: ReinspectionOutcome
-    after_photos: list[Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]] = []
-    notes: Annotated[str, Field(max_length=4000)] = ""
-
-
-@router.post(
-    "/{hazard_id}/reinspections",
-    name="hazards.reinspect",
-    status_code=status.HTTP_201_CREATED,
-)
-async def reinspect(
-    hazard_id: str,
-    body: ReinspectionBody,
-    actor: AgencyUser,
-    engine: EngineDep,
-    temporal: TemporalDep,
-    request: Request,
-) -> HazardDetail:
-    """A re-inspection outside a visit (for instance after the service ended): rectified closes
-    a general hazard, not rectified sends it back to the enterprise."""
-    record = await visible(engine, hazard_id, actor, request)
-    await require_files(engine, {"after_photos": body.after_photos})
-    command = HazardReinspection(
-        actor=actor, reinspection=Reinspection(hazard_id=hazard_id, **body.model_dump())
-    )
-    await _send(temporal, record, request, HazardWorkflow.reinspect, command)
-    return await show(hazard_id, actor, engine, request)
+    return await service.detail(hazard_id, actor)
 
 
 @router.post(
     "/{hazard_id}/corrections", name="hazards.correct", status_code=status.HTTP_201_CREATED
 )
 async def correct(
-    hazard_id: str,
-    correction: Correction,
-    actor: AgencyUser,
-    engine: EngineDep,
-    temporal: TemporalDep,
-    request: Request,
+    hazard_id: str, correction: Correction, actor: AgencyUser, service: Service
 ) -> HazardDetail:
     """A correction: a new ledger entry pointing at the one it corrects; nothing is overwritten."""
-    record = await visible(engine, hazard_id, actor, request)
+    record = await service.visible(hazard_id, actor)
     command = HazardCorrection(actor=actor, hazard_id=hazard_id, correction=correction)
-    await _send(temporal, record, request, HazardWorkflow.correct, command)
-    return await show(hazard_id, actor, engine, request)
+    return await service.update(record, HazardWorkflow.correct, command)
 
 
-@router.post("/{hazard_id}/acknowledge", name="hazards.acknowledge")
-async def acknowledge(
-    hazard_id: str,
-    body: AcknowledgeBody,
-    actor: Regulator,
-    engine: EngineDep,
-    temporal: TemporalDep,
-    request: Request,
+# ---------------------------------------------------------------------- rectification
+
+
+@router.post("/{hazard_id}/evidence", name="hazards.submit_evidence")
+async def submit_evidence(
+    hazard_id: str, evidence: RectificationEvidence, actor: EnterpriseOrAgency, service: Service
 ) -> HazardDetail:
-    """The regulator acknowledges a major hazard (within 24 h, or the city is told)."""
-    record = await _major(engine, hazard_id, actor, request)
-    await _send(
-        temporal,
-        record,
-        request,
-        HazardWorkflow.acknowledge,
-        Acknowledgement(actor=actor, notes=body.notes),
-    )
-    return await show(hazard_id, actor, engine, request)
+    """Rectification evidence (after-photos, description, date) from the enterprise or agency."""
+    record = await service.with_photos(hazard_id, actor, evidence.after_photos)
+    command = HazardEvidence(actor=actor, hazard_id=hazard_id, evidence=evidence)
+    return await service.update(record, HazardWorkflow.submit_evidence, command)
 
 
-@router.post("/{hazard_id}/supervise", name="hazards.supervise")
-async def supervise(
-    hazard_id: str,
-    body: SuperviseBody,
-    actor: Regulator,
-    engine: EngineDep,
-    temporal: TemporalDep,
-    request: Request,
+@router.post(
+    "/{hazard_id}/reinspections", name="hazards.reinspect", status_code=status.HTTP_201_CREATED
+)
+async def reinspect(
+    hazard_id: str, body: ReinspectionBody, actor: AgencyUser, service: Service
 ) -> HazardDetail:
-    """挂牌督办: a deadline the regulator sets and supervises."""
-    record = await _major(engine, hazard_id, actor, request)
-    await _send(
-        temporal,
-        record,
-        request,
-        HazardWorkflow.supervise,
-        Supervision(actor=actor, deadline=body.deadline, notes=body.notes),
-    )
-    return await show(hazard_id, actor, engine, request)
+    """A re-inspection outside a visit (for instance after the service ended): rectified closes
+    a general hazard, not rectified sends it back to the enterprise."""
+    record = await service.with_photos(hazard_id, actor, body.after_photos)
+    command = HazardReinspection(actor=actor, reinspection=body.of(hazard_id))
+    return await service.update(record, HazardWorkflow.reinspect, command)
 
 
-@router.post("/{hazard_id}/verify", name="hazards.verify")
-async def verify(
-    hazard_id: str,
-    body: VerifyBody,
-    actor: Regulator,
-    engine: EngineDep,
-    temporal: TemporalDep,
-    request: Request,
-) -> HazardDetail:
-    """Accept the rectification (the major hazard is closed) or reject it with reasons."""
-    record = await _major(engine, hazard_id, actor, request)
-    await _send(
-        temporal,
-        record,
-        request,
-        HazardWorkflow.verify,
-        HazardVerification(actor=actor, accepted=body.accepted, reasons=body.reasons),
-    )
-    return await show(hazard_id, actor, engine, request)
+# ---------------------------------------------------------------------- regulators, major hazards
 
 
-async def _major(engine: Engine, hazard_id: str, actor: Actor, request: Request) -> HazardRecord:
-    record = await visible(engine, hazard_id, actor, request)
-    if record.report.level is not HazardLevel.MAJOR:
-        raise Conflict(
-            "this is a general hazard: the agency's re-inspection closes it, not a regulator",
-            code="hazard.not_major",
-        )
-    return record
-
-
-async def _send(
-    temporal: Client, record: HazardRecord, request: Request, update: Any, arg: Any
+def _regulators_step(
+    step: str, body_model: type[BaseModel], command: type[BaseModel], description: str
 ) -> None:
-    # A closed hazard's record is final, and the workflow that followed it has ended.
-    if not record.is_open:
-        raise Conflict("the hazard is closed", code="hazard.closed")
-    handle = temporal.get_workflow_handle(hazard_workflow_id(record.hazard_id))
-    await execute_update(handle, update, arg, update_id=update_id(request, arg.actor, arg))
+    """``POST /hazards/{id}/<step>``: a regulator's step on a major hazard. The steps differ
+    only in their body, the command it becomes and the workflow's update of that name."""
+
+    async def route(
+        hazard_id: str, body: BaseModel, actor: Regulator, service: Service
+    ) -> HazardDetail:
+        record = await service.major(hazard_id, actor)
+        arg = command(actor=actor, **body.model_dump())
+        return await service.update(record, getattr(HazardWorkflow, step), arg)
+
+    route.__annotations__["body"] = body_model  # what FastAPI validates the body with
+    route.__doc__ = description
+    router.post(f"/{{hazard_id}}/{step}", name=f"hazards.{step}")(route)
+
+
+_regulators_step(
+    "acknowledge",
+    AcknowledgeBody,
+    Acknowledgement,
+    "The regulator acknowledges a major hazard (within 24 h, or the city is told).",
+)
+_regulators_step(
+    "supervise",
+    SuperviseBody,
+    Supervision,
+    "挂牌督办: a deadline the regulator sets and supervises.",
+)
+_regulators_step(
+    "verify",
+    VerifyBody,
+    HazardVerification,
+    "Accept the rectification (the major hazard is closed) or reject it with reasons.",
+)

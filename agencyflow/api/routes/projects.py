@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy
 
-from agencyflow.api.commands import Commands
+from agencyflow.api.commands import Commands, in_scope
 from agencyflow.api.deps import EngineDep, allow
 from agencyflow.api.routes.hazards import require_files
 from agencyflow.api.schemas.hazards import HazardPage
@@ -34,7 +34,7 @@ from agencyflow.domain.agency import AgencySnapshot
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
 from agencyflow.domain.hazard_rules import count
-from agencyflow.domain.identity import Actor, Role, may_access
+from agencyflow.domain.identity import Actor, Role
 from agencyflow.domain.project import (
     ProjectHead,
     ProjectRequest,
@@ -83,17 +83,8 @@ class Projects(Commands):
     async def visible(self, pid: str, actor: Actor) -> ProjectHead:
         """The project, if the caller may see it: 404 if unknown, 403 outside its scope."""
         self.request.state.audit_resource = project_resource(pid)
-        snapshot = await anyio.to_thread.run_sync(projects.head, self.engine, pid)
-        if snapshot is None:
-            raise NotFound(f"no project {pid}", code="project.not_found")
-        if not may_access(
-            actor,
-            county_code=snapshot.county_code,
-            agency_uscc=snapshot.agency_uscc,
-            enterprise_uscc=snapshot.enterprise_uscc,
-        ):
-            raise Forbidden("the project is outside your scope", code="auth.out_of_scope")
-        return snapshot
+        head = await anyio.to_thread.run_sync(projects.head, self.engine, pid)
+        return in_scope(actor, head, "project", pid)
 
     async def update(self, pid: str, actor: Actor, update: Any, arg: Any) -> ProjectPublic:
         """Send the command straight to the project's workflow, whose checks (who, when) are

@@ -1,10 +1,11 @@
 """What the hazard and file routes take and return."""
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from agencyflow.domain.hazard import HazardEntry, HazardRecord
+from agencyflow.domain.hazard import HazardEntry, HazardRecord, Reinspection, ReinspectionOutcome
 from agencyflow.domain.hazard_rules import HazardCounts, is_overdue
 
 
@@ -15,6 +16,29 @@ class FileUploaded(BaseModel):
     content_type: str
     filename: str
     url: str
+
+
+class ReinspectionBody(BaseModel):
+    outcome: ReinspectionOutcome
+    after_photos: list[Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]] = []
+    notes: Annotated[str, Field(max_length=4000)] = ""
+
+    def of(self, hazard_id: str) -> Reinspection:
+        return Reinspection(hazard_id=hazard_id, **self.model_dump())
+
+
+class AcknowledgeBody(BaseModel):
+    notes: Annotated[str, Field(max_length=2000)] = ""
+
+
+class SuperviseBody(BaseModel):
+    deadline: dt.date
+    notes: Annotated[str, Field(max_length=2000)] = ""
+
+
+class VerifyBody(BaseModel):
+    accepted: bool
+    reasons: list[Annotated[str, Field(min_length=1, max_length=1000)]] = []
 
 
 class HazardPage(BaseModel):
