@@ -117,3 +117,10 @@ class InboxChanges(BaseModel):
 
     send: list[InboxMessage] = []
     withdraw: list[InboxWithdrawal] = []
+
+    def __add__(self, other: "InboxChanges") -> "InboxChanges":
+        """Both changes, in order: a step that closes items and opens the next, or a step
+        and the status change it brought about, recorded together."""
+        return InboxChanges(
+            send=[*self.send, *other.send], withdraw=[*self.withdraw, *other.withdraw]
+        )

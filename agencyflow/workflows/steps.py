@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from agencyflow.config.policy import Policy
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.errors import AgencyflowError, Forbidden, RuleViolations, Violation
-from agencyflow.domain.identity import Actor, may_access
+from agencyflow.domain.identity import Actor, Role, may_access
 from agencyflow.domain.inbox import Addressee, InboxChanges, InboxMessage, InboxWithdrawal
 from agencyflow.domain.project import CreditEvent
 from agencyflow.domain.timeline import SYSTEM_ACTOR, TimelineEntry
@@ -106,6 +106,11 @@ def require_reasons(reasons: list[str], *, field: str = "reasons") -> None:
                 )
             ]
         )
+
+
+def require_agency(actor: Actor, uscc: str, refusal: str, code: str | None = None) -> None:
+    """The agency's own users, and nobody else."""
+    require(actor.role is Role.AGENCY and actor.agency_uscc == uscc, Forbidden(refusal, code=code))
 
 
 def require_regulator(actor: Actor, county_code: str | None, what: str) -> None:

@@ -5,16 +5,16 @@ import datetime as dt
 from agencyflow.domain.admission import check_admission
 from agencyflow.domain.agency import AgencySnapshot, AgencyStatus
 from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
-from agencyflow.domain.identity import Actor, Role
-from agencyflow.domain.inbox import Addressee, InboxChanges
+from agencyflow.domain.identity import Actor
+from agencyflow.domain.inbox import Addressee
 from agencyflow.workflows.steps import (
     Context,
-    message,
+    done,
     require,
+    require_agency,
     require_reasons,
     require_regulator,
     tell,
-    withdrawal,
 )
 
 from .models import AgencyChange, AgencyState, Decision, Submission, agency_resource
@@ -65,10 +65,7 @@ def assign_ids(state: AgencyState, id_numbers: list[str]) -> dict[str, str]:
 
 def check_submission(state: AgencyState, submission: Submission) -> None:
     actor, facts = submission.actor, submission.facts
-    require(
-        actor.role is Role.AGENCY and actor.agency_uscc == state.uscc,
-        Forbidden("only the agency itself may submit its application"),
-    )
+    require_agency(actor, state.uscc, "only the agency itself may submit its application")
     require(facts.uscc == state.uscc, Forbidden("the application's USCC is not the agency's own"))
     status = state.snapshot.status if state.snapshot else None
     require(
@@ -103,25 +100,15 @@ def submit(
         review_due_at=review_due,
         updated_at=ctx.now,
     )
-    resource = agency_resource(draft.uscc)
+    resource, title = agency_resource(draft.uscc), f"审核机构准入申请：{facts.legal_name}"
     return AgencyChange(
         kind="application.resubmitted" if previous else "application.submitted",
         summary=f"{facts.legal_name} 提交准入申请" + ("（补正后重新提交）" if previous else ""),
         actor=submission.actor,
         facts_changed=True,
         claims=[p.id_number for p in facts.professionals if p.full_time],
-        inbox=InboxChanges(
-            withdraw=[withdrawal(resource, RETURNED)],
-            send=[
-                message(
-                    resource,
-                    REVIEW,
-                    regulator_of(draft.snapshot),
-                    f"审核机构准入申请：{facts.legal_name}",
-                    review_due,
-                )
-            ],
-        ),
+        inbox=done(resource, RETURNED)
+        + tell(resource, REVIEW, regulator_of(draft.snapshot), title, review_due),
     )
 
 
@@ -160,7 +147,7 @@ def approve(draft: AgencyState, decision: Decision, ctx: Context) -> AgencyChang
         summary="准入申请审核通过，机构正常执业",
         actor=decision.actor,
         reasons=[decision.notes] if decision.notes else [],
-        inbox=InboxChanges(withdraw=[withdrawal(agency_resource(draft.uscc), REVIEW, ESCALATED)]),
+        inbox=done(agency_resource(draft.uscc), REVIEW, ESCALATED),
     )
 
 
@@ -174,16 +161,12 @@ def return_application(draft: AgencyState, decision: Decision) -> AgencyChange:
         summary="准入申请被退回补正",
         actor=decision.actor,
         reasons=decision.reasons,
-        inbox=InboxChanges(
-            withdraw=[withdrawal(resource, REVIEW, ESCALATED)],
-            send=[
-                message(
-                    resource,
-                    RETURNED,
-                    Addressee.agency(draft.uscc),
-                    "准入申请被退回：请按退回理由补正后重新提交",
-                )
-            ],
+        inbox=done(resource, REVIEW, ESCALATED)
+        + tell(
+            resource,
+            RETURNED,
+            Addressee.agency(draft.uscc),
+            "准入申请被退回：请按退回理由补正后重新提交",
         ),
     )
 
@@ -197,7 +180,7 @@ def reject(draft: AgencyState, decision: Decision) -> AgencyChange:
         actor=decision.actor,
         reasons=decision.reasons,
         claims=[],
-        inbox=InboxChanges(withdraw=[withdrawal(agency_resource(draft.uscc), REVIEW, ESCALATED)]),
+        inbox=done(agency_resource(draft.uscc), REVIEW, ESCALATED),
     )
 
 

@@ -7,10 +7,10 @@ activity) and handed in as ``violations``; what it means for the status is `stat
 from dataclasses import dataclass
 
 from agencyflow.domain.agency import AgencyFacts, Professional
-from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
-from agencyflow.domain.identity import Actor, Role
+from agencyflow.domain.errors import Conflict, NotFound, RuleViolations, Violation
+from agencyflow.domain.identity import Actor
 from agencyflow.domain.inbox import InboxChanges
-from agencyflow.workflows.steps import Context, done, require
+from agencyflow.workflows.steps import Context, done, require, require_agency
 
 from .application import assign_ids, snapshot_of
 from .models import (
@@ -36,10 +36,7 @@ def _certificates_done(uscc: str, professional_id: str, person: Professional) ->
 
 
 def check_amendment(state: AgencyState, actor: Actor) -> None:
-    require(
-        actor.role is Role.AGENCY and actor.agency_uscc == state.uscc,
-        Forbidden("only the agency itself may change its facts"),
-    )
+    require_agency(actor, state.uscc, "only the agency itself may change its facts")
     status = snapshot_of(state).status
     require(
         status.is_admitted,

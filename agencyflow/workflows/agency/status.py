@@ -12,7 +12,7 @@ from agencyflow.domain.errors import Conflict, Violation
 from agencyflow.domain.identity import Actor
 from agencyflow.domain.inbox import Addressee, InboxChanges
 from agencyflow.domain.monitoring import CertificateDeadline
-from agencyflow.workflows.steps import Change, Context, done, message, require, withdrawal
+from agencyflow.workflows.steps import Change, Context, done, message, require, tell
 
 from .application import regulator_of, snapshot_of
 from .models import AgencyChange, AgencyState, Decision, agency_resource
@@ -86,15 +86,11 @@ def reassess(
             kind="status.reinstatement_requested",
             summary=f"{reason}：暂停执业的机构已符合准入条件，待监管部门恢复执业",
             actor=actor,
-            inbox=InboxChanges(
-                send=[
-                    message(
-                        resource,
-                        REINSTATEMENT,
-                        regulator_of(snapshot),
-                        f"审核恢复执业：{snapshot.facts.legal_name}",
-                    )
-                ]
+            inbox=tell(
+                resource,
+                REINSTATEMENT,
+                regulator_of(snapshot),
+                f"审核恢复执业：{snapshot.facts.legal_name}",
             ),
         )
     if status is AgencyStatus.SUSPENDED and violations and draft.reinstatement_offered:
@@ -126,16 +122,12 @@ def rectification_deadline_passed(
         kind="status.suspended",
         summary="整改期限届满仍不符合准入条件：暂停执业，不得承接新项目",
         reasons=[v.message for v in violations],
-        inbox=InboxChanges(
-            withdraw=[withdrawal(resource, RECTIFICATION, RECTIFICATION_NOTICE)],
-            send=[
-                message(
-                    resource,
-                    SUSPENDED,
-                    Addressee.agency(draft.uscc),
-                    "机构已暂停执业：整改到位后由监管部门恢复执业",
-                )
-            ],
+        inbox=done(resource, RECTIFICATION, RECTIFICATION_NOTICE)
+        + tell(
+            resource,
+            SUSPENDED,
+            Addressee.agency(draft.uscc),
+            "机构已暂停执业：整改到位后由监管部门恢复执业",
         ),
     )
 
@@ -161,9 +153,7 @@ def reinstate(draft: AgencyState, decision: Decision) -> AgencyChange:
         summary="监管部门恢复机构执业",
         actor=decision.actor,
         reasons=[decision.notes] if decision.notes else [],
-        inbox=InboxChanges(
-            withdraw=[withdrawal(agency_resource(draft.uscc), REINSTATEMENT, SUSPENDED)]
-        ),
+        inbox=done(agency_resource(draft.uscc), REINSTATEMENT, SUSPENDED),
     )
 
 
@@ -177,16 +167,12 @@ def remind_certificate(draft: AgencyState, deadline: CertificateDeadline) -> Age
         kind="certificate.expiring",
         summary=f"{person.name} 的{certificate.kind.label}证书 {certificate.number} "
         f"将于 {certificate.valid_until.isoformat()} 到期",
-        inbox=InboxChanges(
-            send=[
-                message(
-                    agency_resource(draft.uscc),
-                    certificate_item(deadline.professional_id, certificate),
-                    Addressee.agency(draft.uscc),
-                    f"证书即将到期：{person.name} {certificate.kind.label} {certificate.number}",
-                    deadline.expires_at,
-                )
-            ]
+        inbox=tell(
+            agency_resource(draft.uscc),
+            certificate_item(deadline.professional_id, certificate),
+            Addressee.agency(draft.uscc),
+            f"证书即将到期：{person.name} {certificate.kind.label} {certificate.number}",
+            deadline.expires_at,
         ),
     )
 

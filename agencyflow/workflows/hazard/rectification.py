@@ -17,7 +17,15 @@ from agencyflow.domain.hazard import (
 from agencyflow.domain.hazard_rules import end_of_day
 from agencyflow.domain.identity import Actor, Role
 from agencyflow.domain.inbox import Addressee, InboxChanges, InboxMessage
-from agencyflow.workflows.steps import Context, message, require, tell, withdrawal
+from agencyflow.workflows.steps import (
+    Context,
+    done,
+    message,
+    require,
+    require_agency,
+    tell,
+    withdrawal,
+)
 
 from .models import HazardChange, VisitNotice, hazard_resource
 
@@ -97,9 +105,8 @@ def submit_evidence(
 
 def check_reinspection(record: HazardRecord, actor: Actor) -> None:
     """The agency that found it re-inspects an open general hazard."""
-    require(
-        actor.role is Role.AGENCY and actor.agency_uscc == record.agency_uscc,
-        Forbidden("only the project's agency re-inspects", code="auth.out_of_scope"),
+    require_agency(
+        actor, record.agency_uscc, "only the project's agency re-inspects", "auth.out_of_scope"
     )
     require(
         record.report.level is HazardLevel.GENERAL,
@@ -119,7 +126,7 @@ def reinspect(
     if reinspection.outcome is ReinspectionOutcome.RECTIFIED:
         record.status = HazardStatus.CLOSED
         record.closed_at = ctx.now
-        inbox = InboxChanges(withdraw=[withdrawal(resource, RECTIFY, REINSPECT, LONG_UNRECTIFIED)])
+        inbox = done(resource, RECTIFY, REINSPECT, LONG_UNRECTIFIED)
     else:
         record.status = HazardStatus.OPEN
         inbox = InboxChanges(
@@ -153,9 +160,11 @@ def note_visit(record: HazardRecord, notice: VisitNotice, ctx: Context) -> Hazar
 
 
 def check_correction(record: HazardRecord, actor: Actor, correction: Correction) -> None:
-    require(
-        actor.role is Role.AGENCY and actor.agency_uscc == record.agency_uscc,
-        Forbidden("only the agency that recorded the hazard corrects it", code="auth.out_of_scope"),
+    require_agency(
+        actor,
+        record.agency_uscc,
+        "only the agency that recorded the hazard corrects it",
+        "auth.out_of_scope",
     )
     check_open(record)
     require(

@@ -1,10 +1,10 @@
 """Checks every project step shares: who may act, and at which stage."""
 
-from agencyflow.domain.errors import Conflict, Forbidden, NotFound
-from agencyflow.domain.identity import Actor, Role
+from agencyflow.domain.errors import Conflict, NotFound
+from agencyflow.domain.identity import Actor
 from agencyflow.domain.project import ProjectProgress, ProjectStage
 from agencyflow.domain.project_rules import stage_of
-from agencyflow.workflows.steps import require, require_regulator
+from agencyflow.workflows.steps import require, require_agency, require_regulator
 
 from .models import ProjectState
 
@@ -28,9 +28,8 @@ def county_of(state: ProjectState) -> str:
 
 def check_agency(state: ProjectState, actor: Actor) -> None:
     """The project's own agency, while the project is open."""
-    require(
-        actor.role is Role.AGENCY and actor.agency_uscc == state.agency_uscc,
-        Forbidden("only the project's agency may do this", code="auth.out_of_scope"),
+    require_agency(
+        actor, state.agency_uscc, "only the project's agency may do this", "auth.out_of_scope"
     )
     require(
         progress_of(state).closed_at is None,

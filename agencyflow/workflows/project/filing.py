@@ -8,12 +8,19 @@ corrected and filed again; unanswered within the policy's working days it goes t
 import datetime as dt
 
 from agencyflow.domain.errors import Conflict, Forbidden, RuleViolations
-from agencyflow.domain.identity import Role
 from agencyflow.domain.inbox import Addressee, InboxChanges
 from agencyflow.domain.project import FilingStatus, ProjectProgress, ProjectStage
 from agencyflow.domain.project_rules import check_project_request, practice_notification
 from agencyflow.domain.records import ProjectOpening
-from agencyflow.workflows.steps import Context, done, message, require, require_reasons, withdrawal
+from agencyflow.workflows.steps import (
+    Context,
+    done,
+    message,
+    require,
+    require_agency,
+    require_reasons,
+    tell,
+)
 
 from .checks import check_agency, check_regulator, enterprise_name, progress_of
 from .models import (
@@ -37,10 +44,7 @@ PLAN_SUBMIT = "plan.submit"
 def check_create(state: ProjectState, command: CreateProject) -> None:
     """Who files, and whether the agency may start a project now."""
     actor, agency = command.actor, command.agency
-    require(
-        actor.role is Role.AGENCY and actor.agency_uscc == state.agency_uscc,
-        Forbidden("only the agency itself may file its contracts"),
-    )
+    require_agency(actor, state.agency_uscc, "only the agency itself may file its contracts")
     require(agency.uscc == state.agency_uscc, Forbidden("the agency's record is not this agency's"))
     require(
         agency.status.may_start_projects,
@@ -153,16 +157,12 @@ def return_filing(draft: ProjectState, decision: FilingDecision) -> ProjectChang
         summary="执业告知被退回补正",
         actor=decision.actor,
         reasons=decision.reasons,
-        inbox=InboxChanges(
-            withdraw=[withdrawal(resource, FILING_REVIEW, FILING_ESCALATED)],
-            send=[
-                message(
-                    resource,
-                    FILING_CORRECT,
-                    Addressee.agency(draft.agency_uscc),
-                    f"执业告知被退回：{enterprise_name(draft)}",
-                )
-            ],
+        inbox=done(resource, FILING_REVIEW, FILING_ESCALATED)
+        + tell(
+            resource,
+            FILING_CORRECT,
+            Addressee.agency(draft.agency_uscc),
+            f"执业告知被退回：{enterprise_name(draft)}",
         ),
     )
 
@@ -171,19 +171,12 @@ def escalate(draft: ProjectState, ctx: Context) -> ProjectChange:
     """Unanswered within the policy's working days: the city is told."""
     progress_of(draft).filing_escalated = True
     days = ctx.policy.filing_review_working_days
+    resource = project_resource(draft.project_id)
+    title = f"逾期未确认的执业告知：{draft.agency_name} → {enterprise_name(draft)}"
     return ProjectChange(
         kind="filing.escalated",
         summary=f"执业告知 {days} 个工作日内未获确认，已提交市局",
-        inbox=InboxChanges(
-            send=[
-                message(
-                    project_resource(draft.project_id),
-                    FILING_ESCALATED,
-                    Addressee.city(),
-                    f"逾期未确认的执业告知：{draft.agency_name} → {enterprise_name(draft)}",
-                )
-            ]
-        ),
+        inbox=tell(resource, FILING_ESCALATED, Addressee.city(), title),
     )
 
 
@@ -241,16 +234,12 @@ def refile(
         reasons=[refiling.note] if refiling.note else [],
         request=draft.request if changed_team else None,
         notification=practice_notification(draft.request, refiling.agency, revision),
-        inbox=InboxChanges(
-            withdraw=[withdrawal(resource, FILING_CORRECT)],
-            send=[
-                message(
-                    resource,
-                    FILING_REVIEW,
-                    Addressee.county(enterprise.county_code),
-                    f"确认执业告知（补正）：{draft.agency_name} → {enterprise.name}",
-                    filing_due,
-                )
-            ],
+        inbox=done(resource, FILING_CORRECT)
+        + tell(
+            resource,
+            FILING_REVIEW,
+            Addressee.county(enterprise.county_code),
+            f"确认执业告知（补正）：{draft.agency_name} → {enterprise.name}",
+            filing_due,
         ),
     )

@@ -8,10 +8,10 @@ outside any step, and its receipt (or refusal) arrives as a step of its own.
 import math
 from datetime import timedelta
 
-from agencyflow.domain.inbox import Addressee, InboxChanges
+from agencyflow.domain.inbox import Addressee
 from agencyflow.domain.platform import PlatformReceipt, ReportSubmission
 from agencyflow.domain.project import ProjectStage, SubmittedReport
-from agencyflow.workflows.steps import Context, credit_event, done, message, tell, withdrawal
+from agencyflow.workflows.steps import Context, credit_event, done, tell
 
 from .checks import check_agency, county_of, enterprise_name, progress_of, require_stage
 from .models import ProjectChange, ProjectState, ReportUpload, project_resource
@@ -108,17 +108,13 @@ def refused(draft: ProjectState, reason: str) -> ProjectChange:
         kind="report.refused",
         summary=f"省平台退回服务报告：{reason}",
         reasons=[reason],
-        inbox=InboxChanges(
-            withdraw=[withdrawal(resource, HANDOFF_FAILING)],
-            send=[
-                message(
-                    resource,
-                    REPORT_UPLOAD,
-                    Addressee.agency(draft.agency_uscc),
-                    f"服务报告被省平台退回，请更正后重新上传：{enterprise_name(draft)}",
-                    progress.report_due_at,
-                )
-            ],
+        inbox=done(resource, HANDOFF_FAILING)
+        + tell(
+            resource,
+            REPORT_UPLOAD,
+            Addressee.agency(draft.agency_uscc),
+            f"服务报告被省平台退回，请更正后重新上传：{enterprise_name(draft)}",
+            progress.report_due_at,
         ),
     )
 
