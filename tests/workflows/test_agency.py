@@ -7,7 +7,6 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import Engine
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from agencyflow.config.limits import HistoryLimits
@@ -36,6 +35,7 @@ from tests.workflows.agency_helpers import (
     open_items,
     timeline_kinds,
 )
+from tests.workflows.temporal_helpers import rejection_of, server_today
 
 
 @pytest_asyncio.fixture
@@ -44,12 +44,6 @@ async def agencies_(
 ) -> AsyncIterator[Agencies]:
     async with build_worker(time_skipping_env.client, settings, engine):
         yield Agencies(time_skipping_env.client, settings.temporal_task_queue, engine)
-
-
-def _rejection(error: pytest.ExceptionInfo[WorkflowUpdateFailedError]) -> ApplicationError:
-    cause = error.value.cause
-    assert isinstance(cause, ApplicationError)
-    return cause
 
 
 async def test_approved_application_becomes_active_and_clears_the_review_item(
@@ -123,22 +117,22 @@ async def test_decisions_need_reasons_the_right_regulator_and_the_right_moment(
     handle, _ = await agencies_.submit(facts(a))
     with pytest.raises(WorkflowUpdateFailedError) as no_reason:
         await handle.execute_update(AgencyWorkflow.return_application, Decision(actor=COUNTY))
-    assert _rejection(no_reason).type == "RuleViolations"
+    assert rejection_of(no_reason).type == "RuleViolations"
     with pytest.raises(WorkflowUpdateFailedError) as outside:
         await handle.execute_update(AgencyWorkflow.approve, Decision(actor=OTHER_COUNTY))
-    assert _rejection(outside).type == "Forbidden"
+    assert rejection_of(outside).type == "Forbidden"
     with pytest.raises(WorkflowUpdateFailedError) as agency:
         await handle.execute_update(AgencyWorkflow.approve, Decision(actor=agency_actor(a)))
-    assert _rejection(agency).type == "Forbidden"
+    assert rejection_of(agency).type == "Forbidden"
     with pytest.raises(WorkflowUpdateFailedError) as twice:
         await agencies_.submit(facts(a))
-    assert _rejection(twice).type == "Conflict"
+    assert rejection_of(twice).type == "Conflict"
 
     await handle.execute_update(AgencyWorkflow.approve, Decision(actor=CITY))
     with pytest.raises(WorkflowUpdateFailedError) as again:
         await handle.execute_update(AgencyWorkflow.approve, Decision(actor=COUNTY))
-    assert _rejection(again).type == "Conflict"
-    assert "not awaiting review" in str(_rejection(again))
+    assert rejection_of(again).type == "Conflict"
+    assert "not awaiting review" in str(rejection_of(again))
 
 
 async def test_unanswered_application_escalates_to_the_city_after_the_working_days(
@@ -170,7 +164,7 @@ async def test_expiring_certificate_rectification_suspension_and_reinstatement(
     agencies_: Agencies, settings: Settings, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
     a = fresh_agency()
-    today = (await time_skipping_env.get_current_time()).astimezone(CHINA_TZ).date()
+    today = await server_today(time_skipping_env)
     application = facts(a, professionals=4)
     application["professionals"].append(professional(5, valid_until=today + dt.timedelta(days=40)))
     handle, _ = await agencies_.submit(application)
@@ -199,7 +193,7 @@ async def test_expiring_certificate_rectification_suspension_and_reinstatement(
 
     with pytest.raises(WorkflowUpdateFailedError) as too_early:
         await handle.execute_update(AgencyWorkflow.reinstate, Decision(actor=COUNTY))
-    assert _rejection(too_early).type == "Conflict"
+    assert rejection_of(too_early).type == "Conflict"
 
     renewed = Certificate(
         kind=CertificateKind.REGISTERED_SAFETY_ENGINEER,
@@ -266,7 +260,7 @@ async def test_a_refused_first_application_leaves_no_agency_behind(
     a = fresh_agency()
     with pytest.raises(WorkflowUpdateFailedError) as error:
         await agencies_.submit(facts(a, workplace_area_m2=99))
-    cause = _rejection(error)
+    cause = rejection_of(error)
     assert cause.type == "RuleViolations"
     assert cause.details[0]["violations"][0]["code"] == "admission.area_too_small"
     handle = agencies_.client.get_workflow_handle(f"agency-{uscc(a)}")
@@ -287,7 +281,7 @@ async def test_a_person_full_time_elsewhere_is_refused_and_both_regulators_are_t
     with pytest.raises(WorkflowUpdateFailedError) as error:
         await agencies_.submit(second)
 
-    cause = _rejection(error)
+    cause = rejection_of(error)
     assert cause.type == "Conflict"
     assert cause.details[0]["code"] == "agency.full_time_elsewhere"
     assert id_number(1) not in str(cause)  # only the last four characters

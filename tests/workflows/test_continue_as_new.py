@@ -11,7 +11,6 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from agencyflow.config.limits import HistoryLimits
-from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.hazard import HazardStatus, RectificationEvidence
 from agencyflow.store import credit as credit_store
 from agencyflow.store import hazards as hazard_store
@@ -29,6 +28,7 @@ from tests.histories import keep_history
 from tests.waiting import eventually
 from tests.workflows.agency_helpers import CITY, COUNTY, agency_actor
 from tests.workflows.project_helpers import Projects, hazard_items, open_items, timeline_kinds
+from tests.workflows.temporal_helpers import server_today
 
 AGENCY = 1
 TINY = HistoryLimits(max_events=10)
@@ -48,17 +48,13 @@ async def _runs(client: Client, workflow_id: str) -> int:
         run_id = started.continued_execution_run_id
 
 
-async def _today(env: WorkflowEnvironment) -> dt.date:
-    return (await env.get_current_time()).astimezone(CHINA_TZ).date()
-
-
 async def test_a_project_continued_as_new_keeps_its_timers_and_answers(
     projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
     agency = agency_snapshot(AGENCY)
     handle, created = await projects.in_service(agency, project_request(), limits=TINY)
     pid = created.project_id
-    today = await _today(time_skipping_env)
+    today = await server_today(time_skipping_env)
     await projects.visit(handle, agency, on=today, hazards=[hazard()])
     ended = await projects.end(handle, agency, today)
     assert ended.report_due_at is not None
@@ -103,7 +99,7 @@ async def test_a_hazard_continued_as_new_is_followed_to_its_end(
     major: WorkflowHandle[HazardWorkflow, None] = projects.hazard(hazard_id)
 
     await major.execute_update(HazardWorkflow.acknowledge, Acknowledgement(actor=COUNTY))
-    today = await _today(time_skipping_env)
+    today = await server_today(time_skipping_env)
     await major.execute_update(
         HazardWorkflow.supervise,
         Supervision(actor=COUNTY, deadline=today + dt.timedelta(days=3), notes="挂牌督办"),

@@ -1,14 +1,13 @@
 """Hazards on the time-skipping server: rectification, long unrectified, major escalation (R5)."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.hazard import HazardStatus, RectificationEvidence
 from agencyflow.domain.identity import Actor, Role
 from agencyflow.domain.project import SpotCheckVerdict
@@ -31,24 +30,24 @@ from tests.histories import keep_history
 from tests.waiting import eventually
 from tests.workflows.agency_helpers import CITY, COUNTY, agency_actor
 from tests.workflows.project_helpers import Handle, Projects, hazard_items
+from tests.workflows.temporal_helpers import rejection_of, server_today
 
 AGENCY = 1
 ENTERPRISE = 900
 OWNER = Actor(user_id=9, name="企业安全员", role=Role.ENTERPRISE, enterprise_uscc=uscc(ENTERPRISE))
 
 
+async def _found(projects: Projects, **report: Any) -> tuple[str, Handle]:
+    """The one hazard (``hazard(**report)``) that a visit of a project in service found."""
+    agency = agency_snapshot(AGENCY)
+    handle, _ = await projects.in_service(agency, project_request(ENTERPRISE))
+    visited = await projects.visit(handle, agency, hazards=[hazard(**report)])
+    [hazard_id] = visited.visits[0].hazard_ids
+    return hazard_id, handle
+
+
 def _ledger_kinds(hazard_id: str, engine: Engine) -> list[str]:
     return [entry.kind for entry in hazard_store.entries_of(engine, [hazard_id])]
-
-
-def _rejection(error: pytest.ExceptionInfo[WorkflowUpdateFailedError]) -> ApplicationError:
-    cause = error.value.cause
-    assert isinstance(cause, ApplicationError)
-    return cause
-
-
-async def _today(env: WorkflowEnvironment) -> dt.date:
-    return (await env.get_current_time()).astimezone(CHINA_TZ).date()
 
 
 EVIDENCE = RectificationEvidence(
@@ -59,10 +58,8 @@ EVIDENCE = RectificationEvidence(
 async def test_a_general_hazard_is_rectified_evidenced_and_closed_by_reinspection(
     projects: Projects, engine: Engine
 ) -> None:
+    hazard_id, handle = await _found(projects)
     agency = agency_snapshot(AGENCY)
-    handle, _ = await projects.in_service(agency, project_request(ENTERPRISE))
-    visited = await projects.visit(handle, agency, hazards=[hazard()])
-    [hazard_id] = visited.visits[0].hazard_ids
     record = hazard_store.get(engine, hazard_id)
     assert record is not None and record.status is HazardStatus.OPEN
     rectify = hazard_items(engine, hazard_id)["hazard.rectify"]
@@ -92,13 +89,8 @@ async def test_a_general_hazard_is_rectified_evidenced_and_closed_by_reinspectio
 async def test_a_general_hazard_overdue_by_30_days_is_long_unrectified(
     projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
-    agency = agency_snapshot(AGENCY)
-    handle, _ = await projects.in_service(agency, project_request(ENTERPRISE))
-    today = await _today(time_skipping_env)
-    visited = await projects.visit(
-        handle, agency, hazards=[hazard(deadline=today + dt.timedelta(days=5))]
-    )
-    [hazard_id] = visited.visits[0].hazard_ids
+    today = await server_today(time_skipping_env)
+    hazard_id, _ = await _found(projects, deadline=today + dt.timedelta(days=5))
 
     await time_skipping_env.sleep(dt.timedelta(days=7))
     await eventually(lambda: _overdue(engine, hazard_id))
@@ -124,10 +116,8 @@ def _overdue(engine: Engine, hazard_id: str) -> bool:
 async def test_a_general_hazard_open_at_two_consecutive_visits_is_long_unrectified(
     projects: Projects, engine: Engine
 ) -> None:
+    hazard_id, handle = await _found(projects)
     agency = agency_snapshot(AGENCY)
-    handle, _ = await projects.in_service(agency, project_request(ENTERPRISE))
-    first = await projects.visit(handle, agency, hazards=[hazard()])
-    [hazard_id] = first.visits[0].hazard_ids
     await projects.visit(
         handle,
         agency,
@@ -165,19 +155,13 @@ async def test_reinspecting_what_is_not_an_open_general_hazard_is_refused(
                 {"hazard_id": "nope", "outcome": "rectified"},
             ],
         )
-    codes = [v["code"] for v in _rejection(error).details[0]["violations"]]
+    codes = [v["code"] for v in rejection_of(error).details[0]["violations"]]
     assert codes == ["hazard.major_needs_verification", "hazard.unknown"]
     assert general != major
 
 
 async def _major(projects: Projects) -> tuple[str, Handle]:
-    agency = agency_snapshot(AGENCY)
-    handle, _ = await projects.in_service(agency, project_request(ENTERPRISE))
-    visited = await projects.visit(
-        handle, agency, hazards=[hazard(level="major", category="dust_explosion")]
-    )
-    [hazard_id] = visited.visits[0].hazard_ids
-    return hazard_id, handle
+    return await _found(projects, level="major", category="dust_explosion")
 
 
 async def test_a_major_hazard_reaches_the_county_at_once_and_is_acknowledged_in_time(
@@ -220,7 +204,7 @@ async def test_verification_rejected_then_accepted_closes_the_major_hazard(
     hazard_id, _ = await _major(projects)
     major = projects.hazard(hazard_id)
     await major.execute_update(HazardWorkflow.acknowledge, Acknowledgement(actor=COUNTY))
-    today = await _today(time_skipping_env)
+    today = await server_today(time_skipping_env)
     await major.execute_update(
         HazardWorkflow.supervise,
         Supervision(actor=COUNTY, deadline=today + dt.timedelta(days=20), notes="挂牌督办"),
@@ -229,7 +213,7 @@ async def test_verification_rejected_then_accepted_closes_the_major_hazard(
         await major.execute_update(
             HazardWorkflow.verify, HazardVerification(actor=COUNTY, accepted=True)
         )
-    assert _rejection(too_early).details[0]["code"] == "hazard.no_evidence"
+    assert rejection_of(too_early).details[0]["code"] == "hazard.no_evidence"
 
     await major.execute_update(
         HazardWorkflow.submit_evidence,
@@ -240,7 +224,7 @@ async def test_verification_rejected_then_accepted_closes_the_major_hazard(
         await major.execute_update(
             HazardWorkflow.verify, HazardVerification(actor=COUNTY, accepted=False)
         )
-    assert _rejection(no_reason).type == "RuleViolations"
+    assert rejection_of(no_reason).type == "RuleViolations"
     rejected = await projects.hazard_step(
         hazard_id,
         HazardWorkflow.verify,
@@ -276,7 +260,7 @@ async def test_a_major_hazard_outlives_the_closure_of_its_project(
 ) -> None:
     hazard_id, handle = await _major(projects)
     agency = agency_snapshot(AGENCY)
-    await projects.end(handle, agency, await _today(time_skipping_env))
+    await projects.end(handle, agency, await server_today(time_skipping_env))
     await handle.execute_update(
         ServiceProjectWorkflow.upload_report,
         ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),

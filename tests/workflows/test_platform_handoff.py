@@ -15,7 +15,6 @@ from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
 from agencyflow.config.settings import Settings
-from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.project import ProjectStage
 from agencyflow.files import FileStore
 from agencyflow.platform.http import HttpPlatform
@@ -32,6 +31,7 @@ from tests.histories import keep_history
 from tests.waiting import eventually
 from tests.workflows.agency_helpers import agency_actor
 from tests.workflows.project_helpers import Handle, Projects, open_items, timeline_kinds
+from tests.workflows.temporal_helpers import server_today
 
 AGENCY = 1
 
@@ -81,7 +81,7 @@ async def _uploaded(projects: Projects, env: WorkflowEnvironment) -> Handle:
     agency = agency_snapshot(AGENCY)
     handle, _ = await projects.in_service(agency, project_request())
     await projects.visit(handle, agency)
-    await projects.end(handle, agency, (await env.get_current_time()).astimezone(CHINA_TZ).date())
+    await projects.end(handle, agency, await server_today(env))
     await handle.execute_update(
         ServiceProjectWorkflow.upload_report,
         ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),

@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from agencyflow.config.policy import Policy
@@ -34,21 +33,12 @@ from tests.workflows.project_helpers import (
     open_items,
     timeline_kinds,
 )
+from tests.workflows.temporal_helpers import rejection_of, server_today
 
 AGENCY = 1
 SECOND_COUNTY_OFFICER = Actor(
     user_id=5, name="莲都区应急管理局二科", role=Role.COUNTY_REGULATOR, county_code="331102"
 )
-
-
-def _rejection(error: pytest.ExceptionInfo[WorkflowUpdateFailedError]) -> ApplicationError:
-    cause = error.value.cause
-    assert isinstance(cause, ApplicationError)
-    return cause
-
-
-async def _today(env: WorkflowEnvironment) -> dt.date:
-    return (await env.get_current_time()).astimezone(CHINA_TZ).date()
 
 
 async def test_on_time_path_closes_after_the_spot_check_window(
@@ -73,7 +63,7 @@ async def test_on_time_path_closes_after_the_spot_check_window(
     assert planned.stage is ProjectStage.IN_SERVICE
     assert open_items(engine, pid) == {}
     await projects.visit(handle, agency, "inspection")
-    today = await _today(time_skipping_env)
+    today = await server_today(time_skipping_env)
     ended = await projects.end(handle, agency, today)
     assert ended.stage is ProjectStage.REPORTING
     assert ended.report_due_at is not None
@@ -118,7 +108,7 @@ async def test_late_path_reminds_at_20_and_27_and_is_overdue_at_30(
     agency = agency_snapshot(AGENCY)
     handle, created = await projects.in_service(agency, project_request())
     pid = created.project_id
-    today = await _today(time_skipping_env)
+    today = await server_today(time_skipping_env)
     await projects.visit(handle, agency, on=today - dt.timedelta(days=5))
     # Ended three days ago: the 30 days run from the end of that day.
     ended = await projects.end(handle, agency, today - dt.timedelta(days=3))
@@ -165,7 +155,7 @@ async def test_filing_returned_then_refiled_then_acknowledged(
         await handle.execute_update(
             ServiceProjectWorkflow.return_filing, FilingDecision(actor=COUNTY)
         )
-    assert _rejection(no_reason).type == "RuleViolations"
+    assert rejection_of(no_reason).type == "RuleViolations"
     returned = await projects.step(
         handle,
         ServiceProjectWorkflow.return_filing,
@@ -214,10 +204,10 @@ async def test_consulting_cannot_end_without_system_inspection_training_and_dril
     request = project_request(service_type="safety_management_consulting")
     handle, _ = await projects.in_service(agency, request)
     await projects.visit(handle, agency, "inspection", "re_inspection")
-    today = await _today(time_skipping_env)
+    today = await server_today(time_skipping_env)
     with pytest.raises(WorkflowUpdateFailedError) as error:
         await projects.end(handle, agency, today)
-    [violation] = _rejection(error).details[0]["violations"]
+    [violation] = rejection_of(error).details[0]["violations"]
     assert violation["code"] == "project.consulting_incomplete"
     for missing in ("安全管理体系建设", "安全培训", "应急演练"):
         assert missing in violation["message"]
@@ -236,7 +226,7 @@ async def _reported(
     agency = agency_snapshot(AGENCY)
     handle, _ = await projects.in_service(agency, project_request(), policy=policy)
     await projects.visit(handle, agency)
-    await projects.end(handle, agency, await _today(time_skipping_env))
+    await projects.end(handle, agency, await server_today(time_skipping_env))
     await handle.execute_update(
         ServiceProjectWorkflow.upload_report,
         ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),
@@ -258,7 +248,7 @@ async def test_spot_check_pass_closes_the_project(
         await handle.execute_update(
             ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=OTHER_COUNTY)
         )
-    assert _rejection(outside).type == "Forbidden"
+    assert rejection_of(outside).type == "Forbidden"
     await handle.execute_update(
         ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=COUNTY)
     )
@@ -266,7 +256,7 @@ async def test_spot_check_pass_closes_the_project(
         await handle.execute_update(
             ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=COUNTY)
         )
-    assert _rejection(twice).type == "Conflict"
+    assert rejection_of(twice).type == "Conflict"
     closed = await projects.step(
         handle,
         ServiceProjectWorkflow.decide_spot_check,
@@ -290,7 +280,7 @@ async def test_spot_check_fail_records_a_credit_event_and_needs_reasons(
             ServiceProjectWorkflow.decide_spot_check,
             SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.FAIL),
         )
-    assert _rejection(no_reason).type == "RuleViolations"
+    assert rejection_of(no_reason).type == "RuleViolations"
     failed = await projects.step(
         handle,
         ServiceProjectWorkflow.decide_spot_check,
@@ -315,7 +305,7 @@ async def test_four_eyes_needs_a_second_regulator_for_the_verdict(
             ServiceProjectWorkflow.decide_spot_check,
             SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.PASS),
         )
-    assert _rejection(same).details[0]["code"] == "spot_check.four_eyes"
+    assert rejection_of(same).details[0]["code"] == "spot_check.four_eyes"
     decided = await projects.step(
         handle,
         ServiceProjectWorkflow.decide_spot_check,
@@ -331,7 +321,7 @@ async def test_steps_out_of_order_are_refused_naming_the_stage(
     handle, _ = await projects.create(agency, project_request())
     with pytest.raises(WorkflowUpdateFailedError) as early_visit:
         await projects.visit(handle, agency)
-    cause = _rejection(early_visit)
+    cause = rejection_of(early_visit)
     assert (cause.type, cause.details[0]["code"]) == ("Conflict", "project.out_of_order")
     assert "执业告知" in str(cause)
     with pytest.raises(WorkflowUpdateFailedError) as early_report:
@@ -339,13 +329,13 @@ async def test_steps_out_of_order_are_refused_naming_the_stage(
             ServiceProjectWorkflow.upload_report,
             ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),
         )
-    assert _rejection(early_report).details[0]["code"] == "project.out_of_order"
+    assert rejection_of(early_report).details[0]["code"] == "project.out_of_order"
     await handle.execute_update(
         ServiceProjectWorkflow.acknowledge_filing, FilingDecision(actor=COUNTY)
     )
     with pytest.raises(WorkflowUpdateFailedError) as no_plan:
         await projects.visit(handle, agency)
-    assert "服务方案" in str(_rejection(no_plan))
+    assert "服务方案" in str(rejection_of(no_plan))
 
 
 async def test_the_same_contract_again_is_the_same_project_and_other_terms_conflict(
@@ -358,11 +348,11 @@ async def test_the_same_contract_again_is_the_same_project_and_other_terms_confl
     assert again_handle.id == handle.id
     with pytest.raises(WorkflowUpdateFailedError) as other_terms:
         await projects.create(agency, project_request(fee_yuan=99999))
-    assert _rejection(other_terms).details[0]["code"] == "project.contract_number_taken"
+    assert rejection_of(other_terms).details[0]["code"] == "project.contract_number_taken"
 
 
 async def test_a_suspended_agency_starts_no_project(projects: Projects) -> None:
     agency = agency_snapshot(AGENCY, status=AgencyStatus.SUSPENDED)
     with pytest.raises(WorkflowUpdateFailedError) as error:
         await projects.create(agency, project_request())
-    assert _rejection(error).details[0]["code"] == "agency.cannot_start_projects"
+    assert rejection_of(error).details[0]["code"] == "agency.cannot_start_projects"
