@@ -17,8 +17,8 @@ from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.identity import Role
 from agencyflow.store import hazards as hazard_store
 from agencyflow.store.files import StoredFileRow
-from tests.api.test_projects import Office, _in_service
-from tests.factories import bearer, facts, fresh_agency, hazard, uscc, user
+from tests.api.test_projects import Office, _in_service, admitted
+from tests.factories import bearer, fresh_agency, hazard, uscc, user
 from tests.serving import serving
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x01" * 200
@@ -28,10 +28,7 @@ PDF = b"%PDF-1.7\n%%EOF\n"
 
 @pytest.fixture
 async def office(api: httpx.AsyncClient, engine: Engine) -> Office:
-    office = Office(engine, fresh_agency())
-    await api.post("/agencies", headers=bearer(office.agency), json=facts(office.number))
-    await api.post(f"/agencies/{office.uscc}/approve", headers=bearer(office.county), json={})
-    return office
+    return await admitted(api, engine)
 
 
 async def _photo(
@@ -68,6 +65,17 @@ async def _with_photos(api: httpx.AsyncClient, office: Office, **overrides: Any)
     photo = await _photo(api, office.agency)
     example = await _photo(api, office.agency, PNG, "正确示例.png")
     return hazard(photos=[photo], example_photos=[example], **overrides)
+
+
+async def _found(
+    api: httpx.AsyncClient, office: Office, *reports: dict[str, Any]
+) -> tuple[str, list[str]]:
+    """A project in service, and the hazards its visit found: one per report, with photos."""
+    pid = await _in_service(api, office)
+    hazards = [await _with_photos(api, office, **report) for report in reports]
+    visited = await _visit(api, office, pid, hazards=hazards)
+    assert visited.status_code == 201, visited.text
+    return pid, visited.json()["project"]["visits"][0]["hazard_ids"]
 
 
 def _stored_files(settings: Settings) -> list[Path]:
@@ -206,18 +214,7 @@ async def test_a_management_hazard_needs_no_photos_but_unknown_photos_are_refuse
 async def test_the_ledger_is_append_only_and_counts_stay_right(
     api: httpx.AsyncClient, office: Office
 ) -> None:
-    pid = await _in_service(api, office)
-    visited = await _visit(
-        api,
-        office,
-        pid,
-        hazards=[
-            await _with_photos(api, office),
-            await _with_photos(api, office, location="配电房"),
-        ],
-    )
-    assert visited.status_code == 201, visited.text
-    first, second = visited.json()["project"]["visits"][0]["hazard_ids"]
+    pid, (first, second) = await _found(api, office, {}, {"location": "配电房"})
 
     corrected = await api.post(
         f"/hazards/{first}/corrections",
@@ -298,17 +295,7 @@ async def test_the_ledger_is_append_only_and_counts_stay_right(
 async def test_the_ledger_exports_to_xlsx_and_csv_with_one_row_per_hazard(
     api: httpx.AsyncClient, office: Office
 ) -> None:
-    pid = await _in_service(api, office)
-    visited = await _visit(
-        api,
-        office,
-        pid,
-        hazards=[
-            await _with_photos(api, office),
-            await _with_photos(api, office, location="配电房"),
-        ],
-    )
-    first, second = visited.json()["project"]["visits"][0]["hazard_ids"]
+    pid, (first, second) = await _found(api, office, {}, {"location": "配电房"})
     await _visit(api, office, pid, reinspections=[{"hazard_id": first, "outcome": "rectified"}])
 
     xlsx = await api.get(
@@ -337,17 +324,9 @@ async def test_the_ledger_exports_to_xlsx_and_csv_with_one_row_per_hazard(
 async def test_major_hazards_through_the_api(
     api: httpx.AsyncClient, office: Office, engine: Engine
 ) -> None:
-    pid = await _in_service(api, office)
-    visited = await _visit(
-        api,
-        office,
-        pid,
-        hazards=[
-            await _with_photos(api, office, level="major", category="dust_explosion"),
-            await _with_photos(api, office),
-        ],
+    _, (major, general) = await _found(
+        api, office, {"level": "major", "category": "dust_explosion"}, {}
     )
-    major, general = visited.json()["project"]["visits"][0]["hazard_ids"]
     inbox = (await api.get("/inbox", headers=bearer(office.county))).json()
     assert ("major_hazard.acknowledge", f"hazards/{major}") in [
         (i["kind"], i["resource"]) for i in inbox
@@ -401,9 +380,7 @@ async def test_major_hazards_through_the_api(
 async def test_a_hazard_can_be_reinspected_after_the_service_ended(
     api: httpx.AsyncClient, office: Office
 ) -> None:
-    pid = await _in_service(api, office)
-    visited = await _visit(api, office, pid, hazards=[await _with_photos(api, office)])
-    [hazard_id] = visited.json()["project"]["visits"][0]["hazard_ids"]
+    pid, [hazard_id] = await _found(api, office, {})
     today = dt.datetime.now(CHINA_TZ).date().isoformat()
     await api.post(f"/projects/{pid}/end", headers=bearer(office.agency), json={"ended_on": today})
     by_owner = await api.post(

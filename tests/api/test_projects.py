@@ -44,8 +44,8 @@ class Office:
         return project_id(self.uscc, contract_number)
 
 
-@pytest.fixture
-async def office(api: httpx.AsyncClient, engine: Engine) -> Office:
+async def admitted(api: httpx.AsyncClient, engine: Engine) -> Office:
+    """A fresh agency that has applied and been approved, and the people around its project."""
     office = Office(engine, fresh_agency())
     applied = await api.post("/agencies", headers=bearer(office.agency), json=facts(office.number))
     assert applied.status_code == 201, applied.text
@@ -54,6 +54,11 @@ async def office(api: httpx.AsyncClient, engine: Engine) -> Office:
     )
     assert approved.status_code == 200, approved.text
     return office
+
+
+@pytest.fixture
+async def office(api: httpx.AsyncClient, engine: Engine) -> Office:
+    return await admitted(api, engine)
 
 
 async def _create(api: httpx.AsyncClient, office: Office, **overrides: Any) -> httpx.Response:
@@ -291,9 +296,7 @@ async def test_a_suspended_agency_starts_nothing(
     policy = Policy(agency_rectification_period=dt.timedelta(seconds=1))
     settings = api_settings.model_copy(update={"policy": policy})
     async with serving(settings, engine, temporal) as api:
-        office = Office(engine, fresh_agency())
-        await api.post("/agencies", headers=bearer(office.agency), json=facts(office.number))
-        await api.post(f"/agencies/{office.uscc}/approve", headers=bearer(office.county), json={})
+        office = await admitted(api, engine)
         shrunk = await api.put(
             f"/agencies/{office.uscc}/workplace",
             headers=bearer(office.agency),
@@ -348,9 +351,7 @@ async def test_a_report_that_is_not_a_pdf_is_refused_and_nothing_changes(
 async def test_a_consulting_project_cannot_end_as_paperwork(
     api: httpx.AsyncClient, engine: Engine
 ) -> None:
-    office = Office(engine, fresh_agency())
-    await api.post("/agencies", headers=bearer(office.agency), json=facts(office.number))
-    await api.post(f"/agencies/{office.uscc}/approve", headers=bearer(office.county), json={})
+    office = await admitted(api, engine)
     created = await api.post(
         "/projects",
         headers=bearer(office.agency),
@@ -377,9 +378,7 @@ async def test_overdue_projects_are_flagged_listed_and_in_the_county_inbox(
     )
     settings = api_settings.model_copy(update={"policy": policy})
     async with serving(settings, engine, temporal) as api:
-        office = Office(engine, fresh_agency())
-        await api.post("/agencies", headers=bearer(office.agency), json=facts(office.number))
-        await api.post(f"/agencies/{office.uscc}/approve", headers=bearer(office.county), json={})
+        office = await admitted(api, engine)
         pid = await _in_service(api, office)
         await _visit(api, office, pid)
         await api.post(

@@ -3,10 +3,8 @@
 import datetime as dt
 from collections.abc import AsyncIterator
 
-import pytest
 import pytest_asyncio
 from sqlalchemy import Engine
-from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from agencyflow.config.limits import HistoryLimits
@@ -35,7 +33,7 @@ from tests.workflows.agency_helpers import (
     open_items,
     timeline_kinds,
 )
-from tests.workflows.temporal_helpers import rejection_of, server_today
+from tests.workflows.temporal_helpers import refusal, server_today
 
 
 @pytest_asyncio.fixture
@@ -47,7 +45,7 @@ async def agencies_(
 
 
 async def test_approved_application_becomes_active_and_clears_the_review_item(
-    agencies_: Agencies, settings: Settings, engine: Engine
+    agencies_: Agencies, engine: Engine
 ) -> None:
     a = fresh_agency()
     handle, snapshot = await agencies_.submit(facts(a))
@@ -66,7 +64,7 @@ async def test_approved_application_becomes_active_and_clears_the_review_item(
 
 
 async def test_returned_application_is_corrected_and_resubmitted(
-    agencies_: Agencies, settings: Settings, engine: Engine
+    agencies_: Agencies, engine: Engine
 ) -> None:
     a = fresh_agency()
     handle, _ = await agencies_.submit(facts(a))
@@ -95,7 +93,7 @@ async def test_returned_application_is_corrected_and_resubmitted(
 
 
 async def test_rejected_application_frees_its_people_for_other_agencies(
-    agencies_: Agencies, settings: Settings, engine: Engine
+    agencies_: Agencies, engine: Engine
 ) -> None:
     a, b = fresh_agency(), fresh_agency()
     handle, _ = await agencies_.submit(facts(a))
@@ -111,32 +109,33 @@ async def test_rejected_application_frees_its_people_for_other_agencies(
 
 
 async def test_decisions_need_reasons_the_right_regulator_and_the_right_moment(
-    agencies_: Agencies, settings: Settings
+    agencies_: Agencies,
 ) -> None:
     a = fresh_agency()
     handle, _ = await agencies_.submit(facts(a))
-    with pytest.raises(WorkflowUpdateFailedError) as no_reason:
-        await handle.execute_update(AgencyWorkflow.return_application, Decision(actor=COUNTY))
-    assert rejection_of(no_reason).type == "RuleViolations"
-    with pytest.raises(WorkflowUpdateFailedError) as outside:
-        await handle.execute_update(AgencyWorkflow.approve, Decision(actor=OTHER_COUNTY))
-    assert rejection_of(outside).type == "Forbidden"
-    with pytest.raises(WorkflowUpdateFailedError) as agency:
-        await handle.execute_update(AgencyWorkflow.approve, Decision(actor=agency_actor(a)))
-    assert rejection_of(agency).type == "Forbidden"
-    with pytest.raises(WorkflowUpdateFailedError) as twice:
-        await agencies_.submit(facts(a))
-    assert rejection_of(twice).type == "Conflict"
+    no_reason = await refusal(
+        handle.execute_update(AgencyWorkflow.return_application, Decision(actor=COUNTY))
+    )
+    assert no_reason.type == "RuleViolations"
+    outside = await refusal(
+        handle.execute_update(AgencyWorkflow.approve, Decision(actor=OTHER_COUNTY))
+    )
+    assert outside.type == "Forbidden"
+    agency = await refusal(
+        handle.execute_update(AgencyWorkflow.approve, Decision(actor=agency_actor(a)))
+    )
+    assert agency.type == "Forbidden"
+    twice = await refusal(agencies_.submit(facts(a)))
+    assert twice.type == "Conflict"
 
     await handle.execute_update(AgencyWorkflow.approve, Decision(actor=CITY))
-    with pytest.raises(WorkflowUpdateFailedError) as again:
-        await handle.execute_update(AgencyWorkflow.approve, Decision(actor=COUNTY))
-    assert rejection_of(again).type == "Conflict"
-    assert "not awaiting review" in str(rejection_of(again))
+    again = await refusal(handle.execute_update(AgencyWorkflow.approve, Decision(actor=COUNTY)))
+    assert again.type == "Conflict"
+    assert "not awaiting review" in str(again)
 
 
 async def test_unanswered_application_escalates_to_the_city_after_the_working_days(
-    agencies_: Agencies, settings: Settings, engine: Engine, time_skipping_env: WorkflowEnvironment
+    agencies_: Agencies, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
     a = fresh_agency()
     handle, snapshot = await agencies_.submit(facts(a))
@@ -161,7 +160,7 @@ async def test_unanswered_application_escalates_to_the_city_after_the_working_da
 
 
 async def test_expiring_certificate_rectification_suspension_and_reinstatement(
-    agencies_: Agencies, settings: Settings, engine: Engine, time_skipping_env: WorkflowEnvironment
+    agencies_: Agencies, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
     a = fresh_agency()
     today = await server_today(time_skipping_env)
@@ -191,9 +190,10 @@ async def test_expiring_certificate_rectification_suspension_and_reinstatement(
     assert agencies.get(engine, uscc(a)).status is AgencyStatus.SUSPENDED  # type: ignore[union-attr]
     assert "rectification.required" not in open_items(engine, uscc(a))
 
-    with pytest.raises(WorkflowUpdateFailedError) as too_early:
-        await handle.execute_update(AgencyWorkflow.reinstate, Decision(actor=COUNTY))
-    assert rejection_of(too_early).type == "Conflict"
+    too_early = await refusal(
+        handle.execute_update(AgencyWorkflow.reinstate, Decision(actor=COUNTY))
+    )
+    assert too_early.type == "Conflict"
 
     renewed = Certificate(
         kind=CertificateKind.REGISTERED_SAFETY_ENGINEER,
@@ -227,7 +227,7 @@ async def test_expiring_certificate_rectification_suspension_and_reinstatement(
 
 
 async def test_restored_in_time_the_agency_is_active_again(
-    agencies_: Agencies, settings: Settings, engine: Engine
+    agencies_: Agencies, engine: Engine
 ) -> None:
     a = fresh_agency()
     handle, _ = await agencies_.submit(facts(a))
@@ -255,12 +255,10 @@ async def test_restored_in_time_the_agency_is_active_again(
 
 
 async def test_a_refused_first_application_leaves_no_agency_behind(
-    agencies_: Agencies, settings: Settings, engine: Engine
+    agencies_: Agencies, engine: Engine
 ) -> None:
     a = fresh_agency()
-    with pytest.raises(WorkflowUpdateFailedError) as error:
-        await agencies_.submit(facts(a, workplace_area_m2=99))
-    cause = rejection_of(error)
+    cause = await refusal(agencies_.submit(facts(a, workplace_area_m2=99)))
     assert cause.type == "RuleViolations"
     assert cause.details[0]["violations"][0]["code"] == "admission.area_too_small"
     handle = agencies_.client.get_workflow_handle(f"agency-{uscc(a)}")
@@ -269,7 +267,7 @@ async def test_a_refused_first_application_leaves_no_agency_behind(
 
 
 async def test_a_person_full_time_elsewhere_is_refused_and_both_regulators_are_told(
-    agencies_: Agencies, settings: Settings, engine: Engine
+    agencies_: Agencies, engine: Engine
 ) -> None:
     a, b = fresh_agency(), fresh_agency()
     first, _ = await agencies_.submit(facts(a))
@@ -278,10 +276,7 @@ async def test_a_person_full_time_elsewhere_is_refused_and_both_regulators_are_t
     second = facts(b, first_professional=11, registered_county_code="331121")
     second["professionals"].append(professional(1))
 
-    with pytest.raises(WorkflowUpdateFailedError) as error:
-        await agencies_.submit(second)
-
-    cause = rejection_of(error)
+    cause = await refusal(agencies_.submit(second))
     assert cause.type == "Conflict"
     assert cause.details[0]["code"] == "agency.full_time_elsewhere"
     assert id_number(1) not in str(cause)  # only the last four characters
@@ -296,9 +291,7 @@ async def test_a_person_full_time_elsewhere_is_refused_and_both_regulators_are_t
     await keep_history(agencies_.client, first.id, "affiliation-suspected")
 
 
-async def test_state_survives_continue_as_new(
-    agencies_: Agencies, settings: Settings, engine: Engine
-) -> None:
+async def test_state_survives_continue_as_new(agencies_: Agencies) -> None:
     a = fresh_agency()
     handle, _ = await agencies_.submit(facts(a), limits=HistoryLimits(max_events=20))
     first_run = (await handle.describe()).run_id

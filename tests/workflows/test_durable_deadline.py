@@ -1,9 +1,12 @@
 import datetime as dt
 import time
 import uuid
+from collections.abc import AsyncIterator
 
+import pytest_asyncio
 from sqlalchemy import Engine
 from sqlmodel import Session, select
+from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from agencyflow.config.settings import Settings
@@ -13,6 +16,29 @@ from agencyflow.worker import build_worker
 from tests.workflows.probe import StepInput, StepResult, StepWithDeadline
 
 
+@pytest_asyncio.fixture
+async def client(
+    time_skipping_env: WorkflowEnvironment, settings: Settings, engine: Engine
+) -> AsyncIterator[Client]:
+    """The time-skipping server's client, with the service's worker running the probe."""
+    async with build_worker(
+        time_skipping_env.client, settings, engine, workflows=[StepWithDeadline]
+    ):
+        yield time_skipping_env.client
+
+
+async def _probe(
+    client: Client, settings: Settings, resource: str
+) -> WorkflowHandle[StepWithDeadline, StepResult]:
+    """A probe of ``resource``: its review item is due in 30 days, then it escalates."""
+    return await client.start_workflow(
+        StepWithDeadline.run,
+        StepInput(resource=resource, county_code="331102", deadline=dt.timedelta(days=30)),
+        id=f"probe-{uuid.uuid4()}",
+        task_queue=settings.temporal_task_queue,
+    )
+
+
 def _items(engine: Engine, resource: str) -> dict[str, InboxItemRow]:
     with Session(engine) as session:
         rows = session.exec(select(InboxItemRow).where(InboxItemRow.resource == resource)).all()
@@ -20,20 +46,12 @@ def _items(engine: Engine, resource: str) -> dict[str, InboxItemRow]:
 
 
 async def test_a_30_day_deadline_passes_in_well_under_a_second(
-    time_skipping_env: WorkflowEnvironment, settings: Settings, engine: Engine
+    client: Client, settings: Settings, engine: Engine
 ) -> None:
     resource = f"probes/{uuid.uuid4().hex}"
-    client = time_skipping_env.client
-    async with build_worker(client, settings, engine, workflows=[StepWithDeadline]):
-        began = time.monotonic()
-        result = await client.execute_workflow(
-            StepWithDeadline.run,
-            StepInput(resource=resource, county_code="331102", deadline=dt.timedelta(days=30)),
-            id=f"probe-{uuid.uuid4()}",
-            task_queue=settings.temporal_task_queue,
-            result_type=StepResult,
-        )
-        wall = time.monotonic() - began
+    began = time.monotonic()
+    result = await (await _probe(client, settings, resource)).result()
+    wall = time.monotonic() - began
 
     assert result.outcome == "escalated"
     assert result.ended_at - result.started_at >= dt.timedelta(days=30)
@@ -46,19 +64,12 @@ async def test_a_30_day_deadline_passes_in_well_under_a_second(
 
 
 async def test_the_step_taken_in_time_withdraws_its_item_without_escalation(
-    time_skipping_env: WorkflowEnvironment, settings: Settings, engine: Engine
+    client: Client, settings: Settings, engine: Engine
 ) -> None:
     resource = f"probes/{uuid.uuid4().hex}"
-    client = time_skipping_env.client
-    async with build_worker(client, settings, engine, workflows=[StepWithDeadline]):
-        handle = await client.start_workflow(
-            StepWithDeadline.run,
-            StepInput(resource=resource, county_code="331102", deadline=dt.timedelta(days=30)),
-            id=f"probe-{uuid.uuid4()}",
-            task_queue=settings.temporal_task_queue,
-        )
-        await handle.signal(StepWithDeadline.done)
-        result = await handle.result()
+    handle = await _probe(client, settings, resource)
+    await handle.signal(StepWithDeadline.done)
+    result = await handle.result()
 
     assert result.outcome == "done"
     assert result.ended_at - result.started_at < dt.timedelta(days=30)

@@ -3,9 +3,7 @@
 import datetime as dt
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine
-from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from agencyflow.domain.hazard import HazardStatus, RectificationEvidence
@@ -30,7 +28,7 @@ from tests.histories import keep_history
 from tests.waiting import eventually
 from tests.workflows.agency_helpers import CITY, COUNTY, agency_actor
 from tests.workflows.project_helpers import Handle, Projects, hazard_items
-from tests.workflows.temporal_helpers import rejection_of, server_today
+from tests.workflows.temporal_helpers import refusal, server_today
 
 AGENCY = 1
 ENTERPRISE = 900
@@ -146,8 +144,8 @@ async def test_reinspecting_what_is_not_an_open_general_hazard_is_refused(
     handle, _ = await projects.in_service(agency, project_request(ENTERPRISE))
     visited = await projects.visit(handle, agency, hazards=[hazard(), hazard(level="major")])
     general, major = visited.visits[0].hazard_ids
-    with pytest.raises(WorkflowUpdateFailedError) as error:
-        await projects.visit(
+    error = await refusal(
+        projects.visit(
             handle,
             agency,
             reinspections=[
@@ -155,7 +153,8 @@ async def test_reinspecting_what_is_not_an_open_general_hazard_is_refused(
                 {"hazard_id": "nope", "outcome": "rectified"},
             ],
         )
-    codes = [v["code"] for v in rejection_of(error).details[0]["violations"]]
+    )
+    codes = [v["code"] for v in error.details[0]["violations"]]
     assert codes == ["hazard.major_needs_verification", "hazard.unknown"]
     assert general != major
 
@@ -209,22 +208,22 @@ async def test_verification_rejected_then_accepted_closes_the_major_hazard(
         HazardWorkflow.supervise,
         Supervision(actor=COUNTY, deadline=today + dt.timedelta(days=20), notes="挂牌督办"),
     )
-    with pytest.raises(WorkflowUpdateFailedError) as too_early:
-        await major.execute_update(
-            HazardWorkflow.verify, HazardVerification(actor=COUNTY, accepted=True)
-        )
-    assert rejection_of(too_early).details[0]["code"] == "hazard.no_evidence"
+    too_early = await refusal(
+        major.execute_update(HazardWorkflow.verify, HazardVerification(actor=COUNTY, accepted=True))
+    )
+    assert too_early.details[0]["code"] == "hazard.no_evidence"
 
     await major.execute_update(
         HazardWorkflow.submit_evidence,
         HazardEvidence(actor=OWNER, hazard_id=hazard_id, evidence=EVIDENCE),
     )
     assert set(hazard_items(engine, hazard_id)) == {"major_hazard.verify"}
-    with pytest.raises(WorkflowUpdateFailedError) as no_reason:
-        await major.execute_update(
+    no_reason = await refusal(
+        major.execute_update(
             HazardWorkflow.verify, HazardVerification(actor=COUNTY, accepted=False)
         )
-    assert rejection_of(no_reason).type == "RuleViolations"
+    )
+    assert no_reason.type == "RuleViolations"
     rejected = await projects.hazard_step(
         hazard_id,
         HazardWorkflow.verify,

@@ -25,6 +25,7 @@ from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 from agencyflow.workflows.reconciliation import (
     PlatformReconciliationWorkflow,
     ReconciliationInput,
+    ReconciliationResult,
 )
 from tests.factories import agency_snapshot, project_request
 from tests.histories import keep_history
@@ -87,6 +88,16 @@ async def _uploaded(projects: Projects, env: WorkflowEnvironment) -> Handle:
         ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),
     )
     return handle
+
+
+async def _reconcile(projects: Projects, workflow_id: str) -> ReconciliationResult:
+    """One run of the daily reconciliation, as its schedule starts it."""
+    return await projects.client.execute_workflow(
+        PlatformReconciliationWorkflow.run,
+        ReconciliationInput(),
+        id=workflow_id,
+        task_queue=projects.task_queue,
+    )
 
 
 def _receipt(projects: Projects, handle: Handle) -> str | None:
@@ -176,21 +187,9 @@ async def test_the_daily_reconciliation_hands_over_what_the_platform_never_took(
     assert _receipt(projects, handle) is None
 
     platform.answer = 200
-    result = await projects.client.execute_workflow(
-        PlatformReconciliationWorkflow.run,
-        ReconciliationInput(),
-        id="platform-reconciliation-test",
-        task_queue=projects.task_queue,
-    )
-    assert result.signalled == 1
+    assert (await _reconcile(projects, "platform-reconciliation-test")).signalled == 1
     await eventually(lambda: _receipt(projects, handle) == "ZJ-0001")
     assert project_store.awaiting_receipt(engine, after="", limit=10) == []
     await keep_history(projects.client, "platform-reconciliation-test", "one-report-handed-over")
     # Nothing left to hand over: the next day's run signals no one.
-    again = await projects.client.execute_workflow(
-        PlatformReconciliationWorkflow.run,
-        ReconciliationInput(),
-        id="platform-reconciliation-test-2",
-        task_queue=projects.task_queue,
-    )
-    assert again.signalled == 0
+    assert (await _reconcile(projects, "platform-reconciliation-test-2")).signalled == 0

@@ -2,9 +2,7 @@
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import Engine
-from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from agencyflow.config.policy import Policy
@@ -33,7 +31,7 @@ from tests.workflows.project_helpers import (
     open_items,
     timeline_kinds,
 )
-from tests.workflows.temporal_helpers import rejection_of, server_today
+from tests.workflows.temporal_helpers import refusal, server_today
 
 AGENCY = 1
 SECOND_COUNTY_OFFICER = Actor(
@@ -105,10 +103,10 @@ async def test_on_time_path_closes_after_the_spot_check_window(
 async def test_late_path_reminds_at_20_and_27_and_is_overdue_at_30(
     projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
+    today = await server_today(time_skipping_env)
     agency = agency_snapshot(AGENCY)
     handle, created = await projects.in_service(agency, project_request())
     pid = created.project_id
-    today = await server_today(time_skipping_env)
     await projects.visit(handle, agency, on=today - dt.timedelta(days=5))
     # Ended three days ago: the 30 days run from the end of that day.
     ended = await projects.end(handle, agency, today - dt.timedelta(days=3))
@@ -151,11 +149,10 @@ async def test_filing_returned_then_refiled_then_acknowledged(
     agency = agency_snapshot(AGENCY)
     handle, created = await projects.create(agency, project_request())
     pid = created.project_id
-    with pytest.raises(WorkflowUpdateFailedError) as no_reason:
-        await handle.execute_update(
-            ServiceProjectWorkflow.return_filing, FilingDecision(actor=COUNTY)
-        )
-    assert rejection_of(no_reason).type == "RuleViolations"
+    no_reason = await refusal(
+        handle.execute_update(ServiceProjectWorkflow.return_filing, FilingDecision(actor=COUNTY))
+    )
+    assert no_reason.type == "RuleViolations"
     returned = await projects.step(
         handle,
         ServiceProjectWorkflow.return_filing,
@@ -205,9 +202,8 @@ async def test_consulting_cannot_end_without_system_inspection_training_and_dril
     handle, _ = await projects.in_service(agency, request)
     await projects.visit(handle, agency, "inspection", "re_inspection")
     today = await server_today(time_skipping_env)
-    with pytest.raises(WorkflowUpdateFailedError) as error:
-        await projects.end(handle, agency, today)
-    [violation] = rejection_of(error).details[0]["violations"]
+    error = await refusal(projects.end(handle, agency, today))
+    [violation] = error.details[0]["violations"]
     assert violation["code"] == "project.consulting_incomplete"
     for missing in ("安全管理体系建设", "安全培训", "应急演练"):
         assert missing in violation["message"]
@@ -235,6 +231,17 @@ async def _reported(
     return handle, projects.snapshot(handle)
 
 
+async def _in_spot_check(
+    projects: Projects, time_skipping_env: WorkflowEnvironment, policy: Policy | None = None
+) -> Handle:
+    """A reported project whose report the county has opened a spot check of."""
+    handle, _ = await _reported(projects, time_skipping_env, policy)
+    await handle.execute_update(
+        ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=COUNTY)
+    )
+    return handle
+
+
 def _received(projects: Projects, handle: Handle) -> bool:
     report = projects.snapshot(handle).report
     return report is not None and report.receipt_number is not None
@@ -244,19 +251,21 @@ async def test_spot_check_pass_closes_the_project(
     projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
     handle, snapshot = await _reported(projects, time_skipping_env)
-    with pytest.raises(WorkflowUpdateFailedError) as outside:
-        await handle.execute_update(
+    outside = await refusal(
+        handle.execute_update(
             ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=OTHER_COUNTY)
         )
-    assert rejection_of(outside).type == "Forbidden"
+    )
+    assert outside.type == "Forbidden"
     await handle.execute_update(
         ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=COUNTY)
     )
-    with pytest.raises(WorkflowUpdateFailedError) as twice:
-        await handle.execute_update(
+    twice = await refusal(
+        handle.execute_update(
             ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=COUNTY)
         )
-    assert rejection_of(twice).type == "Conflict"
+    )
+    assert twice.type == "Conflict"
     closed = await projects.step(
         handle,
         ServiceProjectWorkflow.decide_spot_check,
@@ -271,16 +280,14 @@ async def test_spot_check_pass_closes_the_project(
 async def test_spot_check_fail_records_a_credit_event_and_needs_reasons(
     projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
-    handle, _ = await _reported(projects, time_skipping_env)
-    await handle.execute_update(
-        ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=COUNTY)
-    )
-    with pytest.raises(WorkflowUpdateFailedError) as no_reason:
-        await handle.execute_update(
+    handle = await _in_spot_check(projects, time_skipping_env)
+    no_reason = await refusal(
+        handle.execute_update(
             ServiceProjectWorkflow.decide_spot_check,
             SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.FAIL),
         )
-    assert rejection_of(no_reason).type == "RuleViolations"
+    )
+    assert no_reason.type == "RuleViolations"
     failed = await projects.step(
         handle,
         ServiceProjectWorkflow.decide_spot_check,
@@ -296,16 +303,14 @@ async def test_spot_check_fail_records_a_credit_event_and_needs_reasons(
 async def test_four_eyes_needs_a_second_regulator_for_the_verdict(
     projects: Projects, time_skipping_env: WorkflowEnvironment
 ) -> None:
-    handle, _ = await _reported(projects, time_skipping_env, Policy(spot_check_four_eyes=True))
-    await handle.execute_update(
-        ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=COUNTY)
-    )
-    with pytest.raises(WorkflowUpdateFailedError) as same:
-        await handle.execute_update(
+    handle = await _in_spot_check(projects, time_skipping_env, Policy(spot_check_four_eyes=True))
+    same = await refusal(
+        handle.execute_update(
             ServiceProjectWorkflow.decide_spot_check,
             SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.PASS),
         )
-    assert rejection_of(same).details[0]["code"] == "spot_check.four_eyes"
+    )
+    assert same.details[0]["code"] == "spot_check.four_eyes"
     decided = await projects.step(
         handle,
         ServiceProjectWorkflow.decide_spot_check,
@@ -319,23 +324,21 @@ async def test_steps_out_of_order_are_refused_naming_the_stage(
 ) -> None:
     agency = agency_snapshot(AGENCY)
     handle, _ = await projects.create(agency, project_request())
-    with pytest.raises(WorkflowUpdateFailedError) as early_visit:
-        await projects.visit(handle, agency)
-    cause = rejection_of(early_visit)
+    cause = await refusal(projects.visit(handle, agency))
     assert (cause.type, cause.details[0]["code"]) == ("Conflict", "project.out_of_order")
     assert "执业告知" in str(cause)
-    with pytest.raises(WorkflowUpdateFailedError) as early_report:
-        await handle.execute_update(
+    early_report = await refusal(
+        handle.execute_update(
             ServiceProjectWorkflow.upload_report,
             ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),
         )
-    assert rejection_of(early_report).details[0]["code"] == "project.out_of_order"
+    )
+    assert early_report.details[0]["code"] == "project.out_of_order"
     await handle.execute_update(
         ServiceProjectWorkflow.acknowledge_filing, FilingDecision(actor=COUNTY)
     )
-    with pytest.raises(WorkflowUpdateFailedError) as no_plan:
-        await projects.visit(handle, agency)
-    assert "服务方案" in str(rejection_of(no_plan))
+    no_plan = await refusal(projects.visit(handle, agency))
+    assert "服务方案" in str(no_plan)
 
 
 async def test_the_same_contract_again_is_the_same_project_and_other_terms_conflict(
@@ -346,13 +349,11 @@ async def test_the_same_contract_again_is_the_same_project_and_other_terms_confl
     again_handle, again = await projects.create(agency, project_request())
     assert again.project_id == first.project_id
     assert again_handle.id == handle.id
-    with pytest.raises(WorkflowUpdateFailedError) as other_terms:
-        await projects.create(agency, project_request(fee_yuan=99999))
-    assert rejection_of(other_terms).details[0]["code"] == "project.contract_number_taken"
+    other_terms = await refusal(projects.create(agency, project_request(fee_yuan=99999)))
+    assert other_terms.details[0]["code"] == "project.contract_number_taken"
 
 
 async def test_a_suspended_agency_starts_no_project(projects: Projects) -> None:
     agency = agency_snapshot(AGENCY, status=AgencyStatus.SUSPENDED)
-    with pytest.raises(WorkflowUpdateFailedError) as error:
-        await projects.create(agency, project_request())
-    assert rejection_of(error).details[0]["code"] == "agency.cannot_start_projects"
+    error = await refusal(projects.create(agency, project_request()))
+    assert error.details[0]["code"] == "agency.cannot_start_projects"
