@@ -38,42 +38,57 @@ _HAZARD_FACTS = (
     "report",
 )
 
-project = sa.table(
+
+def _table(name: str, columns: dict[str, Any]) -> sa.TableClause:
+    """The columns of ``name`` that this migration reads or writes, as they are at this
+    revision (the application's models describe the latest one)."""
+    return sa.table(name, *(sa.column(column, kind) for column, kind in columns.items()))
+
+
+project = _table(
     "project",
-    sa.column("project_id", sa.String),
-    sa.column("snapshot", sa.JSON),
-    sa.column("agency_name", sa.String),
-    sa.column("awaiting_receipt", sa.Boolean),
-    sa.column("request", sa.JSON),
-    sa.column("notification", sa.JSON),
-    sa.column("plan", sa.JSON),
-    sa.column("progress", sa.JSON),
+    {
+        "project_id": sa.String,
+        "snapshot": sa.JSON,
+        "agency_name": sa.String,
+        "awaiting_receipt": sa.Boolean,
+        "request": sa.JSON,
+        "notification": sa.JSON,
+        "plan": sa.JSON,
+        "progress": sa.JSON,
+    },
 )
-visit = sa.table(
+visit = _table(
     "project_visit",
-    sa.column("project_id", sa.String),
-    sa.column("visit_id", sa.String),
-    sa.column("number", sa.Integer),
-    sa.column("visited_on", sa.Date),
-    sa.column("recorded_at", TIMESTAMP),
-    sa.column("visit", sa.JSON),
+    {
+        "project_id": sa.String,
+        "visit_id": sa.String,
+        "number": sa.Integer,
+        "visited_on": sa.Date,
+        "recorded_at": TIMESTAMP,
+        "visit": sa.JSON,
+    },
 )
-hazard = sa.table(
+hazard = _table(
     "hazard",
-    sa.column("hazard_id", sa.String),
-    sa.column("snapshot", sa.JSON),
-    sa.column("visit_id", sa.String),
-    sa.column("enterprise_name", sa.String),
-    sa.column("report", sa.JSON),
-    sa.column("progress", sa.JSON),
+    {
+        "hazard_id": sa.String,
+        "snapshot": sa.JSON,
+        "visit_id": sa.String,
+        "enterprise_name": sa.String,
+        "report": sa.JSON,
+        "progress": sa.JSON,
+    },
 )
-agency = sa.table(
+agency = _table(
     "agency",
-    sa.column("uscc", sa.String),
-    sa.column("snapshot", sa.JSON),
-    sa.column("facts", sa.JSON),
-    sa.column("professional_ids", sa.JSON),
-    sa.column("progress", sa.JSON),
+    {
+        "uscc": sa.String,
+        "snapshot": sa.JSON,
+        "facts": sa.JSON,
+        "professional_ids": sa.JSON,
+        "progress": sa.JSON,
+    },
 )
 
 
