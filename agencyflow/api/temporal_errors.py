@@ -9,23 +9,8 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from agencyflow.domain.errors import (
-    AgencyflowError,
-    Conflict,
-    Forbidden,
-    NotFound,
-    RuleViolations,
-    Unavailable,
-    Violation,
-)
+from agencyflow.domain.errors import PLAIN, AgencyflowError, NotFound, RuleViolations, Violation
 from agencyflow.domain.identity import Actor
-
-_PLAIN: dict[str, type[AgencyflowError]] = {
-    "Conflict": Conflict,
-    "Forbidden": Forbidden,
-    "NotFound": NotFound,
-    "Unavailable": Unavailable,
-}
 
 
 def from_rejection(error: ApplicationError) -> AgencyflowError | None:
@@ -34,7 +19,7 @@ def from_rejection(error: ApplicationError) -> AgencyflowError | None:
     code = detail.get("code")
     if error.type == "RuleViolations":
         return RuleViolations([Violation.model_validate(v) for v in detail.get("violations", [])])
-    kind = _PLAIN.get(error.type or "")
+    kind = PLAIN.get(error.type or "")
     return kind(error.message, code=code) if kind else None
 
 

@@ -62,3 +62,10 @@ class Unavailable(AgencyflowError):
     """Something we depend on (the provincial platform) cannot be reached now (HTTP 503)."""
 
     code = "unavailable"
+
+
+PLAIN: dict[str, type[AgencyflowError]] = {
+    kind.__name__: kind for kind in (Conflict, NotFound, Forbidden, Unavailable)
+}
+"""The errors that are a message and a code and nothing more, by class name: the name they
+cross a boundary under (a workflow's rejection) to be rebuilt on the other side."""
