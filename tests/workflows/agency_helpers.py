@@ -3,8 +3,7 @@
 from typing import Any
 
 from sqlalchemy import Engine
-from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.client import WorkflowHandle
 
 from agencyflow.config.limits import HistoryLimits
 from agencyflow.config.policy import Policy
@@ -21,6 +20,7 @@ from agencyflow.workflows.agency.models import (
 from agencyflow.workflows.agency.workflow import AgencyWorkflow
 from tests.factories import uscc
 from tests.reading import open_items_of, timeline_kinds_of
+from tests.workflows.driver import Driver
 
 COUNTY = Actor(user_id=2, name="莲都区应急管理局", role=Role.COUNTY_REGULATOR, county_code="331102")
 OTHER_COUNTY = Actor(
@@ -38,13 +38,8 @@ def agency_actor(number: int = 1) -> Actor:
 Handle = WorkflowHandle[AgencyWorkflow, None]
 
 
-class Agencies:
+class Agencies(Driver):
     """Drives agencies as the API does: commands as updates, answers read from SQL."""
-
-    def __init__(self, client: Client, task_queue: str, engine: Engine) -> None:
-        self.client = client
-        self.task_queue = task_queue
-        self.engine = engine
 
     def snapshot(self, handle: Handle) -> AgencySnapshot:
         snapshot = agencies.get(self.engine, handle.id.removeprefix("agency-"))
@@ -57,30 +52,17 @@ class Agencies:
         return self.snapshot(handle)
 
     async def submit(
-        self,
-        application: dict[str, Any],
-        *,
-        actor: Actor | None = None,
-        policy: Policy | None = None,
-        limits: HistoryLimits | None = None,
+        self, application: dict[str, Any], *, limits: HistoryLimits | None = None
     ) -> tuple[Handle, AgencySnapshot]:
+        """The agency's application, by the agency itself, under the default policy."""
         facts = AgencyFacts.model_validate(application)
-        number = int(facts.uscc[10:17])
-        start = WithStartWorkflowOperation(
+        handle = await self.start_with(
             AgencyWorkflow.run,
-            AgencyInput(
-                uscc=facts.uscc, policy=policy or Policy(), limits=limits or HistoryLimits()
-            ),
-            id=agency_workflow_id(facts.uscc),
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            task_queue=self.task_queue,
-        )
-        await self.client.execute_update_with_start_workflow(
+            AgencyInput(uscc=facts.uscc, policy=Policy(), limits=limits or HistoryLimits()),
+            agency_workflow_id(facts.uscc),
             AgencyWorkflow.submit,
-            Submission(actor=actor or agency_actor(number), facts=facts),
-            start_workflow_operation=start,
+            Submission(actor=agency_actor(int(facts.uscc[10:17])), facts=facts),
         )
-        handle = await start.workflow_handle()
         return handle, self.snapshot(handle)
 
 

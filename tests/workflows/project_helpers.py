@@ -5,15 +5,14 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
-from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.client import Client, WorkflowHandle
 
 from agencyflow.config.limits import HistoryLimits
 from agencyflow.config.policy import Policy
 from agencyflow.domain.agency import AgencySnapshot
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.hazard import HazardRecord
-from agencyflow.domain.identity import Actor, Role
+from agencyflow.domain.identity import Role
 from agencyflow.domain.project import (
     ProjectRequest,
     ProjectSnapshot,
@@ -41,6 +40,7 @@ from agencyflow.workflows.project.models import (
 from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 from tests.reading import open_items_of, timeline_kinds_of
 from tests.workflows.agency_helpers import COUNTY, agency_actor
+from tests.workflows.driver import Driver
 
 PDF = b"%PDF-1.7\n% a service report\n%%EOF\n"
 
@@ -48,14 +48,12 @@ Handle = WorkflowHandle[ServiceProjectWorkflow, None]
 HazardHandle = WorkflowHandle[HazardWorkflow, None]
 
 
-class Projects:
+class Projects(Driver):
     """Drives projects as the API does: commands as updates, answers read from SQL."""
 
     def __init__(self, client: Client, task_queue: str, files: FileStore, engine: Engine) -> None:
-        self.client = client
-        self.task_queue = task_queue
+        super().__init__(client, task_queue, engine)
         self.files = files
-        self.engine = engine
 
     def snapshot(self, handle: Handle) -> ProjectSnapshot:
         snapshot = project_store.get(self.engine, handle.id.removeprefix("project-"))
@@ -85,14 +83,13 @@ class Projects:
         agency: AgencySnapshot,
         request: dict[str, Any],
         *,
-        actor: Actor | None = None,
         policy: Policy | None = None,
         limits: HistoryLimits | None = None,
     ) -> tuple[Handle, ProjectSnapshot]:
+        """The agency's signed contract, filed by the agency itself."""
         parsed = ProjectRequest.model_validate(request)
         pid = project_id(agency.uscc, parsed.contract.number)
-        number = int(agency.uscc[10:17])
-        start = WithStartWorkflowOperation(
+        handle = await self.start_with(
             ServiceProjectWorkflow.run,
             ProjectInput(
                 project_id=pid,
@@ -100,16 +97,12 @@ class Projects:
                 policy=policy or Policy(),
                 limits=limits or HistoryLimits(),
             ),
-            id=project_workflow_id(pid),
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            task_queue=self.task_queue,
-        )
-        await self.client.execute_update_with_start_workflow(
+            project_workflow_id(pid),
             ServiceProjectWorkflow.create,
-            CreateProject(actor=actor or agency_actor(number), request=parsed, agency=agency),
-            start_workflow_operation=start,
+            CreateProject(
+                actor=agency_actor(int(agency.uscc[10:17])), request=parsed, agency=agency
+            ),
         )
-        handle = await start.workflow_handle()
         return handle, self.snapshot(handle)
 
     async def in_service(

@@ -100,6 +100,11 @@ async def _reconcile(projects: Projects, workflow_id: str) -> ReconciliationResu
     )
 
 
+def _awaiting(projects: Projects) -> list[str]:
+    """The projects whose uploaded report still has no receipt from the platform."""
+    return project_store.awaiting_receipt(projects.engine, after="", limit=10)
+
+
 def _receipt(projects: Projects, handle: Handle) -> str | None:
     report = projects.snapshot(handle).report
     return report.receipt_number if report else None
@@ -116,7 +121,7 @@ async def test_an_upload_is_answered_while_the_platform_is_down_and_received_lat
     pid = uploaded.project_id
     assert uploaded.stage is ProjectStage.SPOT_CHECK  # the upload counts from now
     assert uploaded.report is not None and uploaded.report.awaiting_receipt
-    assert project_store.awaiting_receipt(engine, after="", limit=10) == [pid]
+    assert _awaiting(projects) == [pid]
 
     # Six hours without the platform taking it: an admin is told; the project says why it waits.
     await time_skipping_env.sleep(dt.timedelta(hours=6, minutes=1))
@@ -134,7 +139,7 @@ async def test_an_upload_is_answered_while_the_platform_is_down_and_received_lat
     await eventually(lambda: _receipt(projects, handle) == "ZJ-0001")
     assert "report.handoff_failing" not in open_items(engine, pid)
     assert not projects.snapshot(handle).handoff_failing
-    assert project_store.awaiting_receipt(engine, after="", limit=10) == []
+    assert _awaiting(projects) == []
     assert timeline_kinds(engine, pid)[-3:] == [
         "report.uploaded",
         "report.handoff_failing",
@@ -173,10 +178,7 @@ async def test_a_report_the_platform_refuses_must_be_uploaded_again(
 
 
 async def test_the_daily_reconciliation_hands_over_what_the_platform_never_took(
-    projects: Projects,
-    engine: Engine,
-    time_skipping_env: WorkflowEnvironment,
-    platform: FakePlatform,
+    projects: Projects, time_skipping_env: WorkflowEnvironment, platform: FakePlatform
 ) -> None:
     handle = await _uploaded(projects, time_skipping_env)
     # A whole day down: the project's own hand-off gives up and waits for the reconciliation.
@@ -189,7 +191,7 @@ async def test_the_daily_reconciliation_hands_over_what_the_platform_never_took(
     platform.answer = 200
     assert (await _reconcile(projects, "platform-reconciliation-test")).signalled == 1
     await eventually(lambda: _receipt(projects, handle) == "ZJ-0001")
-    assert project_store.awaiting_receipt(engine, after="", limit=10) == []
+    assert _awaiting(projects) == []
     await keep_history(projects.client, "platform-reconciliation-test", "one-report-handed-over")
     # Nothing left to hand over: the next day's run signals no one.
     assert (await _reconcile(projects, "platform-reconciliation-test-2")).signalled == 0
