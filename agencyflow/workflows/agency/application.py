@@ -189,13 +189,9 @@ def escalate_review(draft: AgencyState, ctx: Context) -> AgencyChange:
     snapshot = snapshot_of(draft)
     snapshot.review_escalated = True
     days = ctx.policy.agency_review_working_days
+    title = f"逾期未审核的机构准入申请：{snapshot.facts.legal_name}"
     return AgencyChange(
         kind="application.escalated",
         summary=f"县级应急管理部门未在 {days} 个工作日内审核，已提交市局",
-        inbox=tell(
-            agency_resource(draft.uscc),
-            ESCALATED,
-            Addressee.city(),
-            f"逾期未审核的机构准入申请：{snapshot.facts.legal_name}",
-        ),
+        inbox=tell(agency_resource(draft.uscc), ESCALATED, Addressee.city(), title),
     )

@@ -67,15 +67,11 @@ def escalate(record: HazardRecord, ctx: Context) -> HazardChange:
     """Unacknowledged in time: the city regulator is told."""
     major_of(record).escalated = True
     hours = ctx.policy.major_hazard_ack_within / timedelta(hours=1)
+    title = f"重大事故隐患逾期未确认：{where(record)}"
     return HazardChange(
         kind="escalated",
         summary=f"县级应急管理部门 {hours:g} 小时内未确认，已上报市局",
-        inbox=tell(
-            hazard_resource(record.hazard_id),
-            ESCALATED,
-            Addressee.city(),
-            f"重大事故隐患逾期未确认：{where(record)}",
-        ),
+        inbox=tell(hazard_resource(record.hazard_id), ESCALATED, Addressee.city(), title),
     )
 
 

@@ -208,13 +208,10 @@ def correct(
 def long_unrectified(record: HazardRecord, why: str) -> HazardChange:
     """久拖不改: the county regulator is told, with the hazard's history a click away."""
     record.long_unrectified = True
+    county = Addressee.county(record.county_code)
+    title = f"久拖不改隐患：{where(record)}（{why}）"
     return HazardChange(
         kind="long_unrectified",
         summary=f"久拖不改：{why}，已报告县级应急管理部门",
-        inbox=tell(
-            hazard_resource(record.hazard_id),
-            LONG_UNRECTIFIED,
-            Addressee.county(record.county_code),
-            f"久拖不改隐患：{where(record)}（{why}）",
-        ),
+        inbox=tell(hazard_resource(record.hazard_id), LONG_UNRECTIFIED, county, title),
     )

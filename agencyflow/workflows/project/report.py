@@ -123,15 +123,11 @@ def handoff_failing(draft: ProjectState, ctx: Context) -> ProjectChange:
     """The platform has not taken the report in the policy's time: a person must look."""
     progress_of(draft).handoff_failing = True
     hours = ctx.policy.platform_handoff_alert_after / timedelta(hours=1)
+    title = f"服务报告未能移交省平台：{draft.agency_name} → {enterprise_name(draft)}"
     return ProjectChange(
         kind="report.handoff_failing",
         summary=f"服务报告 {hours:g} 小时内未能移交省平台，已通知系统管理员；系统将继续重试",
-        inbox=tell(
-            project_resource(draft.project_id),
-            HANDOFF_FAILING,
-            Addressee.admin(),
-            f"服务报告未能移交省平台：{draft.agency_name} → {enterprise_name(draft)}",
-        ),
+        inbox=tell(project_resource(draft.project_id), HANDOFF_FAILING, Addressee.admin(), title),
     )
 
 
