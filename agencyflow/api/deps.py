@@ -99,5 +99,15 @@ def allow(*roles: Role) -> Callable[..., object]:
     return dependency
 
 
+def own_county(actor: Actor, county: str | None) -> str | None:
+    """The county a regulators' list is narrowed to: a county regulator sees only its own
+    (asking for another is 403); the city and admins see the one asked for, or all."""
+    if actor.role is not Role.COUNTY_REGULATOR:
+        return county
+    if county is not None and county != actor.county_code:
+        raise Forbidden("a county regulator sees only its own county", code="auth.out_of_scope")
+    return actor.county_code
+
+
 AnyActor = Annotated[Actor, Depends(allow())]
 Admin = Annotated[Actor, Depends(allow(Role.ADMIN))]

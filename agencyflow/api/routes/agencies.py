@@ -13,7 +13,7 @@ from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedEr
 from temporalio.common import WorkflowIDConflictPolicy
 
 from agencyflow.api.commands import Commands
-from agencyflow.api.deps import EngineDep, allow
+from agencyflow.api.deps import EngineDep, allow, own_county
 from agencyflow.api.schemas.agencies import (
     AgencyPage,
     AgencyPublic,
@@ -135,10 +135,7 @@ async def list_agencies(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> AgencyPage:
-    if actor.role is Role.COUNTY_REGULATOR:
-        if county is not None and county != actor.county_code:
-            raise Forbidden("a county regulator sees only its own county", code="auth.out_of_scope")
-        county = actor.county_code
+    county = own_county(actor, county)
     total, found = await anyio.to_thread.run_sync(
         lambda: agencies.search(
             engine,

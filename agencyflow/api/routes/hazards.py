@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from agencyflow.api.commands import Commands, in_scope
-from agencyflow.api.deps import EngineDep, allow
+from agencyflow.api.deps import EngineDep, allow, own_county
 from agencyflow.api.schemas.hazards import (
     AcknowledgeBody,
     HazardDetail,
@@ -20,7 +20,7 @@ from agencyflow.api.schemas.hazards import (
     SuperviseBody,
     VerifyBody,
 )
-from agencyflow.domain.errors import Conflict, Forbidden, RuleViolations, Violation
+from agencyflow.domain.errors import Conflict, RuleViolations, Violation
 from agencyflow.domain.hazard import (
     Correction,
     HazardLevel,
@@ -131,10 +131,7 @@ async def list_hazards(
     status_: Annotated[HazardStatus | None, Query(alias="status")] = None,
 ) -> HazardPage:
     """Hazards with their counts; a county regulator sees its county's."""
-    if actor.role is Role.COUNTY_REGULATOR:
-        if county is not None and county != actor.county_code:
-            raise Forbidden("a county regulator sees only its own county", code="auth.out_of_scope")
-        county = actor.county_code
+    county = own_county(actor, county)
     found = await anyio.to_thread.run_sync(
         lambda: hazards.search(engine, county_code=county, level=level, status=status_)
     )

@@ -339,10 +339,7 @@ class AgencyWorkflow:
                 if change.claims is not None
                 else None,
                 events=[c.entry(resource, first + i, now) for i, c in enumerate(changes)],
-                inbox=InboxChanges(
-                    withdraw=[w for c in changes for w in c.inbox.withdraw],
-                    send=[m for c in changes for m in c.inbox.send],
-                ),
+                inbox=sum((c.inbox for c in changes), InboxChanges()),
             ),
             RecordOutcome,
         )
