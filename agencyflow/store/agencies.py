@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Engine, func
+from sqlalchemy import JSON, Engine
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from agencyflow.domain.agency import (
@@ -16,6 +16,7 @@ from agencyflow.domain.records import AgencyRecord, RecordOutcome
 
 from . import inbox, timeline
 from .engine import transaction
+from .queries import page, where_given
 from .rows import advance, insert_first
 from .types import UtcDateTime, utcnow
 
@@ -197,15 +198,14 @@ def search(
     offset: int,
 ) -> tuple[int, list[AgencySnapshot]]:
     """Agencies matching every given filter, by name; with the total before paging."""
-    query = select(AgencyRow)
-    if jurisdiction_code is not None:
-        query = query.where(AgencyRow.jurisdiction_code == jurisdiction_code)
-    if status is not None:
-        query = query.where(AgencyRow.status == status.value)
+    query = where_given(
+        select(AgencyRow),
+        (AgencyRow.jurisdiction_code, jurisdiction_code),
+        (AgencyRow.status, status.value if status is not None else None),
+        (AgencyRow.out_of_town, out_of_town),
+    )
     if statuses is not None:
         query = query.where(col(AgencyRow.status).in_([s.value for s in statuses]))
-    if out_of_town is not None:
-        query = query.where(AgencyRow.out_of_town == out_of_town)
     if service_type is not None:
         query = query.where(
             col(AgencyRow.uscc).in_(
@@ -214,11 +214,7 @@ def search(
                 )
             )
         )
+    by_name = [col(AgencyRow.legal_name), col(AgencyRow.uscc)]
     with transaction(engine) as session:
-        total = session.exec(select(func.count()).select_from(query.subquery())).one()
-        rows = session.exec(
-            query.order_by(col(AgencyRow.legal_name), col(AgencyRow.uscc))
-            .offset(offset)
-            .limit(limit)
-        ).all()
+        total, rows = page(session, query, by_name, offset, limit)
         return total, [row.model() for row in rows]

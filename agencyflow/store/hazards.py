@@ -18,6 +18,7 @@ from agencyflow.domain.records import HazardStepRecord
 from . import credit, inbox
 from .dialects import upsert_insert
 from .engine import transaction
+from .queries import where_given
 from .rows import advance, insert_first
 from .types import UtcDateTime
 
@@ -172,17 +173,15 @@ def search(
     status: HazardStatus | None = None,
 ) -> list[HazardRecord]:
     """Hazards matching every given filter, in the order they were found."""
-    query = select(HazardRow)
-    for column, value in (
+    query = where_given(
+        select(HazardRow),
         (HazardRow.county_code, county_code),
         (HazardRow.project_id, project_id),
         (HazardRow.enterprise_uscc, enterprise_uscc),
         (HazardRow.agency_uscc, agency_uscc),
         (HazardRow.level, level.value if level else None),
         (HazardRow.status, status.value if status else None),
-    ):
-        if value is not None:
-            query = query.where(column == value)
+    )
     with transaction(engine) as session:
         rows = session.exec(query.order_by(col(HazardRow.found_at), col(HazardRow.hazard_id))).all()
         return [row.model() for row in rows]

@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Engine, func
+from sqlalchemy import JSON, Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from agencyflow.domain.project import (
@@ -19,6 +19,7 @@ from agencyflow.domain.records import ProjectRecord
 
 from . import credit, hazards, inbox, timeline
 from .engine import transaction
+from .queries import page, where_given
 from .rows import advance, insert_first
 from .types import UtcDateTime
 
@@ -183,24 +184,17 @@ def search(
     offset: int,
 ) -> tuple[int, list[ProjectHead]]:
     """Projects matching every given filter, newest first, with the total before paging."""
-    query = select(ProjectRow)
-    if county_code is not None:
-        query = query.where(ProjectRow.county_code == county_code)
-    if agency_uscc is not None:
-        query = query.where(ProjectRow.agency_uscc == agency_uscc)
-    if enterprise_uscc is not None:
-        query = query.where(ProjectRow.enterprise_uscc == enterprise_uscc)
-    if stage is not None:
-        query = query.where(ProjectRow.stage == stage.value)
-    if overdue is not None:
-        query = query.where(ProjectRow.overdue == overdue)
+    query = where_given(
+        select(ProjectRow),
+        (ProjectRow.county_code, county_code),
+        (ProjectRow.agency_uscc, agency_uscc),
+        (ProjectRow.enterprise_uscc, enterprise_uscc),
+        (ProjectRow.stage, stage.value if stage is not None else None),
+        (ProjectRow.overdue, overdue),
+    )
+    newest_first = [col(ProjectRow.created_at).desc(), col(ProjectRow.project_id)]
     with transaction(engine) as session:
-        total = session.exec(select(func.count()).select_from(query.subquery())).one()
-        rows = session.exec(
-            query.order_by(col(ProjectRow.created_at).desc(), col(ProjectRow.project_id))
-            .offset(offset)
-            .limit(limit)
-        ).all()
+        total, rows = page(session, query, newest_first, offset, limit)
         return total, [row.head() for row in rows]
 
 
