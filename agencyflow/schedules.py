@@ -18,7 +18,9 @@ from agencyflow.workflows.reconciliation import PlatformReconciliationWorkflow, 
 
 log = structlog.get_logger(__name__)
 
-RECONCILIATION_ID = "platform-reconciliation"
+def reconciliation_id(settings: Settings) -> str:
+    """One schedule per deployment: deployments that share a namespace keep task queues apart."""
+    return f"platform-reconciliation-{settings.temporal_task_queue}"
 
 
 def reconciliation_schedule(settings: Settings) -> Schedule:
@@ -27,7 +29,7 @@ def reconciliation_schedule(settings: Settings) -> Schedule:
         action=ScheduleActionStartWorkflow(
             PlatformReconciliationWorkflow.run,
             ReconciliationInput(),
-            id=RECONCILIATION_ID,
+            id=reconciliation_id(settings),
             task_queue=settings.temporal_task_queue,
         ),
         spec=ScheduleSpec(
@@ -40,8 +42,9 @@ def reconciliation_schedule(settings: Settings) -> Schedule:
 
 async def ensure_schedules(client: Client, settings: Settings) -> None:
     """Create the schedules that are missing; existing ones are left as they are."""
+    schedule_id = reconciliation_id(settings)
     try:
-        await client.create_schedule(RECONCILIATION_ID, reconciliation_schedule(settings))
-        log.info("temporal.schedule_created", id=RECONCILIATION_ID)
+        await client.create_schedule(schedule_id, reconciliation_schedule(settings))
+        log.info("temporal.schedule_created", id=schedule_id)
     except ScheduleAlreadyRunningError:
         pass

@@ -4,7 +4,7 @@ from sqlalchemy import Engine
 from temporalio.client import Client, ScheduleActionStartWorkflow
 
 from agencyflow.config.settings import Settings
-from agencyflow.schedules import RECONCILIATION_ID, ensure_schedules
+from agencyflow.schedules import ensure_schedules, reconciliation_id
 from agencyflow.worker import build_worker
 from agencyflow.workflows.reconciliation import ReconciliationResult
 from tests.waiting import eventually
@@ -15,7 +15,7 @@ async def test_the_reconciliation_runs_every_day_at_two_china_time(
 ) -> None:
     await ensure_schedules(temporal, api_settings)
     await ensure_schedules(temporal, api_settings)  # a second worker leaves it as it is
-    schedule = temporal.get_schedule_handle(RECONCILIATION_ID)
+    schedule = temporal.get_schedule_handle(reconciliation_id(api_settings))
     try:
         described = await schedule.describe()
         spec = described.schedule.spec

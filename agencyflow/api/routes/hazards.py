@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, status
-from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from agencyflow.api.commands import Commands, in_scope
@@ -185,39 +184,31 @@ async def reinspect(
 # ---------------------------------------------------------------------- regulators, major hazards
 
 
-def _regulators_step(
-    step: str, body_model: type[BaseModel], command: type[BaseModel], description: str
-) -> None:
-    """``POST /hazards/{id}/<step>``: a regulator's step on a major hazard. The steps differ
-    only in their body, the command it becomes and the workflow's update of that name."""
-
-    async def route(
-        hazard_id: str, body: BaseModel, actor: Regulator, service: Service
-    ) -> HazardDetail:
-        record = await service.major(hazard_id, actor)
-        arg = command(actor=actor, **body.model_dump())
-        return await service.update(record, getattr(HazardWorkflow, step), arg)
-
-    route.__annotations__["body"] = body_model  # what FastAPI validates the body with
-    route.__doc__ = description
-    router.post(f"/{{hazard_id}}/{step}", name=f"hazards.{step}")(route)
+@router.post("/{hazard_id}/acknowledge", name="hazards.acknowledge")
+async def acknowledge(
+    hazard_id: str, body: AcknowledgeBody, actor: Regulator, service: Service
+) -> HazardDetail:
+    """The regulator acknowledges a major hazard (within 24 h, or the city is told)."""
+    record = await service.major(hazard_id, actor)
+    command = Acknowledgement(actor=actor, **body.model_dump())
+    return await service.update(record, HazardWorkflow.acknowledge, command)
 
 
-_regulators_step(
-    "acknowledge",
-    AcknowledgeBody,
-    Acknowledgement,
-    "The regulator acknowledges a major hazard (within 24 h, or the city is told).",
-)
-_regulators_step(
-    "supervise",
-    SuperviseBody,
-    Supervision,
-    "挂牌督办: a deadline the regulator sets and supervises.",
-)
-_regulators_step(
-    "verify",
-    VerifyBody,
-    HazardVerification,
-    "Accept the rectification (the major hazard is closed) or reject it with reasons.",
-)
+@router.post("/{hazard_id}/supervise", name="hazards.supervise")
+async def supervise(
+    hazard_id: str, body: SuperviseBody, actor: Regulator, service: Service
+) -> HazardDetail:
+    """挂牌督办: a deadline the regulator sets and supervises."""
+    record = await service.major(hazard_id, actor)
+    command = Supervision(actor=actor, **body.model_dump())
+    return await service.update(record, HazardWorkflow.supervise, command)
+
+
+@router.post("/{hazard_id}/verify", name="hazards.verify")
+async def verify(
+    hazard_id: str, body: VerifyBody, actor: Regulator, service: Service
+) -> HazardDetail:
+    """Accept the rectification (the major hazard is closed) or reject it with reasons."""
+    record = await service.major(hazard_id, actor)
+    command = HazardVerification(actor=actor, **body.model_dump())
+    return await service.update(record, HazardWorkflow.verify, command)
