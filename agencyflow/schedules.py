@@ -18,6 +18,7 @@ from agencyflow.workflows.reconciliation import PlatformReconciliationWorkflow, 
 
 log = structlog.get_logger(__name__)
 
+
 def reconciliation_id(settings: Settings) -> str:
     """One schedule per deployment: deployments that share a namespace keep task queues apart."""
     return f"platform-reconciliation-{settings.temporal_task_queue}"
