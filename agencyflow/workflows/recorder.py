@@ -186,7 +186,8 @@ class Recorder(Generic[S]):
     # ------------------------------------------------------------------ time and age
 
     def wake(self) -> None:
-        """Something arrived for the timer loop to take (a notice, a suspicion)."""
+        """Something arrived for the timer loop to take (a notice, a request); kept until the
+        loop has looked, even if it was busy when word came."""
         self._woken = True
 
     async def started(self, created: Callable[[S], bool]) -> bool:
@@ -196,19 +197,26 @@ class Recorder(Generic[S]):
         )
         return created(self.state)
 
-    async def sleep(self, next_due: Callable[[], dt.datetime | None]) -> None:
-        """Until the next due time, or until a step moves it, or until the history is long.
+    async def sleep(
+        self,
+        next_due: Callable[[], dt.datetime | None],
+        finished: Callable[[], bool] = lambda: False,
+    ) -> None:
+        """Until the next due time, or until a step moves it or finishes the workflow's
+        thing, or until the history is long.
 
         A step that leaves the next due time where it was leaves the timer running: every
         timer restarted is two more events in the history.
         """
+        if self._woken:  # word left while the loop was busy: look at once
+            self._woken = False
+            return
         planned = wake_at = next_due()
         if self._retry_timers_at is not None and wake_at is not None:
             wake_at = max(wake_at, self._retry_timers_at)
-        self._woken = False
 
         def woken() -> bool:
-            return self._woken or self.history_is_long() or next_due() != planned
+            return self._woken or self.history_is_long() or finished() or next_due() != planned
 
         if wake_at is None:
             await workflow.wait_condition(woken)

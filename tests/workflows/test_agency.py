@@ -10,7 +10,7 @@ from temporalio.testing import WorkflowEnvironment
 from agencyflow.config.limits import HistoryLimits
 from agencyflow.config.settings import Settings
 from agencyflow.domain.agency import AgencyStatus, Certificate
-from agencyflow.domain.calendar import CHINA_TZ
+from agencyflow.domain.calendar import CHINA_TZ, working_days_deadline
 from agencyflow.domain.qualifications import CertificateKind
 from agencyflow.store import agencies
 from agencyflow.worker import build_worker
@@ -138,11 +138,16 @@ async def test_unanswered_application_escalates_to_the_city_after_the_working_da
     agencies_: Agencies, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
     a = fresh_agency()
+    before = await time_skipping_env.get_current_time()
     handle, snapshot = await agencies_.submit(facts(a))
     assert snapshot.review_due_at is not None
     submitted = await time_skipping_env.get_current_time()
-    # Five working days are at least a week of calendar days, weekends included.
-    assert snapshot.review_due_at - submitted >= dt.timedelta(days=7)
+    # The end of the fifth working day after the day it came in (China's calendar).
+    assert snapshot.review_due_at in {
+        working_days_deadline(before, 5),
+        working_days_deadline(submitted, 5),  # in case midnight passed meanwhile
+    }
+    assert snapshot.review_due_at - submitted >= dt.timedelta(days=5)
     assert snapshot.review_due_at.astimezone(CHINA_TZ).time() == dt.time(0, 0)
 
     await time_skipping_env.sleep(snapshot.review_due_at - submitted - dt.timedelta(hours=1))

@@ -17,7 +17,6 @@ import datetime as dt
 from collections.abc import Callable
 
 from temporalio import workflow
-from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     from agencyflow.activities.names import HAZARD_RECORD
@@ -25,7 +24,6 @@ with workflow.unsafe.imports_passed_through():
     from agencyflow.domain.records import HazardStepRecord
     from agencyflow.workflows import search_attributes as sa
     from agencyflow.workflows.memory import Ack
-    from agencyflow.workflows.project.models import HazardClosed, project_workflow_id
     from agencyflow.workflows.recorder import Recorder
     from agencyflow.workflows.steps import Context
 
@@ -60,7 +58,7 @@ class HazardWorkflow:
         while self._record.is_open and not self._rec.history_is_long():
             await self._on_time()
             if self._record.is_open:
-                await self._rec.sleep(self._next_due)
+                await self._rec.sleep(self._next_due, lambda: not self._record.is_open)
         await self._rec.quiet()
         if self._record.is_open:
             state = self._state.model_copy(update={"pending": self._notices})
@@ -198,7 +196,6 @@ class HazardWorkflow:
         record = draft.record
         record.seq = self._rec.numbers(draft)
         ack = Ack(seq=record.seq)
-        closed_now = self._record.is_open and not record.is_open
         await self._rec.commit(
             draft,
             HazardStepRecord(
@@ -224,18 +221,7 @@ class HazardWorkflow:
         if change.takes_notice:
             self._notices.pop(0)
         self._search_attributes()
-        if closed_now:
-            await self._tell_project_closed()
         return ack
-
-    async def _tell_project_closed(self) -> None:
-        project = workflow.get_external_workflow_handle(
-            project_workflow_id(self._record.project_id)
-        )
-        try:
-            await project.signal("hazard_closed", HazardClosed(hazard_id=self._record.hazard_id))
-        except FailureError:
-            pass  # the project has ended: it has no more visits to mention the hazard at
 
     def _search_attributes(self) -> None:
         record = self._record

@@ -135,12 +135,6 @@ class SpotCheckDecision(BaseModel):
     notes: Annotated[str, Field(max_length=4000)] = ""
 
 
-class HazardClosed(BaseModel):
-    """Signal from a hazard's workflow: it is closed, visits need not mention it again."""
-
-    hazard_id: str
-
-
 class ProjectChange(Change):
     """A project step's change: its timeline entry and the parts of the project it touched."""
 

@@ -8,7 +8,7 @@ import datetime as dt
 
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.errors import Conflict, RuleViolations, Violation
-from agencyflow.domain.hazard import HazardLevel
+from agencyflow.domain.hazard import HazardLevel, ReinspectionOutcome
 from agencyflow.domain.hazard_rules import hazard_violations
 from agencyflow.domain.inbox import Addressee
 from agencyflow.domain.project import ProjectStage, ServicePlan, Visit
@@ -177,6 +177,9 @@ def record_visit(draft: ProjectState, submission: VisitSubmission, ctx: Context)
         hazard_ids=[record.hazard_id for record in change.found],
         reinspected=list(outcomes),
     )
+    for hazard_id, reinspection in outcomes.items():
+        if reinspection.outcome is ReinspectionOutcome.RECTIFIED:
+            draft.hazards[hazard_id].open = False  # its workflow closes it on this notice
     tally = draft.visits
     tally.count = number
     tally.last_visited_on = max(filter(None, (tally.last_visited_on, visit.visited_on)))

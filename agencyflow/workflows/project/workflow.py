@@ -11,7 +11,11 @@ The project, step by step:
 5. ``open_spot_check`` / ``decide_spot_check``, or the window ends: the project closes.
    Its open hazards go on without it.
 
-Signals: ``hazard_closed`` (from a hazard), ``hand_over_again`` (the daily reconciliation).
+Signals: ``hand_over_again`` (the daily reconciliation).
+
+Signal handlers only leave word for the run loop, which acts on it after the updates of
+the same workflow task: Temporal may deliver a signal and an update that arrive together
+in either order, live or on replay, and a step must not depend on which came first.
 Queries: ``state``. Timers: see `clock`.
 """
 
@@ -49,7 +53,6 @@ with workflow.unsafe.imports_passed_through():
     from .models import (
         CreateProject,
         FilingDecision,
-        HazardClosed,
         PlanSubmission,
         ProjectChange,
         ProjectInput,
@@ -88,6 +91,7 @@ class ServiceProjectWorkflow:
         )
         self._rec = Recorder(state, PROJECT_RECORD, input.limits)
         self._handoff: asyncio.Task[None] | None = None
+        self._handover_requested = False
 
     @property
     def _state(self) -> ProjectState:
@@ -101,7 +105,10 @@ class ServiceProjectWorkflow:
         if report.awaiting_receipt(self._state):
             self._hand_off()  # continued as new while the platform had not answered
         while not self._closed() and not self._rec.history_is_long():
-            await self._rec.sleep(self._next_due)
+            await self._rec.sleep(self._next_due, self._closed)
+            if self._handover_requested and report.awaiting_receipt(self._state):
+                self._hand_off()
+            self._handover_requested = False
             async with self._rec.lock:
                 await self._rec.due_steps(self._next_change, self._adopt)
         await self._rec.quiet()
@@ -213,13 +220,6 @@ class ServiceProjectWorkflow:
     def _validate_visit(self, submission: VisitSubmission) -> None:
         self._check(lambda s: service.check_visit(s, submission, self._ctx()))
 
-    @workflow.signal
-    async def hazard_closed(self, closed: HazardClosed) -> None:
-        async with self._rec.lock:
-            brief = self._state.hazards.get(closed.hazard_id)
-            if brief is not None:
-                brief.open = False
-
     # ------------------------------------------------------------------ 3. the end of the service
 
     @workflow.update
@@ -250,8 +250,8 @@ class ServiceProjectWorkflow:
     @workflow.signal
     def hand_over_again(self) -> None:
         """From the daily reconciliation: a report still without a receipt is tried again."""
-        if report.awaiting_receipt(self._state):
-            self._hand_off()
+        self._handover_requested = True
+        self._rec.wake()
 
     def _hand_off(self) -> None:
         if self._handoff is None or self._handoff.done():
@@ -395,7 +395,9 @@ class ServiceProjectWorkflow:
         try:
             await hazard.signal("visit_noted", notice)
         except FailureError:
-            pass  # closed meanwhile: its workflow has ended and needs no notice
+            # Its workflow has ended: the hazard was closed by a path of its own (a
+            # re-inspection outside a visit, a verification). Later visits leave it be.
+            self._state.hazards[notice.hazard_id].open = False
 
     def _search_attributes(self) -> None:
         state, progress = self._state, progress_of(self._state)
