@@ -11,7 +11,8 @@ from this process. At each concurrency (default 1 and 10), N projects each (defa
 - raw: a bare worker process and a bare Temporal client; the same number of steps, each
   an update whose handler runs one local activity that writes one row to the same
   database: what any recorded command must cost at least.
-It prints, per concurrency, both rates and the p50 and p95 latency of one command, the
+The two sides take turns, a quarter of the projects at a time. It prints, per
+concurrency, both rates and the p50 and p95 latency of one command, the
 ratio of the rates (api over raw), and last ``ratio: X``, the lowest of them.
 """
 
@@ -32,6 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine, text
@@ -53,6 +55,7 @@ from tests.factories import bearer, facts, project_request, uscc, user  # noqa: 
 from tests.serving import start_dev_server  # noqa: E402
 
 STEPS_PER_PROJECT = 8
+ROUNDS = 4
 PDF = b"%PDF-1.7\n% benchmark report\n%%EOF\n"
 AGENCYFLOW = Path(sysconfig.get_path("scripts")) / "agencyflow"
 
@@ -165,64 +168,82 @@ async def _healthy(url: str) -> None:
     raise RuntimeError(f"{url}/health never answered 200")
 
 
-async def _api_side(url: str, engine: Engine, n: int, concurrency: int) -> Run:
-    number = 424242 + concurrency
-    _, agency = user(engine, Role.AGENCY, agency_uscc=uscc(number))
-    _, county = user(engine, Role.COUNTY_REGULATOR, county_code="331102")
-    today = dt.datetime.now(CHINA_TZ).date().isoformat()
-    run = Run()
-    async with httpx.AsyncClient(base_url=url, timeout=60) as api:
+class ApiSide:
+    """Projects through the HTTP API, for one admitted agency."""
 
-        async def call(token: str, path: str, **kwargs: object) -> httpx.Response:
-            response = await api.post(path, headers=bearer(token), **kwargs)  # type: ignore[arg-type]
-            response.raise_for_status()
-            return response
+    def __init__(self, url: str, engine: Engine, concurrency: int) -> None:
+        self.url, self.engine, self.concurrency = url, engine, concurrency
+        self.run = Run()
+        number = 424242 + concurrency
+        self.uscc = uscc(number)
+        _, self.agency = user(engine, Role.AGENCY, agency_uscc=self.uscc)
+        _, self.county = user(engine, Role.COUNTY_REGULATOR, county_code="331102")
+        self.people = facts(number, first_professional=10 * concurrency)  # no one full-time twice
 
-        people = facts(number, first_professional=10 * concurrency)  # no one full-time twice
-        await call(agency, "/agencies", json=people)
-        await call(county, f"/agencies/{uscc(number)}/approve", json={})
+    async def call(self, api: httpx.AsyncClient, token: str, path: str, **kwargs: object) -> Any:
+        response = await api.post(path, headers=bearer(token), **kwargs)  # type: ignore[arg-type]
+        response.raise_for_status()
+        return response.json()
+
+    async def admit(self) -> None:
+        async with httpx.AsyncClient(base_url=self.url, timeout=60) as api:
+            await self.call(api, self.agency, "/agencies", json=self.people)
+            await self.call(api, self.county, f"/agencies/{self.uscc}/approve", json={})
+
+    async def round(self, first: int, n: int) -> None:
+        today = dt.datetime.now(CHINA_TZ).date().isoformat()
+        agency, county, run = self.agency, self.county, self.run
+        async with httpx.AsyncClient(base_url=self.url, timeout=60) as api:
+
+            async def project(i: int) -> None:
+                number = f"BENCH-{self.concurrency}-{first + i}"
+                request = project_request(500000 + first + i, contract_number=number)
+                began = time.perf_counter()
+                created = await self.call(api, agency, "/projects", json=request)
+                run.latencies.append(time.perf_counter() - began)
+                pid = created["project"]["project_id"]
+                visit = {"visited_on": today, "present": ["p1"], "activities": ["inspection"]}
+                for token, path, kwargs in [
+                    (county, f"/projects/{pid}/filing/acknowledge", {}),
+                    (agency, f"/projects/{pid}/plan", {"json": {"summary": "方案"}}),
+                    (agency, f"/projects/{pid}/visits", {"json": visit}),
+                    (agency, f"/projects/{pid}/end", {"json": {"ended_on": today}}),
+                    (agency, f"/projects/{pid}/report", {"files": {"file": ("r.pdf", PDF)}}),
+                    (county, f"/projects/{pid}/spot-check", {}),
+                    (county, f"/projects/{pid}/spot-check/verdict", {"json": {"verdict": "pass"}}),
+                ]:
+                    await run.timed(self.call(api, token, path, **kwargs))
+
+            run.elapsed += await _timed(n, self.concurrency, project)
+
+
+class RawSide:
+    """The same number of steps through a bare client, each one recorded row."""
+
+    def __init__(self, client: Client, queue: str, concurrency: int) -> None:
+        self.client, self.queue, self.concurrency = client, queue, concurrency
+        self.run = Run()
+
+    async def round(self, first: int, n: int) -> None:
+        run, client, queue = self.run, self.client, self.queue
 
         async def project(i: int) -> None:
-            request = project_request(500000 + i, contract_number=f"BENCH-{concurrency}-{i}")
-            began = time.perf_counter()
-            created = await call(agency, "/projects", json=request)
-            run.latencies.append(time.perf_counter() - began)
-            pid = created.json()["project"]["project_id"]
-            visit = {"visited_on": today, "present": ["p1"], "activities": ["inspection"]}
-            for token, path, kwargs in [
-                (county, f"/projects/{pid}/filing/acknowledge", {}),
-                (agency, f"/projects/{pid}/plan", {"json": {"summary": "方案"}}),
-                (agency, f"/projects/{pid}/visits", {"json": visit}),
-                (agency, f"/projects/{pid}/end", {"json": {"ended_on": today}}),
-                (agency, f"/projects/{pid}/report", {"files": {"file": ("r.pdf", PDF)}}),
-                (county, f"/projects/{pid}/spot-check", {}),
-                (county, f"/projects/{pid}/spot-check/verdict", {"json": {"verdict": "pass"}}),
-            ]:
-                await run.timed(call(token, path, **kwargs))
+            start = WithStartWorkflowOperation(
+                RawSteps.run,
+                id=f"raw-{queue}-{self.concurrency}-{first + i}",
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                task_queue=queue,
+            )
+            await run.timed(
+                client.execute_update_with_start_workflow(
+                    RawSteps.step, start_workflow_operation=start
+                )
+            )
+            handle = await start.workflow_handle()
+            for _ in range(STEPS_PER_PROJECT - 1):
+                await run.timed(handle.execute_update(RawSteps.step))
 
-        run.elapsed = await _timed(n, concurrency, project)
-    return run
-
-
-async def _raw_side(client: Client, queue: str, n: int, concurrency: int) -> Run:
-    run = Run()
-
-    async def project(i: int) -> None:
-        start = WithStartWorkflowOperation(
-            RawSteps.run,
-            id=f"raw-{queue}-{concurrency}-{i}",
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            task_queue=queue,
-        )
-        await run.timed(
-            client.execute_update_with_start_workflow(RawSteps.step, start_workflow_operation=start)
-        )
-        handle = await start.workflow_handle()
-        for _ in range(STEPS_PER_PROJECT - 1):
-            await run.timed(handle.execute_update(RawSteps.step))
-
-    run.elapsed = await _timed(n, concurrency, project)
-    return run
+        run.elapsed += await _timed(n, self.concurrency, project)
 
 
 async def main(n: int, concurrencies: list[int]) -> None:
@@ -257,8 +278,16 @@ async def main(n: int, concurrencies: list[int]) -> None:
                 await _healthy(url)
                 print(f"projects: {n} per side, steps each: {STEPS_PER_PROJECT}")
                 for concurrency in concurrencies:
-                    raw = await _raw_side(env.client, raw_queue, n, concurrency)
-                    api = await _api_side(url, engine, n, concurrency)
+                    raw_side = RawSide(env.client, raw_queue, concurrency)
+                    api_side = ApiSide(url, engine, concurrency)
+                    await api_side.admit()
+                    # Alternating rounds, so that whatever else the machine does falls on
+                    # both sides alike.
+                    per_round = max(n // ROUNDS, 1)
+                    for first in range(0, n, per_round):
+                        await raw_side.round(first, per_round)
+                        await api_side.round(first, per_round)
+                    raw, api = raw_side.run, api_side.run
                     ratio = api.rate / raw.rate
                     ratios.append(ratio)
                     print(f"concurrency {concurrency}:")

@@ -7,12 +7,10 @@ from sqlalchemy import JSON, Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from agencyflow.domain.project import (
-    PracticeNotification,
     ProjectHead,
     ProjectProgress,
     ProjectSnapshot,
     ProjectStage,
-    ServicePlan,
     Visit,
 )
 from agencyflow.domain.records import ProjectRecord
@@ -157,18 +155,29 @@ def head(engine: Engine, project_id: str) -> ProjectHead | None:
 
 def get(engine: Engine, project_id: str) -> ProjectSnapshot | None:
     """Everything recorded of the project."""
-    with transaction(engine) as session:
-        row = session.get(ProjectRow, project_id)
+    # Plain rows, validated once into the snapshot: this is read for every answer.
+    project, visits = ProjectRow.__table__, VisitRow.__table__  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        row = connection.execute(project.select().where(project.c.project_id == project_id)).first()
         if row is None:
             return None
-        visits = session.exec(
-            select(VisitRow).where(VisitRow.project_id == project_id).order_by(col(VisitRow.number))
-        ).all()
-        return ProjectSnapshot(
-            **row.head().model_dump(),
-            notification=PracticeNotification.model_validate(row.notification),
-            plan=ServicePlan.model_validate(row.plan) if row.plan else None,
-            visits=[Visit.model_validate(v.visit) for v in visits],
+        recorded = connection.execute(
+            select(visits.c.visit)
+            .where(visits.c.project_id == project_id)
+            .order_by(visits.c.number)
+        ).scalars()
+        return ProjectSnapshot.model_validate(
+            {
+                **row.progress,
+                "project_id": row.project_id,
+                "agency_uscc": row.agency_uscc,
+                "agency_name": row.agency_name,
+                "request": row.request,
+                "created_at": row.created_at,
+                "notification": row.notification,
+                "plan": row.plan,
+                "visits": list(recorded),
+            }
         )
 
 

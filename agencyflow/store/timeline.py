@@ -3,12 +3,11 @@
 import datetime as dt
 
 from sqlalchemy import JSON, Engine, UniqueConstraint
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel
 
 from agencyflow.domain.timeline import TimelineEntry
 
 from .dialects import upsert_insert
-from .engine import transaction
 from .types import UtcDateTime
 
 
@@ -38,9 +37,11 @@ def append_in(session: Session, entry: TimelineEntry) -> None:
 
 
 def entries(engine: Engine, resource: str, *, regulators: bool) -> list[TimelineEntry]:
-    query = select(TimelineRow).where(TimelineRow.resource == resource)
+    # Plain rows: a timeline is read for every answer.
+    table = TimelineRow.__table__  # type: ignore[attr-defined]
+    query = table.select().where(table.c.resource == resource)
     if not regulators:
-        query = query.where(TimelineRow.regulators_only == False)  # noqa: E712
-    with transaction(engine) as session:
-        rows = session.exec(query.order_by(col(TimelineRow.seq))).all()
-        return [row.entry() for row in rows]
+        query = query.where(table.c.regulators_only == False)  # noqa: E712
+    with engine.connect() as connection:
+        rows = connection.execute(query.order_by(table.c.seq)).mappings()
+        return [TimelineEntry.model_validate(row) for row in rows]
