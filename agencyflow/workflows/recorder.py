@@ -166,6 +166,13 @@ class Recorder(Generic[S]):
     ) -> T | None:
         """Record the step; once written, the draft is the state. `RecordFailed` if the
         record cannot be written after a few quick attempts."""
+        result = await self.write(record, result_type)
+        self.state = draft
+        return result
+
+    async def write(self, record: BaseModel, result_type: type[T] | None = None) -> T | None:
+        """Hand the record to the store and return its answer, leaving the state alone: for
+        a step the store may refuse (its answer says so), adopted only once accepted."""
         try:
             result: T | None = await workflow.execute_local_activity(
                 self._activity,
@@ -180,7 +187,6 @@ class Recorder(Generic[S]):
             reason = cause.message if isinstance(cause, ApplicationError) else str(failure)
             workflow.logger.warning("step not recorded: %s", reason)
             raise RecordFailed(reason) from None
-        self.state = draft
         return result
 
     # ------------------------------------------------------------------ time and age

@@ -296,6 +296,55 @@ async def test_a_person_full_time_elsewhere_is_refused_and_both_regulators_are_t
     await keep_history(agencies_.client, first.id, "affiliation-suspected")
 
 
+async def test_a_first_application_refused_for_a_full_time_claim_ends_and_can_be_corrected(
+    agencies_: Agencies, engine: Engine
+) -> None:
+    a, b = fresh_agency(), fresh_agency()
+    first, _ = await agencies_.submit(facts(a))
+    await first.execute_update(AgencyWorkflow.approve, Decision(actor=COUNTY))
+    claiming = facts(b, first_professional=11)
+    claiming["professionals"].append(professional(1))
+    await refusal(agencies_.submit(claiming))
+    refused = agencies_.client.get_workflow_handle(f"agency-{uscc(b)}")
+    await refused.result()  # nothing was adopted, so nothing is left running
+
+    _, corrected = await agencies_.submit(facts(b, first_professional=11))
+
+    assert corrected.status is AgencyStatus.PENDING_REVIEW
+    assert id_number(1) not in corrected.professional_ids
+
+
+async def test_an_amendment_refused_for_a_full_time_claim_changes_nothing(
+    agencies_: Agencies, engine: Engine
+) -> None:
+    a, b = fresh_agency(), fresh_agency()
+    for number, first_professional in ((a, 1), (b, 11)):
+        handle, _ = await agencies_.submit(facts(number, first_professional=first_professional))
+        await handle.execute_update(AgencyWorkflow.approve, Decision(actor=COUNTY))
+    handle = agencies_.client.get_workflow_handle_for(AgencyWorkflow.run, f"agency-{uscc(b)}")
+    before = await handle.query(AgencyWorkflow.state)
+
+    cause = await refusal(
+        handle.execute_update(
+            AgencyWorkflow.add_professional,
+            NewProfessional(actor=agency_actor(b), professional=professional(1)),  # type: ignore[arg-type]
+        )
+    )
+
+    assert cause.details[0]["code"] == "agency.full_time_elsewhere"
+    after = await handle.query(AgencyWorkflow.state)
+    assert after.snapshot == before.snapshot
+    assert after.next_professional == before.next_professional
+    joined = await agencies_.step(
+        handle,
+        AgencyWorkflow.add_professional,
+        NewProfessional(actor=agency_actor(b), professional=professional(19)),  # type: ignore[arg-type]
+    )
+    assert id_number(19) in joined.professional_ids
+    assert id_number(1) not in joined.professional_ids
+    assert timeline_kinds(engine, uscc(b)).count("professional.joined") == 1
+
+
 async def test_state_survives_continue_as_new(agencies_: Agencies) -> None:
     a = fresh_agency()
     handle, _ = await agencies_.submit(facts(a), limits=HistoryLimits(max_events=20))

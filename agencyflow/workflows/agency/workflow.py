@@ -322,8 +322,7 @@ class AgencyWorkflow:
         changes = [change, *([change.then] if change.then else [])]
         first = self._rec.numbers(draft, len(changes))
         facts, resource = snapshot.facts, agency_resource(draft.uscc)
-        outcome = await self._rec.commit(
-            draft,
+        outcome = await self._rec.write(
             AgencyRecord(
                 workflow_id=workflow.info().workflow_id,
                 seq=draft.seq,
@@ -346,6 +345,7 @@ class AgencyWorkflow:
         if outcome is not None and outcome.conflicts:
             await self._alert_affiliations(outcome.conflicts, facts)
             raise supervision.full_time_elsewhere(outcome.conflicts)
+        self._rec.state = draft
         if change.kind == "affiliation.suspected":
             self._suspicions.pop(0)
         self._search_attributes()
