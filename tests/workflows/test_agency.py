@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
 from agencyflow.config.limits import HistoryLimits
+from agencyflow.config.policy import Policy
 from agencyflow.config.settings import Settings
 from agencyflow.domain.agency import AgencyStatus, Certificate
 from agencyflow.domain.calendar import CHINA_TZ, working_days_deadline
@@ -15,6 +16,8 @@ from agencyflow.domain.qualifications import CertificateKind
 from agencyflow.store import agencies
 from agencyflow.worker import build_worker
 from agencyflow.workflows.agency.models import (
+    AffiliationSuspected,
+    AgencyInput,
     CertificatesRenewed,
     Decision,
     NewProfessional,
@@ -369,6 +372,35 @@ async def test_state_survives_continue_as_new(agencies_: Agencies) -> None:
     )
     assert len(left.facts.professionals) == 8
     await keep_history(agencies_.client, handle.id, "continued-as-new")
+
+
+async def test_a_suspicion_not_yet_taken_up_is_carried_across_continue_as_new(
+    agencies_: Agencies, engine: Engine
+) -> None:
+    a, b = fresh_agency(), fresh_agency()
+    handle, _ = await agencies_.submit(facts(a))
+    await handle.execute_update(AgencyWorkflow.approve, Decision(actor=COUNTY))
+    state = await handle.query(AgencyWorkflow.state)
+    await handle.terminate("continued by hand, as continue-as-new would")
+    suspicion = AffiliationSuspected(
+        other_uscc=uscc(b),
+        other_legal_name="另一机构",
+        other_jurisdiction_code="331121",
+        id_number=id_number(1),
+        professional_name="专业人员1",
+    )
+    carried = state.model_copy(update={"pending": [suspicion]})
+
+    await agencies_.client.start_workflow(
+        AgencyWorkflow.run,
+        AgencyInput(uscc=uscc(a), policy=Policy(), state=carried),
+        id=handle.id,
+        task_queue=agencies_.task_queue,
+    )
+
+    await eventually(lambda: "affiliation.suspected" in timeline_kinds(engine, uscc(a)))
+    scopes = {(i.role, i.scope_id) for i in open_items(engine, uscc(a)).values()}
+    assert ("county_regulator", "331121") in scopes
 
 
 async def _run_changed(handle: object, first_run: str | None) -> bool:

@@ -31,6 +31,16 @@ def agency_resource(uscc: str) -> str:
     return f"agencies/{uscc}"
 
 
+class AffiliationSuspected(BaseModel):
+    """Another agency listed one of this agency's full-time people as its own (挂靠?)."""
+
+    other_uscc: str
+    other_legal_name: str
+    other_jurisdiction_code: str | None
+    id_number: str
+    professional_name: str
+
+
 class AgencyState(Memory):
     """Everything the workflow knows; carried whole across continue-as-new."""
 
@@ -44,6 +54,8 @@ class AgencyState(Memory):
     reinstatement_offered: bool = False
     affiliation_alerts: list[str] = []
     """Suspected affiliations already raised, as ``<other agency>/<ID number>``."""
+    pending: list[AffiliationSuspected] = []
+    """Suspicions signalled but not yet taken up when the workflow continued as new."""
 
 
 class AgencyInput(BaseModel):
@@ -126,13 +138,3 @@ class Interview(BaseModel):
     kind: InterviewKind
     held_on: dt.date
     notes: Notes
-
-
-class AffiliationSuspected(BaseModel):
-    """Another agency listed one of this agency's full-time people as its own (挂靠?)."""
-
-    other_uscc: str
-    other_legal_name: str
-    other_jurisdiction_code: str | None
-    id_number: str
-    professional_name: str

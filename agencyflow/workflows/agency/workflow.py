@@ -71,7 +71,7 @@ class AgencyWorkflow:
         self._limits = input.limits
         state = input.state or AgencyState(uscc=input.uscc)
         self._rec = Recorder(state, AGENCY_RECORD, input.limits)
-        self._suspicions: list[AffiliationSuspected] = []
+        self._suspicions: list[AffiliationSuspected] = list(state.pending)
 
     @property
     def _state(self) -> AgencyState:
@@ -88,10 +88,9 @@ class AgencyWorkflow:
             async with self._rec.lock:
                 await self._rec.due_steps(self._next_change, self._adopt)
         await self._rec.quiet()
+        state = self._state.model_copy(update={"pending": self._suspicions})
         workflow.continue_as_new(
-            AgencyInput(
-                uscc=self._state.uscc, policy=self._policy, limits=self._limits, state=self._state
-            )
+            AgencyInput(uscc=state.uscc, policy=self._policy, limits=self._limits, state=state)
         )
 
     def _ctx(self) -> Context:
