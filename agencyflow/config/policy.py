@@ -64,7 +64,7 @@ class Policy(BaseModel):
     platform_handoff_alert_after: PositiveDuration = dt.timedelta(hours=6)
     """A report the provincial platform has not taken within this goes to an admin's inbox."""
     spot_check_window: PositiveDuration = _days(30)
-    """How long after upload a project waits for a spot check before it closes."""
+    """How long after the platform's receipt a project waits for a spot check before it closes."""
     spot_check_four_eyes: bool = False
     """When on, a spot-check verdict must come from another regulator than its opener."""
     spot_check_min_share: Annotated[float, Field(gt=0, le=1)] = 0.15

@@ -275,7 +275,7 @@ def next_step(progress: ProjectProgress) -> NextStep:
         return NextStep(
             step="report.awaiting_receipt",
             who=None,
-            description="服务报告已上传，等待省平台回执；可同时抽查",
+            description="服务报告已上传，等待省平台回执；回执后可抽查",
         )
     return NextStep(
         step="spot_check.optional",

@@ -154,6 +154,11 @@ class Projects(Driver):
             ServiceEnd(actor=agency_actor(int(agency.uscc[10:17])), ended_on=on),
         )
 
+    def received(self, handle: Handle) -> bool:
+        """Whether the provincial platform has taken the project's report."""
+        report = self.snapshot(handle).report
+        return report is not None and report.receipt_number is not None
+
     def report(self, content: bytes = PDF) -> StoredFile:
         return self.files.put(content, filename="报告.pdf", content_type="application/pdf")
 

@@ -264,6 +264,7 @@ async def test_a_major_hazard_outlives_the_closure_of_its_project(
         ServiceProjectWorkflow.upload_report,
         ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),
     )
+    await eventually(lambda: projects.received(handle))
     await handle.execute_update(
         ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=COUNTY)
     )

@@ -20,7 +20,7 @@ from agencyflow.files import FileStore
 from agencyflow.platform.http import HttpPlatform
 from agencyflow.store import projects as project_store
 from agencyflow.worker import build_worker
-from agencyflow.workflows.project.models import ReportUpload
+from agencyflow.workflows.project.models import ReportUpload, SpotCheckOpening
 from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 from agencyflow.workflows.reconciliation import (
     PlatformReconciliationWorkflow,
@@ -30,9 +30,9 @@ from agencyflow.workflows.reconciliation import (
 from tests.factories import agency_snapshot, project_request
 from tests.histories import keep_history
 from tests.waiting import eventually
-from tests.workflows.agency_helpers import agency_actor
+from tests.workflows.agency_helpers import COUNTY, agency_actor
 from tests.workflows.project_helpers import Handle, Projects, open_items, timeline_kinds
-from tests.workflows.temporal_helpers import server_today
+from tests.workflows.temporal_helpers import refusal, server_today
 
 AGENCY = 1
 
@@ -133,6 +133,14 @@ async def test_an_upload_is_answered_while_the_platform_is_down_and_received_lat
         waiting.handoff_failing and waiting.report is not None and waiting.report.awaiting_receipt
     )
     assert platform.reached > 3  # retried with backoff meanwhile
+    # The platform may still refuse it: not yet a report to spot-check.
+    early = await refusal(
+        handle.execute_update(
+            ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=COUNTY)
+        )
+    )
+    assert early.details[0]["code"] == "spot_check.awaiting_receipt"
+    assert projects.snapshot(handle).spot_check is None
 
     platform.answer = 200
     await time_skipping_env.sleep(dt.timedelta(minutes=31))
@@ -140,7 +148,17 @@ async def test_an_upload_is_answered_while_the_platform_is_down_and_received_lat
     assert "report.handoff_failing" not in open_items(engine, pid)
     assert not projects.snapshot(handle).handoff_failing
     assert _awaiting(projects) == []
-    assert timeline_kinds(engine, pid)[-3:] == [
+    received = projects.snapshot(handle)
+    assert received.report is not None and received.report.received_at is not None
+    # The spot-check window runs from the receipt, not from the upload.
+    assert received.spot_check_window_ends_at is not None
+    assert received.spot_check_window_ends_at - received.report.uploaded_at > dt.timedelta(
+        days=30, hours=6
+    )
+    await handle.execute_update(
+        ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=COUNTY)
+    )
+    assert timeline_kinds(engine, pid)[-4:-1] == [
         "report.uploaded",
         "report.handoff_failing",
         "report.received",

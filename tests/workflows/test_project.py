@@ -79,7 +79,7 @@ async def test_on_time_path_closes_after_the_spot_check_window(
     assert uploaded.stage is ProjectStage.SPOT_CHECK
     assert uploaded.report is not None and uploaded.report.days_late == 0
     assert open_items(engine, pid) == {}
-    await eventually(lambda: _received(projects, handle))
+    await eventually(lambda: projects.received(handle))
     assert (projects.snapshot(handle).report.receipt_number or "").startswith("ZJAQ-")  # type: ignore[union-attr]
 
     await time_skipping_env.sleep(dt.timedelta(days=31))
@@ -227,7 +227,7 @@ async def _reported(
         ServiceProjectWorkflow.upload_report,
         ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),
     )
-    await eventually(lambda: _received(projects, handle))
+    await eventually(lambda: projects.received(handle))
     return handle, projects.snapshot(handle)
 
 
@@ -240,11 +240,6 @@ async def _in_spot_check(
         ServiceProjectWorkflow.open_spot_check, SpotCheckOpening(actor=COUNTY)
     )
     return handle
-
-
-def _received(projects: Projects, handle: Handle) -> bool:
-    report = projects.snapshot(handle).report
-    return report is not None and report.receipt_number is not None
 
 
 async def test_spot_check_pass_closes_the_project(

@@ -37,7 +37,6 @@ def upload_report(draft: ProjectState, upload: ReportUpload, ctx: Context) -> Pr
     days_late = math.ceil(late / timedelta(days=1)) if late > timedelta(0) else 0
     progress.report = SubmittedReport(file=upload.file, uploaded_at=ctx.now, days_late=days_late)
     progress.report_refused = None
-    progress.spot_check_window_ends_at = ctx.now + ctx.policy.spot_check_window
     resource = project_resource(draft.project_id)
     reminders = (reminder_item(i) for i in range(len(ctx.policy.report_reminders)))
     return ProjectChange(
@@ -83,12 +82,14 @@ def awaiting_receipt(state: ProjectState) -> bool:
     return progress is not None and progress.report is not None and progress.report.awaiting_receipt
 
 
-def received(draft: ProjectState, receipt: PlatformReceipt) -> ProjectChange:
+def received(draft: ProjectState, receipt: PlatformReceipt, ctx: Context) -> ProjectChange:
+    """The report is on the platform: from now it can be spot-checked, for a window."""
     progress = progress_of(draft)
     assert progress.report is not None
     progress.report.receipt_number = receipt.receipt_number
     progress.report.received_at = receipt.accepted_at
     progress.handoff_failing = False
+    progress.spot_check_window_ends_at = ctx.now + ctx.policy.spot_check_window
     return ProjectChange(
         kind="report.received",
         summary=f"省平台已接收服务报告（回执 {receipt.receipt_number}）",

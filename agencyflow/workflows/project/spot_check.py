@@ -12,11 +12,21 @@ from .models import (
     SpotCheckOpening,
     project_resource,
 )
+from .report import awaiting_receipt
 
 
 def check_open(state: ProjectState, opening: SpotCheckOpening) -> None:
     check_regulator(state, opening.actor)
     require_stage(state, ProjectStage.SPOT_CHECK, "open a spot check")
+    # The regulator checks the report the platform holds: one the platform may still
+    # refuse (and the agency replace) is not yet the project's report.
+    require(
+        not awaiting_receipt(state),
+        Conflict(
+            "the report has not yet reached the provincial platform; spot-check it once it has",
+            code="spot_check.awaiting_receipt",
+        ),
+    )
     require(
         progress_of(state).spot_check is None,
         Conflict("the report is already being spot-checked", code="spot_check.already_open"),

@@ -276,7 +276,7 @@ class ServiceProjectWorkflow:
             else:
                 workflow.logger.warning("hand-off gave up for now; the reconciliation retries")
             return
-        await self._platform_answered(lambda d: report.received(d, receipt))
+        await self._platform_answered(lambda d: report.received(d, receipt, self._ctx()))
 
     async def _platform_answered(self, apply: Apply) -> None:
         """Record the platform's answer; it is never lost, however long recording takes."""
