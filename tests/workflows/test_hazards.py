@@ -6,13 +6,19 @@ from typing import Any
 from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
-from agencyflow.domain.hazard import HazardStatus, RectificationEvidence
+from agencyflow.domain.hazard import (
+    HazardStatus,
+    RectificationEvidence,
+    Reinspection,
+    ReinspectionOutcome,
+)
 from agencyflow.domain.identity import Actor, Role
 from agencyflow.domain.project import SpotCheckVerdict
 from agencyflow.store import hazards as hazard_store
 from agencyflow.workflows.hazard.models import (
     Acknowledgement,
     HazardEvidence,
+    HazardReinspection,
     HazardVerification,
     Supervision,
 )
@@ -82,6 +88,39 @@ async def test_a_general_hazard_is_rectified_evidenced_and_closed_by_reinspectio
     state = await handle.query(ServiceProjectWorkflow.state)
     assert not state.hazards[hazard_id].open  # and the project knows
     await keep_history(projects.client, f"hazard-{hazard_id}", "general-rectified")
+
+
+async def test_a_hazard_closed_outside_a_visit_is_not_reinspected_by_a_later_visit(
+    projects: Projects, engine: Engine
+) -> None:
+    hazard_id, handle = await _found(projects)
+    agency = agency_snapshot(AGENCY)
+    await projects.hazard(hazard_id).execute_update(
+        HazardWorkflow.reinspect,
+        HazardReinspection(
+            actor=agency_actor(AGENCY),
+            reinspection=Reinspection(
+                hazard_id=hazard_id, outcome=ReinspectionOutcome.RECTIFIED, after_photos=[PHOTO]
+            ),
+        ),
+    )
+    assert _status(engine, hazard_id) is HazardStatus.CLOSED
+
+    async def project_knows() -> bool:
+        state = await handle.query(ServiceProjectWorkflow.state)
+        return not state.hazards[hazard_id].open
+
+    await eventually(project_knows)
+    error = await refusal(
+        projects.visit(
+            handle,
+            agency,
+            "re_inspection",
+            reinspections=[{"hazard_id": hazard_id, "outcome": "rectified"}],
+        )
+    )
+    assert [v["code"] for v in error.details[0]["violations"]] == ["hazard.closed"]
+    assert _ledger_kinds(hazard_id, engine) == ["found", "reinspection"]
 
 
 async def test_a_general_hazard_overdue_by_30_days_is_long_unrectified(

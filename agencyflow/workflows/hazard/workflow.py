@@ -7,6 +7,7 @@ entry were written with the visit; every later step appends one entry.
 Updates: ``submit_evidence`` (enterprise, or agency on its behalf), ``reinspect`` and
 ``correct`` (agency), ``acknowledge``, ``supervise`` (挂牌督办) and ``verify`` (regulators,
 major hazards). Signals: ``visit_noted`` (from the project: re-inspected, or still open).
+Once closed, it tells its project (``hazard_closed``), if that still runs.
 Queries: ``state``.
 Timers: a major hazard unacknowledged within the policy's time climbs to the city; past
 its deadline a hazard is overdue (a supervised major one is reported to county and city);
@@ -17,6 +18,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from temporalio import workflow
+from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     from agencyflow.activities.names import HAZARD_RECORD
@@ -24,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from agencyflow.domain.records import HazardStepRecord
     from agencyflow.workflows import search_attributes as sa
     from agencyflow.workflows.memory import Ack
+    from agencyflow.workflows.project.models import project_workflow_id
     from agencyflow.workflows.recorder import Recorder
     from agencyflow.workflows.steps import Context
 
@@ -60,13 +63,23 @@ class HazardWorkflow:
             if self._record.is_open:
                 await self._rec.sleep(self._next_due, lambda: not self._record.is_open)
         await self._rec.quiet()
-        if self._record.is_open:
-            state = self._state.model_copy(update={"pending": self._notices})
-            workflow.continue_as_new(
-                HazardInput(
-                    record=self._record, policy=self._policy, limits=self._limits, state=state
-                )
-            )
+        if not self._record.is_open:
+            await self._tell_project()
+            return
+        state = self._state.model_copy(update={"pending": self._notices})
+        workflow.continue_as_new(
+            HazardInput(record=self._record, policy=self._policy, limits=self._limits, state=state)
+        )
+
+    async def _tell_project(self) -> None:
+        """The project stops sending visits' notices to a hazard that is closed."""
+        project = workflow.get_external_workflow_handle(
+            project_workflow_id(self._record.project_id)
+        )
+        try:
+            await project.signal("hazard_closed", self._record.hazard_id)
+        except FailureError:
+            pass  # the project has closed: no visit will come
 
     @property
     def _state(self) -> HazardState:

@@ -11,7 +11,7 @@ The project, step by step:
 5. ``open_spot_check`` / ``decide_spot_check``, or the window ends: the project closes.
    Its open hazards go on without it.
 
-Signals: ``hand_over_again`` (the daily reconciliation).
+Signals: ``hand_over_again`` (the daily reconciliation), ``hazard_closed`` (its hazards).
 
 Signal handlers only leave word for the run loop, which acts on it after the updates of
 the same workflow task: Temporal may deliver a signal and an update that arrive together
@@ -92,6 +92,7 @@ class ServiceProjectWorkflow:
         self._rec = Recorder(state, PROJECT_RECORD, input.limits)
         self._handoff: asyncio.Task[None] | None = None
         self._handover_requested = False
+        self._hazards_closed: list[str] = []
 
     @property
     def _state(self) -> ProjectState:
@@ -110,8 +111,10 @@ class ServiceProjectWorkflow:
                 self._hand_off()
             self._handover_requested = False
             async with self._rec.lock:
+                self._take_hazard_closures()
                 await self._rec.due_steps(self._next_change, self._adopt)
         await self._rec.quiet()
+        self._take_hazard_closures()
         if not self._closed():
             workflow.continue_as_new(
                 ProjectInput(
@@ -122,6 +125,14 @@ class ServiceProjectWorkflow:
                     state=self._state,
                 )
             )
+
+    def _take_hazard_closures(self) -> None:
+        """Hazards that closed by a path of their own; later visits leave them be. Called
+        holding the lock (or when no step runs), so that no step's draft overwrites it."""
+        for hazard_id in self._hazards_closed:
+            if hazard_id in self._state.hazards:
+                self._state.hazards[hazard_id].open = False
+        self._hazards_closed.clear()
 
     def _next_due(self) -> dt.datetime | None:
         return clock.next_due(self._state, self._policy, workflow.now())
@@ -251,6 +262,13 @@ class ServiceProjectWorkflow:
     def hand_over_again(self) -> None:
         """From the daily reconciliation: a report still without a receipt is tried again."""
         self._handover_requested = True
+        self._rec.wake()
+
+    @workflow.signal
+    def hazard_closed(self, hazard_id: str) -> None:
+        """From a hazard of this project's, closed by a path of its own (a re-inspection
+        outside a visit, a regulator's verification)."""
+        self._hazards_closed.append(hazard_id)
         self._rec.wake()
 
     def _hand_off(self) -> None:
@@ -395,8 +413,8 @@ class ServiceProjectWorkflow:
         try:
             await hazard.signal("visit_noted", notice)
         except FailureError:
-            # Its workflow has ended: the hazard was closed by a path of its own (a
-            # re-inspection outside a visit, a verification). Later visits leave it be.
+            # Its workflow has ended: closed by a path of its own, and its own word of
+            # that (`hazard_closed`) still on its way. Later visits leave it be.
             self._state.hazards[notice.hazard_id].open = False
 
     def _search_attributes(self) -> None:
