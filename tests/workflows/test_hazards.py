@@ -1,5 +1,6 @@
 """Hazards on the time-skipping server: rectification, long unrectified, major escalation (R5)."""
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -21,6 +22,7 @@ from agencyflow.workflows.hazard.models import (
     HazardReinspection,
     HazardVerification,
     Supervision,
+    hazard_workflow_id,
 )
 from agencyflow.workflows.hazard.workflow import HazardWorkflow
 from agencyflow.workflows.project.models import (
@@ -121,6 +123,24 @@ async def test_a_hazard_closed_outside_a_visit_is_not_reinspected_by_a_later_vis
     )
     assert [v["code"] for v in error.details[0]["violations"]] == ["hazard.closed"]
     assert _ledger_kinds(hazard_id, engine) == ["found", "reinspection"]
+
+
+async def test_a_hazard_id_already_taken_does_not_fail_the_visit_that_found_it(
+    projects: Projects, engine: Engine
+) -> None:
+    agency = agency_snapshot(AGENCY)
+    handle, created = await projects.in_service(agency, project_request(ENTERPRISE))
+    taken = f"{created.project_id}-h1"
+    # A workflow nobody runs holds the id the visit's hazard would get.
+    squatter = await projects.client.start_workflow(
+        "Squatter", id=hazard_workflow_id(taken), task_queue="nobody-serves-this"
+    )
+
+    visited = await asyncio.wait_for(projects.visit(handle, agency, hazards=[hazard()]), 10)
+
+    assert visited.visits[0].hazard_ids == [taken]
+    assert _ledger_kinds(taken, engine) == ["found"]  # recorded with the visit all the same
+    await squatter.terminate()
 
 
 async def test_a_general_hazard_overdue_by_30_days_is_long_unrectified(

@@ -27,11 +27,17 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    FailureError,
+    WorkflowAlreadyStartedError,
+)
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from agencyflow.activities.names import PLATFORM_SUBMIT_REPORT, PROJECT_RECORD
+    from agencyflow.domain.hazard import HazardRecord
     from agencyflow.domain.platform import PlatformReceipt
     from agencyflow.domain.project_rules import stage_of
     from agencyflow.domain.records import ProjectRecord
@@ -392,21 +398,23 @@ class ServiceProjectWorkflow:
 
     async def _follow_up(self, change: ProjectChange) -> None:
         """What a recorded step sets going: hazards' workflows, visit notices, the hand-off."""
-        await asyncio.gather(
-            *(
-                workflow.start_child_workflow(
-                    "HazardWorkflow",
-                    HazardInput(record=record, policy=self._policy, limits=self._limits),
-                    id=hazard_workflow_id(record.hazard_id),
-                    # Followed to its end even after this project closes (R5).
-                    parent_close_policy=ParentClosePolicy.ABANDON,
-                )
-                for record in change.found
-            )
-        )
+        await asyncio.gather(*(self._follow(record) for record in change.found))
         await asyncio.gather(*(self._notify(notice) for notice in change.notices))
         if change.hand_off:
             self._hand_off()
+
+    async def _follow(self, record: HazardRecord) -> None:
+        """The hazard's own workflow, followed to its end even after this project closes
+        (R5). The step is recorded whatever happens here: it must not fail the update."""
+        try:
+            await workflow.start_child_workflow(
+                "HazardWorkflow",
+                HazardInput(record=record, policy=self._policy, limits=self._limits),
+                id=hazard_workflow_id(record.hazard_id),
+                parent_close_policy=ParentClosePolicy.ABANDON,
+            )
+        except WorkflowAlreadyStartedError:
+            workflow.logger.warning("hazard %s already had its workflow", record.hazard_id)
 
     async def _notify(self, notice: VisitNotice) -> None:
         hazard = workflow.get_external_workflow_handle(hazard_workflow_id(notice.hazard_id))
