@@ -183,6 +183,22 @@ async def test_the_same_contract_again_returns_the_project_and_other_terms_are_4
     assert other.json()["detail"][0]["type"] == "project.contract_number_taken"
 
 
+async def test_the_same_contract_for_a_project_whose_workflow_ended_unclosed_is_409(
+    api: httpx.AsyncClient, office: Office, temporal: Client
+) -> None:
+    first = await _create(api, office)
+    pid = first.json()["project"]["project_id"]
+    handle = temporal.get_workflow_handle(f"project-{pid}")
+    await handle.terminate("an operator stopped it")
+    run = (await handle.describe()).run_id
+
+    again = await _create(api, office)
+
+    assert again.status_code == 409
+    assert again.json()["detail"][0]["type"] == "project.workflow_ended"
+    assert (await handle.describe()).run_id == run  # no empty project started in its place
+
+
 @pytest.mark.parametrize(("path", "label"), CONTRACT_ITEMS)
 async def test_each_missing_contract_item_is_named_and_nothing_starts(
     api: httpx.AsyncClient, office: Office, engine: Engine, temporal: Client, path: str, label: str

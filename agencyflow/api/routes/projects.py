@@ -12,7 +12,8 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, UploadFile, status
 from fastapi.responses import JSONResponse
 from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedError
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from agencyflow.api.commands import Commands, in_scope
 from agencyflow.api.deps import EngineDep, allow
@@ -256,6 +257,11 @@ async def create(request: ProjectRequest, actor: AgencyUser, service: Service) -
         ),
         id=project_workflow_id(pid),
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        # A project on record is only ever answered by its own run: if that run ended
+        # without closing the project, starting an empty one in its place would hide it.
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE
+        if existing is None
+        else WorkflowIDReusePolicy.REJECT_DUPLICATE,
         task_queue=service.settings.temporal_task_queue,
     )
     try:
@@ -268,6 +274,12 @@ async def create(request: ProjectRequest, actor: AgencyUser, service: Service) -
         )
     except WorkflowUpdateFailedError as failure:
         raise translated(failure) from None
+    except WorkflowAlreadyStartedError:
+        raise Conflict(
+            f"project {pid} is on record but its workflow is no longer running; "
+            "an administrator must look at it before it can take steps",
+            code="project.workflow_ended",
+        ) from None
     answer = await service.answer(pid, actor)
     if existing is not None:
         return JSONResponse(answer.model_dump(mode="json"), status_code=status.HTTP_200_OK)
