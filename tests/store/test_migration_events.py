@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+import pytest
 from alembic import command
 from sqlalchemy import Engine, text
 
@@ -173,6 +174,15 @@ def test_first_wave_rows_survive_the_split(engine: Engine) -> None:
     kept = agencies.get(engine, agency.uscc)
     assert kept is not None and kept.facts == agency.facts
     assert kept.professional_ids == agency.professional_ids
+
+    # Not back while a report waits for the platform: the first wave cannot hold that.
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE project SET awaiting_receipt = true"))
+    with pytest.raises(RuntimeError, match="not yet taken"):
+        command.downgrade(config, "0004")
+    assert current_revisions(engine) == head_revisions()
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE project SET awaiting_receipt = false"))
 
     # And back: the first wave's shape again, then forward once more.
     command.downgrade(config, "0004")

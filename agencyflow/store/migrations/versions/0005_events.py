@@ -205,6 +205,16 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     bind = op.get_bind()
+    waiting = bind.execute(
+        sa.select(sa.func.count()).select_from(project).where(project.c.awaiting_receipt)
+    ).scalar_one()
+    if waiting:
+        # The first wave knows no report without a receipt: going back would lose the
+        # fact that the platform has yet to take these, and nothing would hand them over.
+        raise RuntimeError(
+            f"{waiting} project(s) have a report the provincial platform has not yet taken; "
+            "downgrade once the reconciliation has handed them over"
+        )
     for table in ("project", "hazard", "agency"):
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("snapshot", sa.JSON(), nullable=True))
