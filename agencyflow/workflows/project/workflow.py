@@ -22,27 +22,16 @@ Queries: ``state``. Timers: see `clock`.
 import asyncio
 import datetime as dt
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import (
-    ActivityError,
-    ApplicationError,
-    FailureError,
-    WorkflowAlreadyStartedError,
-)
-from temporalio.workflow import ParentClosePolicy
+from temporalio.common import SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
-    from agencyflow.activities.names import PLATFORM_SUBMIT_REPORT, PROJECT_RECORD
-    from agencyflow.domain.hazard import HazardRecord
-    from agencyflow.domain.platform import PlatformReceipt
+    from agencyflow.activities.names import PROJECT_RECORD
     from agencyflow.domain.project_rules import stage_of
     from agencyflow.domain.records import ProjectRecord
     from agencyflow.workflows import search_attributes as sa
-    from agencyflow.workflows.hazard.models import HazardInput, VisitNotice, hazard_workflow_id
     from agencyflow.workflows.memory import Ack
     from agencyflow.workflows.recorder import (
         TIMER_RETRY_AFTER,
@@ -54,7 +43,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from agencyflow.workflows.steps import Context
 
-    from . import clock, filing, report, service, spot_check
+    from . import clock, filing, outside, report, service, spot_check
     from .checks import progress_of
     from .models import (
         CreateProject,
@@ -74,16 +63,6 @@ with workflow.unsafe.imports_passed_through():
 
 Check = Callable[[ProjectState], None]
 Apply = Callable[[ProjectState], ProjectChange]
-
-HANDOFF_ATTEMPT = timedelta(minutes=2)
-HANDOFF_PATIENCE = timedelta(days=1)
-"""How long one hand-off retries before it waits for the daily reconciliation."""
-HANDOFF_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=10),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=30),
-    non_retryable_error_types=["PlatformRefused"],
-)
 
 
 @workflow.defn
@@ -282,25 +261,10 @@ class ServiceProjectWorkflow:
             self._handoff = asyncio.create_task(self._hand_off_until_answered())
 
     async def _hand_off_until_answered(self) -> None:
-        """Outside every step: retried with backoff; the receipt or refusal is a new step."""
-        try:
-            receipt: PlatformReceipt = await workflow.execute_activity(
-                PLATFORM_SUBMIT_REPORT,
-                report.submission(self._state),
-                result_type=PlatformReceipt,
-                start_to_close_timeout=HANDOFF_ATTEMPT,
-                schedule_to_close_timeout=HANDOFF_PATIENCE,
-                retry_policy=HANDOFF_RETRY,
-            )
-        except ActivityError as failure:
-            cause = failure.cause
-            if isinstance(cause, ApplicationError) and cause.type == "PlatformRefused":
-                reason = cause.message
-                await self._platform_answered(lambda d: report.refused(d, reason))
-            else:
-                workflow.logger.warning("hand-off gave up for now; the reconciliation retries")
-            return
-        await self._platform_answered(lambda d: report.received(d, receipt, self._ctx()))
+        """Outside every step: the receipt or refusal is a new step."""
+        answer = await outside.hand_over(report.submission(self._state))
+        if answer is not None:
+            await self._platform_answered(lambda draft: answer(draft, self._ctx()))
 
     async def _platform_answered(self, apply: Apply) -> None:
         """Record the platform's answer; it is never lost, however long recording takes."""
@@ -397,33 +361,16 @@ class ServiceProjectWorkflow:
         return ack
 
     async def _follow_up(self, change: ProjectChange) -> None:
-        """What a recorded step sets going: hazards' workflows, visit notices, the hand-off."""
-        await asyncio.gather(*(self._follow(record) for record in change.found))
-        await asyncio.gather(*(self._notify(notice) for notice in change.notices))
+        """What a recorded step sets going: hazards' workflows, visit notices, the hand-off.
+        Awaited in the step: a later visit's notice must find its hazard's workflow."""
+        policy, limits = self._policy, self._limits
+        await asyncio.gather(*(outside.follow(r, policy, limits) for r in change.found))
+        told = await asyncio.gather(*(outside.notify(n) for n in change.notices))
+        for notice, heard in zip(change.notices, told, strict=True):
+            if not heard:  # closed already: later visits leave it be
+                self._state.hazards[notice.hazard_id].open = False
         if change.hand_off:
             self._hand_off()
-
-    async def _follow(self, record: HazardRecord) -> None:
-        """The hazard's own workflow, followed to its end even after this project closes
-        (R5). The step is recorded whatever happens here: it must not fail the update."""
-        try:
-            await workflow.start_child_workflow(
-                "HazardWorkflow",
-                HazardInput(record=record, policy=self._policy, limits=self._limits),
-                id=hazard_workflow_id(record.hazard_id),
-                parent_close_policy=ParentClosePolicy.ABANDON,
-            )
-        except WorkflowAlreadyStartedError:
-            workflow.logger.warning("hazard %s already had its workflow", record.hazard_id)
-
-    async def _notify(self, notice: VisitNotice) -> None:
-        hazard = workflow.get_external_workflow_handle(hazard_workflow_id(notice.hazard_id))
-        try:
-            await hazard.signal("visit_noted", notice)
-        except FailureError:
-            # Its workflow has ended: closed by a path of its own, and its own word of
-            # that (`hazard_closed`) still on its way. Later visits leave it be.
-            self._state.hazards[notice.hazard_id].open = False
 
     def _search_attributes(self) -> None:
         state, progress = self._state, progress_of(self._state)
