@@ -7,7 +7,7 @@ each laid out as in production: workers and the API in processes of their own, t
 from this process. At each concurrency (default 1 and 10), N projects each (default 20):
 - api: `agencyflow api` and `agencyflow worker`; each project from contract to closure
   through the HTTP API: create, acknowledge the filing, plan, visit, end, upload the
-  report, open a spot check, verdict (8 commands).
+  report, then (once the platform's receipt is in) open a spot check, verdict (8 commands).
 - raw: a bare worker process and a bare Temporal client; the same number of steps, each
   an update whose handler runs one local activity that writes one row to the same
   database: what any recorded command must cost at least.
@@ -190,6 +190,14 @@ class ApiSide:
             await self.call(api, self.agency, "/agencies", json=self.people)
             await self.call(api, self.county, f"/agencies/{self.uscc}/approve", json={})
 
+    async def received(self, api: httpx.AsyncClient, pid: str) -> None:
+        """Until the platform's receipt is in: a spot check waits for it (not a command)."""
+        while True:
+            shown = await api.get(f"/projects/{pid}", headers=bearer(self.county))
+            if shown.json()["project"]["report"]["receipt_number"]:
+                return
+            await asyncio.sleep(0.005)
+
     async def round(self, first: int, n: int) -> None:
         today = dt.datetime.now(CHINA_TZ).date().isoformat()
         agency, county, run = self.agency, self.county, self.run
@@ -209,6 +217,10 @@ class ApiSide:
                     (agency, f"/projects/{pid}/visits", {"json": visit}),
                     (agency, f"/projects/{pid}/end", {"json": {"ended_on": today}}),
                     (agency, f"/projects/{pid}/report", {"files": {"file": ("r.pdf", PDF)}}),
+                ]:
+                    await run.timed(self.call(api, token, path, **kwargs))
+                await self.received(api, pid)
+                for token, path, kwargs in [
                     (county, f"/projects/{pid}/spot-check", {}),
                     (county, f"/projects/{pid}/spot-check/verdict", {"json": {"verdict": "pass"}}),
                 ]:
