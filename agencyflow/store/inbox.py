@@ -1,9 +1,10 @@
 """The inbox: open items per addressee, written by workflows' activities, read by the API."""
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, Index, UniqueConstraint, case, update
+from sqlalchemy import Engine, Index, UniqueConstraint, bindparam, case, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from agencyflow.domain.inbox import (
@@ -14,7 +15,7 @@ from agencyflow.domain.inbox import (
     InboxWithdrawal,
 )
 
-from .dialects import upsert_insert
+from .dialects import insert_for
 from .engine import transaction
 from .types import UtcDateTime, utcnow
 
@@ -66,6 +67,7 @@ def apply(session: Session, changes: InboxChanges) -> None:
 
 def send_in(session: Session, message: InboxMessage) -> None:
     now = utcnow()
+    statement = _send_statement(session.get_bind().dialect.name)
     values = {
         "resource": message.resource,
         "kind": message.kind,
@@ -79,26 +81,58 @@ def send_in(session: Session, message: InboxMessage) -> None:
         "updated_at": now,
         "withdrawn_at": None,
     }
-    refreshed = {k: v for k, v in values.items() if k not in ("resource", "kind", "created_at")}
-    statement = upsert_insert(session, InboxItemRow).values(**values)
-    session.execute(
-        statement.on_conflict_do_update(index_elements=["resource", "kind"], set_=refreshed)
-    )
+    session.execute(statement, {f"v_{name}": value for name, value in values.items()})
 
 
 def withdraw_in(session: Session, withdrawal: InboxWithdrawal) -> int:
-    now = utcnow()
-    table = InboxItemRow.__table__  # type: ignore[attr-defined]
-    result: Any = session.execute(
-        update(table)
-        .where(
-            table.c.resource == withdrawal.resource,
-            table.c.kind.in_(withdrawal.kinds),
-            table.c.status == InboxStatus.OPEN.value,
-        )
-        .values(status=InboxStatus.WITHDRAWN.value, withdrawn_at=now, updated_at=now)
-    )
+    parameters = {
+        "k_resource": withdrawal.resource,
+        "k_kinds": list(withdrawal.kinds),
+        "v_now": utcnow(),
+    }
+    result: Any = session.execute(_WITHDRAW, parameters)
     return int(result.rowcount)
+
+
+_COLUMNS = (
+    "resource",
+    "kind",
+    "role",
+    "scope_kind",
+    "scope_id",
+    "title",
+    "due_at",
+    "status",
+    "created_at",
+    "updated_at",
+    "withdrawn_at",
+)
+_TABLE = InboxItemRow.__table__  # type: ignore[attr-defined]
+# Built once: every step that opens or closes an item runs them (see `rows`).
+_WITHDRAW = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.resource == bindparam("k_resource"),
+        _TABLE.c.kind.in_(bindparam("k_kinds", expanding=True)),
+        _TABLE.c.status == InboxStatus.OPEN.value,
+    )
+    .values(
+        status=InboxStatus.WITHDRAWN.value,
+        withdrawn_at=bindparam("v_now"),
+        updated_at=bindparam("v_now"),
+    )
+)
+
+
+@cache
+def _send_statement(dialect: str) -> Any:
+    """Open the item, or refresh it (everything but its key and creation time)."""
+    statement = insert_for(dialect, _TABLE).values({c: bindparam(f"v_{c}") for c in _COLUMNS})
+    refreshed = {c: statement.excluded[c] for c in _COLUMNS if c not in _KEPT}
+    return statement.on_conflict_do_update(index_elements=["resource", "kind"], set_=refreshed)
+
+
+_KEPT = ("resource", "kind", "created_at")
 
 
 def open_items(

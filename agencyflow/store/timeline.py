@@ -7,7 +7,7 @@ from sqlmodel import Field, Session, SQLModel
 
 from agencyflow.domain.timeline import TimelineEntry
 
-from .dialects import upsert_insert
+from .rows import insert_first
 from .types import UtcDateTime
 
 
@@ -32,8 +32,7 @@ class TimelineRow(SQLModel, table=True):
 
 def append_in(session: Session, entry: TimelineEntry) -> None:
     """Append the entry once: a retried or replayed append of the same seq is ignored."""
-    statement = upsert_insert(session, TimelineRow).values(**entry.model_dump())
-    session.execute(statement.on_conflict_do_nothing(index_elements=["resource", "seq"]))
+    insert_first(session, TimelineRow, entry.model_dump())
 
 
 def entries(engine: Engine, resource: str, *, regulators: bool) -> list[TimelineEntry]:
