@@ -57,10 +57,11 @@ def _advance(table: Table, keys: tuple[str, ...], names: tuple[str, ...]) -> Exe
 
 @lru_cache(maxsize=SHAPES)
 def _insert_first(dialect: str, table: Table, names: tuple[str, ...]) -> Executable:
-    return (
+    statement: Executable = (
         insert_for(dialect, table)
         .values({name: bindparam(f"v_{name}") for name in names})
         .on_conflict_do_nothing()
         # RETURNING, not the row count: psycopg reports no count for ON CONFLICT inserts.
         .returning(*table.primary_key.columns)
     )
+    return statement
