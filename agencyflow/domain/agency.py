@@ -12,6 +12,7 @@ from pydantic import (
     model_validator,
 )
 
+from .bounded import AsciiCode, Day
 from .errors import Violation
 from .id_numbers import IdNumber, mask_id_number
 from .industries import Industry
@@ -36,7 +37,7 @@ def _month(value: object) -> object:
     return value
 
 
-Month = Annotated[dt.date, BeforeValidator(_month)]
+Month = Annotated[Day, BeforeValidator(_month)]
 
 
 class OrganisationKind(LabelledEnum):
@@ -62,7 +63,7 @@ class Certificate(BaseModel):
     specialty: Specialty | None = None
     level: Annotated[str, Field(max_length=32)] | None = None
     """For titles, e.g. 中级 or 高级."""
-    valid_until: dt.date
+    valid_until: Day
     """The last day the certificate is valid."""
 
     @model_validator(mode="after")
@@ -105,11 +106,13 @@ class AgencyFacts(BaseModel):
     registered_address: Text
     out_of_town: bool
     """Registered outside Lishui (外地机构, R6)."""
-    registered_county_code: Annotated[str, Field(pattern=r"^\d{6}$")]
+    registered_county_code: Annotated[
+        str, AsciiCode, Field(min_length=6, max_length=6, pattern=r"^[0-9]{6}$")
+    ]
     """Administrative division of the registered address; a Lishui county unless out of town."""
     workplace_area_m2: Annotated[float, Field(ge=0, le=1_000_000)]
-    service_types: Annotated[list[ServiceType], Field(min_length=1)]
-    industries: list[Industry] = []
+    service_types: Annotated[list[ServiceType], Field(min_length=1, max_length=len(ServiceType))]
+    industries: Annotated[list[Industry], Field(max_length=len(Industry))] = []
     """The industries served: high-risk ones need a specialist (R2)."""
     professionals: Annotated[list[Professional], Field(max_length=500)] = []
     local_office: LocalOffice | None = None

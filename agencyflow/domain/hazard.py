@@ -5,10 +5,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from .bounded import Day, FileId
 from .labels import LabelledEnum, clipped
 
-FileId = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-"""A file uploaded with ``POST /files``: its SHA-256."""
 Text = Annotated[str, Field(max_length=4000)]
 
 
@@ -50,9 +49,9 @@ class TreatmentPlan(BaseModel):
 
     goal: Text | None = None
     measures: Text | None = None
-    funds_yuan: Annotated[float, Field(ge=0)] | None = None
+    funds_yuan: Annotated[float, Field(ge=0, le=1_000_000_000)] | None = None
     responsible_people: Text | None = None
-    time_limit: dt.date | None = None
+    time_limit: Day | None = None
     safety_measures: Text | None = None
     """Safety and emergency measures during treatment (安全措施和应急预案)."""
 
@@ -67,7 +66,7 @@ class HazardReport(BaseModel):
     level: HazardLevel
     responsible_person: Text | None = None
     """The enterprise's person responsible for the rectification."""
-    rectification_deadline: dt.date | None = None
+    rectification_deadline: Day | None = None
     photos: Annotated[list[FileId], Field(max_length=20)] = []
     suggestion: Text | None = None
     """An actionable rectification suggestion (R5)."""
@@ -84,7 +83,7 @@ class ReinspectionOutcome(LabelledEnum):
 class Reinspection(BaseModel):
     """A re-inspection on a visit: its outcome is appended to the hazard (R5)."""
 
-    hazard_id: str
+    hazard_id: Annotated[str, Field(min_length=1, max_length=64)]
     outcome: ReinspectionOutcome
     after_photos: Annotated[list[FileId], Field(max_length=20)] = []
     notes: Text = ""
@@ -93,18 +92,18 @@ class Reinspection(BaseModel):
 class RectificationEvidence(BaseModel):
     after_photos: Annotated[list[FileId], Field(min_length=1, max_length=20)]
     description: Annotated[str, Field(min_length=1, max_length=4000)]
-    rectified_on: dt.date
+    rectified_on: Day
 
 
 class Correction(BaseModel):
     """Corrects facts of an entry; the entry itself stays as it was."""
 
-    corrects_seq: Annotated[int, Field(ge=1)]
+    corrects_seq: Annotated[int, Field(ge=1, le=1_000_000)]
     location: Text | None = None
     description: Text | None = None
     category: HazardCategory | None = None
     responsible_person: Text | None = None
-    rectification_deadline: dt.date | None = None
+    rectification_deadline: Day | None = None
     suggestion: Text | None = None
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 

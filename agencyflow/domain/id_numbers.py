@@ -7,7 +7,9 @@ agency" checkable. Responses never show more than its last four characters.
 import datetime as dt
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
+
+from .bounded import AsciiCode, ascii_code
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -21,7 +23,7 @@ def id_check_character(first17: str) -> str:
 
 def normalise_id_number(text: str) -> str:
     """The 18-character number in canonical form, or `ValueError` saying what is wrong."""
-    number = text.strip().upper()
+    number = ascii_code(text).upper()
     if len(number) != 18:
         raise ValueError(f"身份证号 must have 18 characters, got {len(number)}")
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
@@ -41,5 +43,5 @@ def mask_id_number(number: str) -> str:
     return "*" * (len(number) - 4) + number[-4:]
 
 
-IdNumber = Annotated[str, AfterValidator(normalise_id_number)]
+IdNumber = Annotated[str, AsciiCode, Field(max_length=32), AfterValidator(normalise_id_number)]
 """A pydantic field type: a valid, normalised resident ID number."""

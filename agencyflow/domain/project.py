@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from .bounded import Day, Label
 from .hazard import HazardReport, Reinspection
 from .industries import Industry
 from .labels import LabelledEnum
@@ -41,7 +42,7 @@ class Contract(BaseModel):
     """
 
     number: Annotated[str, Field(min_length=1, max_length=64)]
-    signed_on: dt.date
+    signed_on: Day
     client: ContractParty = ContractParty()
     """委托方: the enterprise, with its address."""
     agency: ContractParty = ContractParty()
@@ -50,8 +51,8 @@ class Contract(BaseModel):
     method: Text | None = None
     frequency: Text | None = None
     requirements: Text | None = None
-    term_start: dt.date | None = None
-    term_end: dt.date | None = None
+    term_start: Day | None = None
+    term_end: Day | None = None
     place: Text | None = None
     manner: Text | None = None
     acceptance_standard: Text | None = None
@@ -67,7 +68,7 @@ class ProjectRequest(BaseModel):
     enterprise: Enterprise
     service_type: ServiceType
     contract: Contract
-    team: Annotated[list[str], Field(min_length=1, max_length=50)]
+    team: Annotated[list[Label], Field(min_length=1, max_length=50)]
     """Professional ids (``p1``…) of the agency's people on this project."""
 
 
@@ -80,10 +81,10 @@ class VisitActivity(LabelledEnum):
 
 
 class VisitBase(BaseModel):
-    visited_on: dt.date
-    present: Annotated[list[str], Field(min_length=1, max_length=50)]
+    visited_on: Day
+    present: Annotated[list[Label], Field(min_length=1, max_length=50)]
     """Professional ids of the team members on site."""
-    activities: Annotated[list[VisitActivity], Field(min_length=1)]
+    activities: Annotated[list[VisitActivity], Field(min_length=1, max_length=len(VisitActivity))]
     notes: Text = ""
 
 

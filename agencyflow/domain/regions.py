@@ -9,7 +9,9 @@ province.
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from .bounded import AsciiCode
 
 CITY_CODE = "331100"
 CITY_NAME = "丽水市"
@@ -54,5 +56,5 @@ def _check_county_code(code: str) -> str:
     return jurisdiction(code.strip()).code
 
 
-CountyCode = Annotated[str, AfterValidator(_check_county_code)]
+CountyCode = Annotated[str, AsciiCode, Field(max_length=6), AfterValidator(_check_county_code)]
 """A pydantic field type: one of Lishui's county-level jurisdiction codes."""

@@ -8,7 +8,9 @@ computed over the first 17 with weights 3^i mod 31.
 
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
+
+from .bounded import AsciiCode
 
 # GB 32100 drops I, O, Z, S and V so that codes cannot be misread.
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -55,7 +57,7 @@ def is_valid_uscc(text: str) -> bool:
     return True
 
 
-Uscc = Annotated[str, AfterValidator(normalise_uscc)]
+Uscc = Annotated[str, AsciiCode, Field(max_length=32), AfterValidator(normalise_uscc)]
 """A pydantic field type: validates and normalises a unified social credit code."""
 
 

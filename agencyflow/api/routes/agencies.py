@@ -14,6 +14,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 from agencyflow.api.commands import Commands
 from agencyflow.api.deps import EngineDep, allow, own_county
+from agencyflow.api.params import Offset, ProfessionalIdPath, UsccPath
 from agencyflow.api.schemas.agencies import (
     AgencyPage,
     AgencyPublic,
@@ -70,7 +71,7 @@ Lister = Annotated[Actor, Depends(allow(Role.COUNTY_REGULATOR, Role.CITY_REGULAT
 class Agencies(Commands):
     """What every agency route needs: scope checks, updates, and answers from the read model."""
 
-    async def visible(self, uscc: str, actor: Actor) -> AgencySnapshot:
+    async def visible(self, uscc: UsccPath, actor: Actor) -> AgencySnapshot:
         """The agency, if the caller may see it: 404 if unknown, 403 if outside its scope."""
         self.request.state.audit_resource = agency_resource(uscc)
         snapshot = await anyio.to_thread.run_sync(agencies.get, self.engine, uscc)
@@ -80,12 +81,12 @@ class Agencies(Commands):
             raise Forbidden("the agency is outside your scope", code="auth.out_of_scope")
         return snapshot
 
-    async def update(self, uscc: str, actor: Actor, update: Any, arg: Any) -> AgencyPublic:
+    async def update(self, uscc: UsccPath, actor: Actor, update: Any, arg: Any) -> AgencyPublic:
         await self.visible(uscc, actor)
         await self.send(agency_workflow_id(uscc), update, arg, actor)
         return await self.answer(uscc, actor)
 
-    async def answer(self, uscc: str, actor: Actor) -> AgencyPublic:
+    async def answer(self, uscc: UsccPath, actor: Actor) -> AgencyPublic:
         snapshot = await anyio.to_thread.run_sync(agencies.get, self.engine, uscc)
         assert snapshot is not None, "an update returned before its record was written"
         return await self.detail(snapshot, actor)
@@ -128,12 +129,14 @@ Service = Annotated[Agencies, Depends(Agencies)]
 async def list_agencies(
     actor: Lister,
     engine: EngineDep,
-    county: Annotated[str | None, Query(description="jurisdiction (county code)")] = None,
+    county: Annotated[
+        str | None, Query(max_length=6, description="jurisdiction (county code)")
+    ] = None,
     status_: Annotated[AgencyStatus | None, Query(alias="status")] = None,
     service_type: ServiceType | None = None,
     out_of_town: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> AgencyPage:
     county = own_county(actor, county)
     total, found = await anyio.to_thread.run_sync(
@@ -151,7 +154,7 @@ async def list_agencies(
 
 
 @router.get("/{uscc}", name="agencies.show")
-async def show(uscc: str, actor: Reader, service: Service) -> AgencyPublic:
+async def show(uscc: UsccPath, actor: Reader, service: Service) -> AgencyPublic:
     return await service.detail(await service.visible(uscc, actor), actor)
 
 
@@ -197,7 +200,7 @@ async def apply(facts: AgencyFacts, actor: AgencyUser, service: Service) -> Agen
 
 @router.put("/{uscc}/application", name="agencies.resubmit")
 async def resubmit(
-    uscc: str, facts: AgencyFacts, actor: AgencyUser, service: Service
+    uscc: UsccPath, facts: AgencyFacts, actor: AgencyUser, service: Service
 ) -> AgencyPublic:
     """Submit the corrected application after a return, or apply again after a rejection."""
     if facts.uscc != uscc:
@@ -208,27 +211,33 @@ async def resubmit(
 
 
 @router.post("/{uscc}/approve", name="agencies.approve")
-async def approve(uscc: str, body: NotesBody, actor: Regulator, service: Service) -> AgencyPublic:
+async def approve(
+    uscc: UsccPath, body: NotesBody, actor: Regulator, service: Service
+) -> AgencyPublic:
     decision = Decision(actor=actor, notes=body.notes)
     return await service.update(uscc, actor, AgencyWorkflow.approve, decision)
 
 
 @router.post("/{uscc}/return", name="agencies.return")
 async def return_application(
-    uscc: str, body: ReasonsBody, actor: Regulator, service: Service
+    uscc: UsccPath, body: ReasonsBody, actor: Regulator, service: Service
 ) -> AgencyPublic:
     decision = Decision(actor=actor, reasons=body.reasons)
     return await service.update(uscc, actor, AgencyWorkflow.return_application, decision)
 
 
 @router.post("/{uscc}/reject", name="agencies.reject")
-async def reject(uscc: str, body: ReasonsBody, actor: Regulator, service: Service) -> AgencyPublic:
+async def reject(
+    uscc: UsccPath, body: ReasonsBody, actor: Regulator, service: Service
+) -> AgencyPublic:
     decision = Decision(actor=actor, reasons=body.reasons)
     return await service.update(uscc, actor, AgencyWorkflow.reject, decision)
 
 
 @router.post("/{uscc}/reinstate", name="agencies.reinstate")
-async def reinstate(uscc: str, body: NotesBody, actor: Regulator, service: Service) -> AgencyPublic:
+async def reinstate(
+    uscc: UsccPath, body: NotesBody, actor: Regulator, service: Service
+) -> AgencyPublic:
     decision = Decision(actor=actor, notes=body.notes)
     return await service.update(uscc, actor, AgencyWorkflow.reinstate, decision)
 
@@ -242,7 +251,7 @@ async def reinstate(uscc: str, body: NotesBody, actor: Regulator, service: Servi
     status_code=status.HTTP_201_CREATED,
 )
 async def add_professional(
-    uscc: str, professional: Professional, actor: AgencyUser, service: Service
+    uscc: UsccPath, professional: Professional, actor: AgencyUser, service: Service
 ) -> AgencyPublic:
     change = NewProfessional(actor=actor, professional=professional)
     return await service.update(uscc, actor, AgencyWorkflow.add_professional, change)
@@ -250,7 +259,7 @@ async def add_professional(
 
 @router.delete("/{uscc}/professionals/{professional_id}", name="agencies.remove_professional")
 async def remove_professional(
-    uscc: str, professional_id: str, actor: AgencyUser, service: Service
+    uscc: UsccPath, professional_id: ProfessionalIdPath, actor: AgencyUser, service: Service
 ) -> AgencyPublic:
     change = ProfessionalLeaves(actor=actor, professional_id=professional_id)
     return await service.update(uscc, actor, AgencyWorkflow.remove_professional, change)
@@ -261,8 +270,8 @@ async def remove_professional(
     name="agencies.renew_certificates",
 )
 async def renew_certificates(
-    uscc: str,
-    professional_id: str,
+    uscc: UsccPath,
+    professional_id: ProfessionalIdPath,
     certificates: Annotated[list[Certificate], Body(max_length=20)],
     actor: AgencyUser,
     service: Service,
@@ -276,7 +285,7 @@ async def renew_certificates(
 
 @router.put("/{uscc}/office", name="agencies.move_office")
 async def move_office(
-    uscc: str, office: LocalOffice, actor: AgencyUser, service: Service
+    uscc: UsccPath, office: LocalOffice, actor: AgencyUser, service: Service
 ) -> AgencyPublic:
     change = OfficeMoved(actor=actor, office=office)
     return await service.update(uscc, actor, AgencyWorkflow.move_office, change)
@@ -284,7 +293,7 @@ async def move_office(
 
 @router.put("/{uscc}/workplace", name="agencies.change_workplace")
 async def change_workplace(
-    uscc: str, body: WorkplaceBody, actor: AgencyUser, service: Service
+    uscc: UsccPath, body: WorkplaceBody, actor: AgencyUser, service: Service
 ) -> AgencyPublic:
     change = WorkplaceChanged(actor=actor, **body.model_dump())
     return await service.update(uscc, actor, AgencyWorkflow.change_workplace, change)
@@ -299,7 +308,7 @@ async def change_workplace(
     status_code=status.HTTP_201_CREATED,
 )
 async def record_verification(
-    uscc: str, body: VerificationBody, actor: Regulator, service: Service
+    uscc: UsccPath, body: VerificationBody, actor: Regulator, service: Service
 ) -> AgencyPublic:
     """An on-site verification (现场核查, R9)."""
     verification = Verification(actor=actor, **body.model_dump())
@@ -310,7 +319,7 @@ async def record_verification(
     "/{uscc}/interviews", name="agencies.record_interview", status_code=status.HTTP_201_CREATED
 )
 async def record_interview(
-    uscc: str, body: InterviewBody, actor: Regulator, service: Service
+    uscc: UsccPath, body: InterviewBody, actor: Regulator, service: Service
 ) -> AgencyPublic:
     """A warning (警示) or an interview (约谈) with the agency."""
     interview = Interview(actor=actor, **body.model_dump())

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 
 from agencyflow.api.deps import Admin, EngineDep
+from agencyflow.api.params import Offset, RequestIdQuery, ResourceQuery
 from agencyflow.store.audit import AuditEntry
 from agencyflow.store.engine import transaction
 
@@ -33,10 +34,10 @@ class AuditEntryPublic(BaseModel):
 async def list_audit(
     _admin: Admin,
     engine: EngineDep,
-    resource: str | None = None,
-    request_id: str | None = None,
+    resource: ResourceQuery = None,
+    request_id: RequestIdQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[AuditEntryPublic]:
     query = select(AuditEntry).order_by(col(AuditEntry.id).desc())
     if resource is not None:

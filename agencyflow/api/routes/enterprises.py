@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Response
 
 from agencyflow.api.deps import EngineDep, allow
 from agencyflow.api.exports import ledger_csv, ledger_xlsx
+from agencyflow.api.params import UsccPath
 from agencyflow.api.schemas.hazards import Ledger, ledger_row
 from agencyflow.api.schemas.projects import EnterpriseFile, summary
 from agencyflow.domain.errors import Forbidden, NotFound
@@ -23,7 +24,7 @@ Anyone = Annotated[Actor, Depends(allow())]
 
 @router.get("/{uscc}/file", name="enterprises.file")
 async def enterprise_file(
-    uscc: str,
+    uscc: UsccPath,
     actor: Anyone,
     engine: EngineDep,
 ) -> EnterpriseFile:
@@ -68,7 +69,7 @@ async def enterprise_file(
     },
 )
 async def enterprise_ledger(
-    uscc: str,
+    uscc: UsccPath,
     actor: Anyone,
     engine: EngineDep,
     format: Literal["json", "csv", "xlsx"] = "json",

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, UploadFile, status
 from fastapi.responses import FileResponse
 
 from agencyflow.api.deps import EngineDep, SettingsDep, allow
+from agencyflow.api.params import FileIdPath
 from agencyflow.api.schemas.hazards import FileUploaded
 from agencyflow.domain.errors import NotFound, RuleViolations, Violation
 from agencyflow.domain.identity import Actor
@@ -66,7 +67,7 @@ async def upload(
 
 @router.get("/{file_id}", name="files.show", response_class=FileResponse)
 async def show(
-    file_id: str, _actor: Anyone, engine: EngineDep, settings: SettingsDep
+    file_id: FileIdPath, _actor: Anyone, engine: EngineDep, settings: SettingsDep
 ) -> FileResponse:
     row = (
         await anyio.to_thread.run_sync(files.get, engine, file_id)

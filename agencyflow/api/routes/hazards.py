@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from agencyflow.api.commands import Commands, in_scope
 from agencyflow.api.deps import EngineDep, allow, own_county
+from agencyflow.api.params import CountyQuery, HazardIdPath
 from agencyflow.api.schemas.hazards import (
     AcknowledgeBody,
     HazardDetail,
@@ -55,19 +56,21 @@ class Hazards(Commands):
     """What every hazard route needs: scope checks, commands to the hazard's own workflow,
     and the hazard as the read model shows it."""
 
-    async def visible(self, hazard_id: str, actor: Actor) -> HazardRecord:
+    async def visible(self, hazard_id: HazardIdPath, actor: Actor) -> HazardRecord:
         """The hazard, if the caller may see it: 404 if unknown, 403 outside its scope."""
         self.request.state.audit_resource = hazard_resource(hazard_id)
         record = await anyio.to_thread.run_sync(hazards.get, self.engine, hazard_id)
         return in_scope(actor, record, "hazard", hazard_id)
 
-    async def with_photos(self, hazard_id: str, actor: Actor, photos: list[str]) -> HazardRecord:
+    async def with_photos(
+        self, hazard_id: HazardIdPath, actor: Actor, photos: list[str]
+    ) -> HazardRecord:
         """The hazard, if the caller may see it and every after-photo named is uploaded."""
         record = await self.visible(hazard_id, actor)
         await require_files(self.engine, {"after_photos": photos})
         return record
 
-    async def major(self, hazard_id: str, actor: Actor) -> HazardRecord:
+    async def major(self, hazard_id: HazardIdPath, actor: Actor) -> HazardRecord:
         """The hazard, if it is a major one: the regulators' steps are for those only."""
         record = await self.visible(hazard_id, actor)
         if record.report.level is not HazardLevel.MAJOR:
@@ -77,7 +80,7 @@ class Hazards(Commands):
             )
         return record
 
-    async def detail(self, hazard_id: str, actor: Actor) -> HazardDetail:
+    async def detail(self, hazard_id: HazardIdPath, actor: Actor) -> HazardDetail:
         """The hazard, its whole history and its photos."""
         record = await self.visible(hazard_id, actor)
         history = await anyio.to_thread.run_sync(hazards.entries_of, self.engine, [hazard_id])
@@ -125,7 +128,7 @@ async def require_files(engine: Engine, ids_by_field: dict[str, list[str]]) -> N
 async def list_hazards(
     actor: Lister,
     engine: EngineDep,
-    county: str | None = None,
+    county: CountyQuery = None,
     level: HazardLevel | None = None,
     status_: Annotated[HazardStatus | None, Query(alias="status")] = None,
 ) -> HazardPage:
@@ -138,7 +141,7 @@ async def list_hazards(
 
 
 @router.get("/{hazard_id}", name="hazards.show")
-async def show(hazard_id: str, actor: Anyone, service: Service) -> HazardDetail:
+async def show(hazard_id: HazardIdPath, actor: Anyone, service: Service) -> HazardDetail:
     """The hazard, its whole history and its photos."""
     return await service.detail(hazard_id, actor)
 
@@ -147,7 +150,7 @@ async def show(hazard_id: str, actor: Anyone, service: Service) -> HazardDetail:
     "/{hazard_id}/corrections", name="hazards.correct", status_code=status.HTTP_201_CREATED
 )
 async def correct(
-    hazard_id: str, correction: Correction, actor: AgencyUser, service: Service
+    hazard_id: HazardIdPath, correction: Correction, actor: AgencyUser, service: Service
 ) -> HazardDetail:
     """A correction: a new ledger entry pointing at the one it corrects; nothing is overwritten."""
     record = await service.visible(hazard_id, actor)
@@ -160,7 +163,10 @@ async def correct(
 
 @router.post("/{hazard_id}/evidence", name="hazards.submit_evidence")
 async def submit_evidence(
-    hazard_id: str, evidence: RectificationEvidence, actor: EnterpriseOrAgency, service: Service
+    hazard_id: HazardIdPath,
+    evidence: RectificationEvidence,
+    actor: EnterpriseOrAgency,
+    service: Service,
 ) -> HazardDetail:
     """Rectification evidence (after-photos, description, date) from the enterprise or agency."""
     record = await service.with_photos(hazard_id, actor, evidence.after_photos)
@@ -172,7 +178,7 @@ async def submit_evidence(
     "/{hazard_id}/reinspections", name="hazards.reinspect", status_code=status.HTTP_201_CREATED
 )
 async def reinspect(
-    hazard_id: str, body: ReinspectionBody, actor: AgencyUser, service: Service
+    hazard_id: HazardIdPath, body: ReinspectionBody, actor: AgencyUser, service: Service
 ) -> HazardDetail:
     """A re-inspection outside a visit (for instance after the service ended): rectified closes
     a general hazard, not rectified sends it back to the enterprise."""
@@ -186,7 +192,7 @@ async def reinspect(
 
 @router.post("/{hazard_id}/acknowledge", name="hazards.acknowledge")
 async def acknowledge(
-    hazard_id: str, body: AcknowledgeBody, actor: Regulator, service: Service
+    hazard_id: HazardIdPath, body: AcknowledgeBody, actor: Regulator, service: Service
 ) -> HazardDetail:
     """The regulator acknowledges a major hazard (within 24 h, or the city is told)."""
     record = await service.major(hazard_id, actor)
@@ -196,7 +202,7 @@ async def acknowledge(
 
 @router.post("/{hazard_id}/supervise", name="hazards.supervise")
 async def supervise(
-    hazard_id: str, body: SuperviseBody, actor: Regulator, service: Service
+    hazard_id: HazardIdPath, body: SuperviseBody, actor: Regulator, service: Service
 ) -> HazardDetail:
     """挂牌督办: a deadline the regulator sets and supervises."""
     record = await service.major(hazard_id, actor)
@@ -206,7 +212,7 @@ async def supervise(
 
 @router.post("/{hazard_id}/verify", name="hazards.verify")
 async def verify(
-    hazard_id: str, body: VerifyBody, actor: Regulator, service: Service
+    hazard_id: HazardIdPath, body: VerifyBody, actor: Regulator, service: Service
 ) -> HazardDetail:
     """Accept the rectification (the major hazard is closed) or reject it with reasons."""
     record = await service.major(hazard_id, actor)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from agencyflow.api.deps import AnyActor, EngineDep
+from agencyflow.api.params import Offset
 from agencyflow.domain.identity import Role
 from agencyflow.domain.inbox import ScopeKind, addressee_of
 from agencyflow.store import inbox
@@ -33,7 +34,7 @@ async def list_inbox(
     actor: AnyActor,
     engine: EngineDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[InboxItemPublic]:
     rows = await anyio.to_thread.run_sync(
         lambda: inbox.open_items(engine, addressee_of(actor), limit=limit, offset=offset)

@@ -17,6 +17,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from agencyflow.api.commands import Commands, in_scope
 from agencyflow.api.deps import EngineDep, allow
+from agencyflow.api.params import CountyQuery, Offset, ProjectIdPath, UsccQuery
 from agencyflow.api.routes.hazards import require_files
 from agencyflow.api.schemas.hazards import HazardPage
 from agencyflow.api.schemas.projects import (
@@ -81,13 +82,15 @@ Anyone = Annotated[Actor, Depends(allow())]
 class Projects(Commands):
     """What every project route needs: scope checks, updates, answers from the read model."""
 
-    async def visible(self, pid: str, actor: Actor) -> ProjectHead:
+    async def visible(self, pid: ProjectIdPath, actor: Actor) -> ProjectHead:
         """The project, if the caller may see it: 404 if unknown, 403 outside its scope."""
         self.request.state.audit_resource = project_resource(pid)
         head = await anyio.to_thread.run_sync(projects.head, self.engine, pid)
         return in_scope(actor, head, "project", pid)
 
-    async def update(self, pid: str, actor: Actor, update: Any, arg: Any) -> ProjectPublic:
+    async def update(
+        self, pid: ProjectIdPath, actor: Actor, update: Any, arg: Any
+    ) -> ProjectPublic:
         """Send the command straight to the project's workflow, whose checks (who, when) are
         the rules; only when no workflow runs is the read model asked why: unknown (404),
         outside the caller's scope (403), or closed (409)."""
@@ -118,7 +121,7 @@ class Projects(Commands):
             while not await anyio.to_thread.run_sync(noted):  # noqa: ASYNC110  (no event to await)
                 await anyio.sleep(0.02)
 
-    async def answer(self, pid: str, actor: Actor) -> ProjectPublic:
+    async def answer(self, pid: ProjectIdPath, actor: Actor) -> ProjectPublic:
         """The project as the read model shows it now, timeline included: one trip to it."""
         regulators = actor.role.is_regulator or actor.role is Role.ADMIN
 
@@ -152,13 +155,13 @@ Service = Annotated[Projects, Depends(Projects)]
 async def list_projects(
     actor: Anyone,
     engine: EngineDep,
-    county: str | None = None,
-    agency: str | None = None,
-    enterprise: str | None = None,
+    county: CountyQuery = None,
+    agency: UsccQuery = None,
+    enterprise: UsccQuery = None,
     stage: ProjectStage | None = None,
     overdue: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ProjectPage:
     """Projects in the caller's scope: an agency its own, a county its county's."""
     scoped = {
@@ -190,7 +193,7 @@ async def list_projects(
 
 
 @router.get("/{pid}/hazards", name="projects.hazards")
-async def project_hazards(pid: str, actor: Anyone, service: Service) -> HazardPage:
+async def project_hazards(pid: ProjectIdPath, actor: Anyone, service: Service) -> HazardPage:
     """The hazards this project found, with their counts."""
     await service.visible(pid, actor)
     found = await anyio.to_thread.run_sync(
@@ -200,7 +203,7 @@ async def project_hazards(pid: str, actor: Anyone, service: Service) -> HazardPa
 
 
 @router.get("/{pid}", name="projects.show")
-async def show(pid: str, actor: Anyone, service: Service) -> ProjectPublic:
+async def show(pid: ProjectIdPath, actor: Anyone, service: Service) -> ProjectPublic:
     head = await service.visible(pid, actor)
     return await service.answer(head.project_id, actor)
 
@@ -287,7 +290,9 @@ async def create(request: ProjectRequest, actor: AgencyUser, service: Service) -
 
 
 @router.post("/{pid}/filing/acknowledge", name="projects.acknowledge_filing")
-async def acknowledge_filing(pid: str, actor: Regulator, service: Service) -> ProjectPublic:
+async def acknowledge_filing(
+    pid: ProjectIdPath, actor: Regulator, service: Service
+) -> ProjectPublic:
     """The county regulator confirms the practice notification (执业告知)."""
     decision = FilingDecision(actor=actor)
     return await service.update(pid, actor, ServiceProjectWorkflow.acknowledge_filing, decision)
@@ -295,7 +300,7 @@ async def acknowledge_filing(pid: str, actor: Regulator, service: Service) -> Pr
 
 @router.post("/{pid}/filing/return", name="projects.return_filing")
 async def return_filing(
-    pid: str, body: FilingReturnBody, actor: Regulator, service: Service
+    pid: ProjectIdPath, body: FilingReturnBody, actor: Regulator, service: Service
 ) -> ProjectPublic:
     decision = FilingDecision(actor=actor, reasons=body.reasons)
     return await service.update(pid, actor, ServiceProjectWorkflow.return_filing, decision)
@@ -303,7 +308,7 @@ async def return_filing(
 
 @router.put("/{pid}/filing", name="projects.refile")
 async def refile(
-    pid: str, body: RefilingBody, actor: AgencyUser, service: Service
+    pid: ProjectIdPath, body: RefilingBody, actor: AgencyUser, service: Service
 ) -> ProjectPublic:
     """The agency corrects and refiles a returned practice notification."""
     agency = await service.agency_of(actor)
@@ -316,7 +321,7 @@ async def refile(
 
 @router.post("/{pid}/plan", name="projects.submit_plan")
 async def submit_plan(
-    pid: str, body: PlanBody, actor: AgencyUser, service: Service
+    pid: ProjectIdPath, body: PlanBody, actor: AgencyUser, service: Service
 ) -> ProjectPublic:
     """服务方案, before the first visit."""
     submission = PlanSubmission(actor=actor, summary=body.summary)
@@ -325,7 +330,7 @@ async def submit_plan(
 
 @router.post("/{pid}/visits", name="projects.record_visit", status_code=status.HTTP_201_CREATED)
 async def record_visit(
-    pid: str, visit: VisitReport, actor: AgencyUser, service: Service
+    pid: ProjectIdPath, visit: VisitReport, actor: AgencyUser, service: Service
 ) -> ProjectPublic:
     """A visit, with the hazards it found and the re-inspections it made (R5)."""
     photos: dict[str, list[str]] = {}
@@ -341,7 +346,7 @@ async def record_visit(
 
 @router.post("/{pid}/end", name="projects.end_service")
 async def end_service(
-    pid: str, body: ServiceEndBody, actor: AgencyUser, service: Service
+    pid: ProjectIdPath, body: ServiceEndBody, actor: AgencyUser, service: Service
 ) -> ProjectPublic:
     """The service activity has ended: the 30 days for the report begin (R10)."""
     end = ServiceEnd(actor=actor, ended_on=body.ended_on)
@@ -350,7 +355,7 @@ async def end_service(
 
 @router.post("/{pid}/report", name="projects.upload_report", status_code=status.HTTP_201_CREATED)
 async def upload_report(
-    pid: str, file: UploadFile, actor: AgencyUser, service: Service
+    pid: ProjectIdPath, file: UploadFile, actor: AgencyUser, service: Service
 ) -> ProjectPublic:
     """The service report (PDF); it is handed to the provincial platform 工业企业安全在线."""
     await service.visible(pid, actor)
@@ -379,14 +384,14 @@ async def upload_report(
 
 
 @router.post("/{pid}/spot-check", name="projects.open_spot_check")
-async def open_spot_check(pid: str, actor: Regulator, service: Service) -> ProjectPublic:
+async def open_spot_check(pid: ProjectIdPath, actor: Regulator, service: Service) -> ProjectPublic:
     opening = SpotCheckOpening(actor=actor)
     return await service.update(pid, actor, ServiceProjectWorkflow.open_spot_check, opening)
 
 
 @router.post("/{pid}/spot-check/verdict", name="projects.decide_spot_check")
 async def decide_spot_check(
-    pid: str, body: VerdictBody, actor: Regulator, service: Service
+    pid: ProjectIdPath, body: VerdictBody, actor: Regulator, service: Service
 ) -> ProjectPublic:
     decision = SpotCheckDecision(actor=actor, **body.model_dump())
     return await service.update(pid, actor, ServiceProjectWorkflow.decide_spot_check, decision)

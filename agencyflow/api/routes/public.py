@@ -6,6 +6,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Query
 
 from agencyflow.api.deps import EngineDep
+from agencyflow.api.params import Offset
 from agencyflow.api.schemas.agencies import PublicAgencyPage, public
 from agencyflow.domain.agency import AgencyStatus
 from agencyflow.domain.service_types import ServiceType
@@ -21,7 +22,7 @@ async def public_agencies(
     engine: EngineDep,
     service_type: ServiceType | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> PublicAgencyPage:
     """Admitted agencies, with their service types, status and (once rated) credit grade."""
     total, found = await anyio.to_thread.run_sync(

@@ -11,6 +11,7 @@ from agencyflow.domain.agency import (
     Certificate,
     OrganisationKind,
 )
+from agencyflow.domain.bounded import Day
 from agencyflow.domain.errors import Violation
 from agencyflow.domain.id_numbers import mask_id_number
 from agencyflow.domain.industries import Industry
@@ -40,14 +41,14 @@ class WorkplaceBody(BaseModel):
 
 
 class VerificationBody(BaseModel):
-    verified_on: dt.date
+    verified_on: Day
     conforming: bool
     findings: Notes
 
 
 class InterviewBody(BaseModel):
     kind: InterviewKind
-    held_on: dt.date
+    held_on: Day
     notes: Notes
 
 

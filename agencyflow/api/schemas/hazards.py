@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from agencyflow.domain.bounded import Day, FileId
 from agencyflow.domain.hazard import HazardEntry, HazardRecord, Reinspection, ReinspectionOutcome
 from agencyflow.domain.hazard_rules import HazardCounts, is_overdue
 
@@ -20,7 +21,7 @@ class FileUploaded(BaseModel):
 
 class ReinspectionBody(BaseModel):
     outcome: ReinspectionOutcome
-    after_photos: list[Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]] = []
+    after_photos: Annotated[list[FileId], Field(max_length=20)] = []
     notes: Annotated[str, Field(max_length=4000)] = ""
 
     def of(self, hazard_id: str) -> Reinspection:
@@ -32,13 +33,15 @@ class AcknowledgeBody(BaseModel):
 
 
 class SuperviseBody(BaseModel):
-    deadline: dt.date
+    deadline: Day
     notes: Annotated[str, Field(max_length=2000)] = ""
 
 
 class VerifyBody(BaseModel):
     accepted: bool
-    reasons: list[Annotated[str, Field(min_length=1, max_length=1000)]] = []
+    reasons: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=1000)]], Field(max_length=20)
+    ] = []
 
 
 class HazardPage(BaseModel):

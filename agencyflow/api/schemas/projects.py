@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from agencyflow.domain.bounded import Day, Label
 from agencyflow.domain.project import (
     FailureReason,
     FilingStatus,
@@ -25,7 +26,7 @@ class FilingReturnBody(BaseModel):
 
 
 class RefilingBody(BaseModel):
-    team: Annotated[list[str], Field(min_length=1, max_length=50)] | None = None
+    team: Annotated[list[Label], Field(min_length=1, max_length=50)] | None = None
     note: Annotated[str, Field(max_length=2000)] = ""
 
 
@@ -34,12 +35,12 @@ class PlanBody(BaseModel):
 
 
 class ServiceEndBody(BaseModel):
-    ended_on: dt.date
+    ended_on: Day
 
 
 class VerdictBody(BaseModel):
     verdict: SpotCheckVerdict
-    reasons: list[FailureReason] = []
+    reasons: Annotated[list[FailureReason], Field(max_length=len(FailureReason))] = []
     notes: Annotated[str, Field(max_length=4000)] = ""
 
 
