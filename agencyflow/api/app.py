@@ -13,6 +13,7 @@ from agencyflow.temporal_client import connect_temporal
 
 from .deps import TokenCache
 from .errors import install_error_handlers
+from .guard import RequestGuard
 from .middleware import RequestContextMiddleware
 from .routes import (
     agencies,
@@ -66,7 +67,8 @@ def create_app(
                 app.state.engine.dispose()
 
     app = FastAPI(title="agencyflow", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestGuard, settings=settings)
+    app.add_middleware(RequestContextMiddleware)  # outermost: it logs and audits refusals too
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

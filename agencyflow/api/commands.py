@@ -38,7 +38,11 @@ class Commands:
         """Run the update on the workflow; the same request again is not acted on twice."""
         handle = self.temporal.get_workflow_handle(workflow_id)
         return await execute_update(
-            handle, update, arg, update_id=update_id(self.request, actor, arg)
+            handle,
+            update,
+            arg,
+            update_id=update_id(self.request, actor, arg),
+            seconds=self.settings.command_timeout_seconds,
         )
 
     def workflow_url(self, workflow_id: str) -> str:

@@ -7,10 +7,11 @@ holds our stable code (``admission.too_few_professionals``) for rule errors.
 
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from agencyflow.domain.errors import (
     AgencyflowError,
@@ -20,6 +21,8 @@ from agencyflow.domain.errors import (
     RuleViolations,
     Unavailable,
 )
+
+log = structlog.get_logger("agencyflow.http")
 
 
 class Unauthenticated(AgencyflowError):
@@ -78,11 +81,49 @@ async def _agencyflow_error(request: Request, error: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    fields = [".".join(str(part) for part in entry["loc"]) for entry in error.errors()]
+    entries = [
+        # Never the input itself: it may be a person's ID number, or a value JSON cannot
+        # carry back (NaN, a lone surrogate).
+        {"type": entry["type"], "loc": list(entry["loc"]), "msg": entry["msg"]}
+        for entry in error.errors()
+    ]
+    fields = [".".join(str(part) for part in entry["loc"]) for entry in entries]
     request.state.audit_detail = ("invalid: " + ", ".join(fields))[:500]
-    return await request_validation_exception_handler(request, error)
+    return JSONResponse({"detail": entries}, status_code=422)
+
+
+_HTTP_CODES = {
+    404: ("http.not_found", "no such route: see /docs for the API"),
+    405: ("http.method_not_allowed", "this route does not take that method"),
+}
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    """Starlette's own errors (unknown route, wrong method, …) in our shape."""
+    assert isinstance(error, HTTPException)
+    code, message = _HTTP_CODES.get(error.status_code, (f"http.{error.status_code}", None))
+    if message is None:
+        message = error.detail if isinstance(error.detail, str) else "the request was refused"
+    request.state.audit_detail = code
+    return JSONResponse(
+        {"detail": [{"type": code, "loc": [], "msg": message}]},
+        status_code=error.status_code,
+        headers=error.headers,
+    )
+
+
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    """Anything else: 500 in our shape, naming the request id for the logs, nothing more."""
+    request_id = getattr(request.state, "request_id", "")
+    log.error("http.unexpected_error", exc_info=error, request_id=request_id)
+    message = f"an unexpected error; quote request id {request_id} when reporting it"
+    return JSONResponse(
+        {"detail": [{"type": "internal", "loc": [], "msg": message}]}, status_code=500
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AgencyflowError, _agencyflow_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,15 +1,29 @@
 """Sending updates to workflows, and turning their rejections back into our errors."""
 
+import asyncio
 import hashlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Request
 from pydantic import BaseModel
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from agencyflow.domain.errors import PLAIN, AgencyflowError, NotFound, RuleViolations, Violation
+from agencyflow.domain.errors import (
+    PLAIN,
+    AgencyflowError,
+    NotFound,
+    RuleViolations,
+    Unavailable,
+    Violation,
+)
 from agencyflow.domain.identity import Actor
 
 
@@ -40,12 +54,51 @@ def update_id(request: Request, actor: Actor, command: BaseModel) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
+_UNAVAILABLE = frozenset(
+    {
+        RPCStatusCode.UNAVAILABLE,
+        RPCStatusCode.DEADLINE_EXCEEDED,
+        RPCStatusCode.RESOURCE_EXHAUSTED,
+        RPCStatusCode.CANCELLED,
+        RPCStatusCode.UNKNOWN,
+    }
+)
+
+
+@asynccontextmanager
+async def reaching_temporal(seconds: float) -> AsyncIterator[None]:
+    """Bound a call to Temporal and answer its outage as `Unavailable` (503): the caller
+    may send the same command again, and it is then acted on once."""
+    unanswered = Unavailable(
+        f"the workflow engine did not answer within {seconds:g}s; the command may still be "
+        "applied: send the same request again (same X-Request-ID) to learn how it ended",
+        code="temporal.unavailable",
+    )
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    except TimeoutError:
+        raise unanswered from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        raise unanswered from None
+    except RPCError as error:
+        if error.status in _UNAVAILABLE:
+            raise unanswered from None
+        raise
+    except RuntimeError as error:
+        # A lazy client's first call, with the server down, fails to connect this way.
+        if str(error).startswith("Failed client connect"):
+            raise unanswered from None
+        raise
+
+
 async def execute_update(
-    handle: WorkflowHandle[Any, Any], update: Any, arg: Any, *, update_id: str
+    handle: WorkflowHandle[Any, Any], update: Any, arg: Any, *, update_id: str, seconds: float
 ) -> Any:
     """Run an update; the same update id again returns the first answer, not a second act."""
     try:
-        return await handle.execute_update(update, arg, id=update_id)
+        async with reaching_temporal(seconds):
+            return await handle.execute_update(update, arg, id=update_id)
     except WorkflowUpdateFailedError as failure:
         raise translated(failure) from None
     except RPCError as error:

@@ -35,7 +35,7 @@ def settings_reference(
             yield from settings_reference(annotation, f"{prefix}{name.upper()}__")
             continue
         default = _as_environment_value(annotation, field.default)
-        yield f"{prefix}{name.upper()}", default, field.description or ""
+        yield f"{prefix}{name.upper()}", default, " ".join((field.description or "").split())
 
 
 def table() -> str:

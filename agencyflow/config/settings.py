@@ -59,6 +59,14 @@ class Settings(BaseSettings):
 
     upload_max_bytes: Annotated[int, Field(ge=1024)] = 50 * 1024 * 1024
     """Largest file accepted (service reports, photos), in bytes."""
+    request_max_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
+    """Largest request body other than a file upload, in bytes: larger is refused (413)
+    before it is parsed, and a command's payload stays far inside Temporal's limits."""
+    request_body_seconds: Annotated[float, Field(gt=0, le=600)] = 30.0
+    """A request body must have arrived within this many seconds (else 408)."""
+    command_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 10.0
+    """How long a command waits for its workflow's answer before answering 503; the same
+    request sent again (same ``X-Request-ID``) then learns how it ended."""
     platform: Literal["outbox", "http"] = "outbox"
     """How reports reach 工业企业安全在线: a local outbox table, or its HTTP API."""
     platform_url: str = ""

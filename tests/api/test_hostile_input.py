@@ -3,10 +3,16 @@
 Each test names the defect of the hostile-input issue it guards against.
 """
 
+import json
+
+import anyio
 import httpx
 import pytest
 from sqlalchemy import Engine
+from starlette.types import Message, Receive, Scope, Send
 
+from agencyflow.api.guard import RequestGuard
+from agencyflow.config.settings import Settings
 from agencyflow.store import agencies
 from agencyflow.store import hazards as hazard_store
 from tests.api.test_agencies import People, _apply
@@ -131,3 +137,149 @@ async def test_an_offset_past_any_page_is_422_not_500(api: httpx.AsyncClient) ->
     response = await api.get("/public/agencies", params={"offset": 2**63})
     assert response.status_code == 422
     assert _fields(response) == [["query", "offset"]]
+
+
+async def test_nan_infinity_and_huge_numbers_are_422_not_500(
+    api: httpx.AsyncClient, people: People, engine: Engine
+) -> None:
+    for number in ("NaN", "Infinity", "-Infinity", "1e999"):
+        body = json.dumps(facts(people.number)).replace(
+            '"workplace_area_m2": 120', f'"workplace_area_m2": {number}'
+        )
+        response = await api.post(
+            "/agencies",
+            headers={**bearer(people.agency), "Content-Type": "application/json"},
+            content=body,
+        )
+        assert response.status_code == 422, (number, response.text)
+        assert _fields(response) == [["body", "workplace_area_m2"]]
+    assert agencies.get(engine, people.uscc) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "why"), [("\\ud800", "surrogates"), ("a\\u0000b", "NUL"), ("\\udc00x", "surrogates")]
+)
+async def test_characters_nothing_can_store_are_422_naming_the_field(
+    api: httpx.AsyncClient, people: People, engine: Engine, text: str, why: str
+) -> None:
+    body = json.dumps(facts(people.number), ensure_ascii=False).replace(
+        '"丽水市莲都区中山街1号"', f'"中山街{text}"'
+    )
+    response = await api.post(
+        "/agencies",
+        headers={**bearer(people.agency), "Content-Type": "application/json"},
+        content=body.encode(),
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"] == [
+        {
+            "type": "request.invalid_characters",
+            "loc": ["body", "registered_address"],
+            "msg": response.json()["detail"][0]["msg"],
+        }
+    ]
+    assert why in response.json()["detail"][0]["msg"]
+    assert agencies.get(engine, people.uscc) is None
+
+
+async def test_nul_in_a_path_or_query_is_422(api: httpx.AsyncClient, people: People) -> None:
+    for url in (f"/agencies/{people.uscc}%00", "/public/agencies?county=33%0011"):
+        response = await api.get(url, headers=bearer(people.county))
+        assert response.status_code == 422, (url, response.text)
+        assert response.json()["detail"][0]["type"] == "request.invalid_characters"
+
+
+# ---------------------------------------------------------------- 13. one error shape
+
+
+async def test_unknown_routes_and_wrong_methods_answer_in_the_error_shape(
+    api: httpx.AsyncClient, people: People
+) -> None:
+    missing = await api.get("/no/such/route", headers=bearer(people.agency))
+    assert missing.status_code == 404
+    assert missing.json()["detail"][0]["type"] == "http.not_found"
+    wrong = await api.delete("/health")
+    assert wrong.status_code == 405
+    assert wrong.json()["detail"] == [
+        {"type": "http.method_not_allowed", "loc": [], "msg": wrong.json()["detail"][0]["msg"]}
+    ]
+
+
+async def test_a_validation_error_never_echoes_the_input(
+    api: httpx.AsyncClient, people: People
+) -> None:
+    application = facts(people.number)
+    secret = id_number(1)[:-1] + ("0" if id_number(1)[-1] != "0" else "1")  # wrong check char
+    application["professionals"][0]["id_number"] = secret
+    response = await api.post("/agencies", headers=bearer(people.agency), json=application)
+    assert response.status_code == 422
+    assert secret not in response.text
+    assert all(set(entry) == {"type", "loc", "msg"} for entry in response.json()["detail"])
+
+
+# ---------------------------------------------------------------- 11. bodies: size and pace
+
+
+async def test_a_body_over_the_limit_is_413_before_the_token_is_even_read(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    big = b'{"x": "' + b"a" * settings.request_max_bytes + b'"}'
+    response = await api.post(
+        "/agencies", content=big, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.json()["detail"][0]["type"] == "request.too_large"
+
+
+async def test_a_body_without_a_length_is_cut_off_at_the_limit(settings: Settings) -> None:
+    """A chunked body is counted as it arrives: the app never sees more than the limit."""
+    reached: list[int] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        reached.append(1)
+
+    chunk = b"a" * 65536
+    sent = 0
+
+    async def receive() -> Message:
+        nonlocal sent
+        sent += len(chunk)
+        return {"type": "http.request", "body": chunk, "more_body": True}
+
+    status = await _guarded(RequestGuard(app, settings), receive)
+    assert status == 413
+    assert reached == []
+    assert sent <= settings.request_max_bytes + len(chunk)
+
+
+async def test_a_body_that_trickles_in_is_cut_off(settings: Settings) -> None:
+    reached: list[int] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        reached.append(1)
+
+    async def receive() -> Message:
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+    slow = settings.model_copy(update={"request_body_seconds": 0.2})
+    assert await _guarded(RequestGuard(app, slow), receive) == 408
+    assert reached == []
+
+
+async def _guarded(guard: RequestGuard, receive: Receive) -> int:
+    statuses: list[int] = []
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/agencies",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json")],
+    }
+    await guard(scope, receive, send)
+    return statuses[0]

@@ -27,7 +27,7 @@ from agencyflow.api.schemas.agencies import (
     detail,
     summary,
 )
-from agencyflow.api.temporal_errors import translated, update_id
+from agencyflow.api.temporal_errors import reaching_temporal, translated, update_id
 from agencyflow.domain.admission import check_admission
 from agencyflow.domain.agency import (
     AgencyFacts,
@@ -187,12 +187,13 @@ async def apply(facts: AgencyFacts, actor: AgencyUser, service: Service) -> Agen
     )
     try:
         submission = Submission(actor=actor, facts=facts)
-        await service.temporal.execute_update_with_start_workflow(
-            AgencyWorkflow.submit,
-            submission,
-            start_workflow_operation=start,
-            id=update_id(service.request, actor, submission),
-        )
+        async with reaching_temporal(service.settings.command_timeout_seconds):
+            await service.temporal.execute_update_with_start_workflow(
+                AgencyWorkflow.submit,
+                submission,
+                start_workflow_operation=start,
+                id=update_id(service.request, actor, submission),
+            )
     except WorkflowUpdateFailedError as failure:
         raise translated(failure) from None
     return await service.answer(facts.uscc, actor)

@@ -4,6 +4,7 @@ import asyncio
 from typing import Literal
 
 import anyio.to_thread
+import structlog
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
@@ -12,6 +13,7 @@ from agencyflow.api.deps import EngineDep, TemporalDep
 from agencyflow.store.migrate import is_up_to_date
 
 router = APIRouter(tags=["health"])
+log = structlog.get_logger(__name__)
 
 _CHECK_SECONDS = 3.0
 
@@ -32,17 +34,27 @@ def _check_database(engine: Engine) -> None:
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
     if not is_up_to_date(engine):
-        raise RuntimeError("schema is not at the latest migration: run `agencyflow migrate`")
+        raise NotMigrated
+
+
+class NotMigrated(Exception):
+    """The database answers, but its schema is behind the code."""
 
 
 async def _probe(name: str, check: object) -> PartHealth:
+    """Whether the part answers. Anyone may ask, so the answer says what an operator must do,
+    never the error itself: that goes to the log."""
     try:
         async with asyncio.timeout(_CHECK_SECONDS):
             await check  # type: ignore[misc]
     except TimeoutError:
-        return PartHealth(ok=False, error=f"{name} did not answer within {_CHECK_SECONDS:.0f}s")
+        log.warning("health.timeout", part=name)
+        return PartHealth(ok=False, error=f"did not answer within {_CHECK_SECONDS:.0f}s")
+    except NotMigrated:
+        return PartHealth(ok=False, error="not at the latest migration: run `agencyflow migrate`")
     except Exception as error:
-        return PartHealth(ok=False, error=f"{type(error).__name__}: {error}"[:300])
+        log.warning("health.down", part=name, error=f"{type(error).__name__}: {error}"[:500])
+        return PartHealth(ok=False, error="unreachable; the service log says why")
     return PartHealth(ok=True)
 
 

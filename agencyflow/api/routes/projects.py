@@ -31,7 +31,7 @@ from agencyflow.api.schemas.projects import (
     detail,
     summary,
 )
-from agencyflow.api.temporal_errors import translated, update_id
+from agencyflow.api.temporal_errors import reaching_temporal, translated, update_id
 from agencyflow.domain.agency import AgencySnapshot
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
@@ -269,12 +269,13 @@ async def create(request: ProjectRequest, actor: AgencyUser, service: Service) -
     )
     try:
         command = CreateProject(actor=actor, request=request, agency=agency)
-        await service.temporal.execute_update_with_start_workflow(
-            ServiceProjectWorkflow.create,
-            command,
-            start_workflow_operation=start,
-            id=update_id(service.request, actor, command),
-        )
+        async with reaching_temporal(service.settings.command_timeout_seconds):
+            await service.temporal.execute_update_with_start_workflow(
+                ServiceProjectWorkflow.create,
+                command,
+                start_workflow_operation=start,
+                id=update_id(service.request, actor, command),
+            )
     except WorkflowUpdateFailedError as failure:
         raise translated(failure) from None
     except WorkflowAlreadyStartedError:

@@ -1,0 +1,161 @@
+"""What every request passes before anything parses it: its size, its pace, its characters.
+
+A body larger than the limit is refused (413) before it is read into memory when it says
+its length, and as soon as it passes the limit when it does not; a body that trickles in
+is cut off (408). A JSON body is checked once for what JSON allows and nothing downstream
+can store or send: NaN and Infinity, NUL characters (PostgreSQL refuses them in text) and
+lone UTF-16 surrogates (no encoder takes them). So is the path and the query string.
+Every refusal is in the one error shape.
+"""
+
+import json
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import anyio
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from agencyflow.config.settings import Settings
+
+UPLOAD_OVERHEAD = 64 * 1024
+"""What multipart framing and form fields may add to an uploaded file's own size."""
+
+
+class Refused(Exception):
+    def __init__(self, status: int, code: str, message: str, loc: list[str | int]) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.loc = status, code, message, loc
+
+    def response(self) -> JSONResponse:
+        entry = {"type": self.code, "loc": self.loc, "msg": self.message}
+        return JSONResponse({"detail": [entry]}, status_code=self.status)
+
+
+def _bad_text(text: str) -> str | None:
+    """Why the text cannot be kept, or None."""
+    if "\x00" in text:
+        return "must not contain NUL characters"
+    if any("\ud800" <= char <= "\udfff" for char in text):
+        return "must not contain unpaired UTF-16 surrogates"
+    return None
+
+
+def _strings(value: Any, loc: list[str | int]) -> Iterator[tuple[str, list[str | int]]]:
+    if isinstance(value, str):
+        yield value, loc
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key, loc
+            yield from _strings(item, [*loc, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, [*loc, index])
+
+
+def check_json(body: bytes) -> None:
+    """`Refused` if the JSON body holds what we cannot keep; invalid JSON is left to the
+    route's own parser, which names where it breaks."""
+    try:
+        value = json.loads(body)  # NaN and Infinity parse to floats, found below
+    except ValueError:
+        return
+    for text, loc in _strings(value, ["body"]):
+        if (why := _bad_text(text)) is not None:
+            raise Refused(422, "request.invalid_characters", why, loc)
+    for number, loc in _numbers(value, ["body"]):
+        if not math.isfinite(number):
+            raise Refused(422, "request.not_a_number", "must be a finite number", loc)
+
+
+def _numbers(value: Any, loc: list[str | int]) -> Iterator[tuple[float, list[str | int]]]:
+    if isinstance(value, float):
+        yield value, loc
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _numbers(item, [*loc, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _numbers(item, [*loc, index])
+
+
+class RequestGuard:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            self._check_target(scope)
+            if scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
+                receive = await self._buffered(scope, receive)
+        except Refused as refused:
+            await refused.response()(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _check_target(self, scope: Scope) -> None:
+        if (why := _bad_text(scope["path"])) is not None:
+            raise Refused(422, "request.invalid_characters", why, ["path"])
+        query: bytes = scope.get("query_string", b"")
+        if b"%00" in query or b"\x00" in query:
+            raise Refused(422, "request.invalid_characters", "must not contain NUL", ["query"])
+
+    def _limit(self, headers: Headers) -> int:
+        if headers.get("content-type", "").startswith("multipart/form-data"):
+            return self.settings.upload_max_bytes + UPLOAD_OVERHEAD
+        return self.settings.request_max_bytes
+
+    async def _buffered(self, scope: Scope, receive: Receive) -> Receive:
+        """The whole body, read within the limits, handed on as if it arrived now."""
+        headers = Headers(scope=scope)
+        limit = self._limit(headers)
+        declared = headers.get("content-length")
+        if declared is not None and declared.isascii() and declared.isdigit():
+            if int(declared) > limit:
+                raise _too_large(limit)
+        chunks: list[bytes] = []
+        size = 0
+        with anyio.move_on_after(self.settings.request_body_seconds) as waited:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    break
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(limit)
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+        if waited.cancelled_caught:
+            raise Refused(
+                408,
+                "request.too_slow",
+                f"the request body did not arrive within {self.settings.request_body_seconds:g}s",
+                ["body"],
+            )
+        body = b"".join(chunks)
+        if body and headers.get("content-type", "").startswith("application/json"):
+            check_json(body)
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if delivered:
+                return await receive()
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return replay
+
+
+def _too_large(limit: int) -> Refused:
+    return Refused(
+        413, "request.too_large", f"the request body is larger than {limit} bytes", ["body"]
+    )
