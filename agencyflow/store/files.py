@@ -1,14 +1,16 @@
 """Which files were uploaded, by whom: the bytes live in the file store, by hash."""
 
 import datetime as dt
+from collections.abc import Iterable
 
 from sqlalchemy import Engine
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from agencyflow.domain.project import StoredFile
 
 from .dialects import upsert_insert
 from .engine import transaction
+from .rows import insert_first
 from .types import UtcDateTime, utcnow
 
 
@@ -23,9 +25,39 @@ class StoredFileRow(SQLModel, table=True):
     uploaded_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
+class FileUseRow(SQLModel, table=True):
+    """A resource that shows the file (``hazards/…``, ``projects/…``), or a user who
+    uploaded it (``users/…``): the file is served to whoever may see one of them."""
+
+    __tablename__ = "file_use"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    resource: str = Field(primary_key=True, max_length=300)
+
+
+def uploader(user_id: int) -> str:
+    return f"users/{user_id}"
+
+
+def use_in(session: Session, resource: str, sha256s: Iterable[str]) -> None:
+    """Link the files to the resource that shows them; linking again changes nothing."""
+    for sha256 in dict.fromkeys(sha256s):
+        insert_first(session, FileUseRow, {"sha256": sha256, "resource": resource})
+
+
+def uses(engine: Engine, sha256: str) -> list[str]:
+    """Every resource and uploader linked to the file."""
+    with engine.connect() as connection:
+        table = FileUseRow.__table__  # type: ignore[attr-defined]
+        query = select(table.c.resource).where(table.c.sha256 == sha256)
+        return list(connection.execute(query).scalars())
+
+
 def register(engine: Engine, stored: StoredFile, user_id: int) -> None:
-    """Remember the upload; the same content uploaded again keeps its first record."""
+    """Remember the upload and who made it; the same content uploaded again keeps its
+    first record, and its uploader may read it too."""
     with transaction(engine) as session:
+        use_in(session, uploader(user_id), [stored.sha256])
         statement = upsert_insert(session, StoredFileRow).values(
             sha256=stored.sha256,
             size=stored.size,

@@ -11,11 +11,12 @@ from agencyflow.domain.hazard import (
     HazardLevel,
     HazardProgress,
     HazardRecord,
+    HazardReport,
     HazardStatus,
 )
 from agencyflow.domain.records import HazardStepRecord
 
-from . import credit, inbox
+from . import credit, files, inbox
 from .dialects import upsert_insert
 from .engine import transaction
 from .queries import where_given
@@ -92,6 +93,7 @@ def record_found(session: Session, records: list[HazardRecord], entries: list[Ha
                 "progress": hazard.progress().model_dump(mode="json"),
             },
         )
+        files.use_in(session, _resource(hazard.hazard_id), _photos(hazard.report))
     enterprises = {hazard.hazard_id: hazard.enterprise_uscc for hazard in records}
     for item in entries:
         _append(session, item, enterprises[item.hazard_id])
@@ -113,9 +115,21 @@ def record(engine: Engine, step: HazardStepRecord) -> None:
             select(HazardRow.enterprise_uscc).where(HazardRow.hazard_id == step.hazard_id)
         ).one()
         _append(session, step.entry, enterprise)
+        shown = step.entry.data.get("after_photos", [])
+        if step.report is not None:
+            shown = [*shown, *_photos(step.report)]
+        files.use_in(session, _resource(step.hazard_id), shown)
         inbox.apply(session, step.inbox)
         for event in step.credit_events:
             credit.append_in(session, event)
+
+
+def _resource(hazard_id: str) -> str:
+    return f"hazards/{hazard_id}"
+
+
+def _photos(report: HazardReport) -> list[str]:
+    return [*report.photos, *report.example_photos]
 
 
 def _append(session: Session, entry: HazardEntry, enterprise_uscc: str) -> None:

@@ -15,7 +15,7 @@ from agencyflow.domain.project import (
 )
 from agencyflow.domain.records import ProjectRecord
 
-from . import credit, hazards, inbox, timeline
+from . import credit, files, hazards, inbox, timeline
 from .engine import transaction
 from .queries import page, where_given
 from .rows import advance, insert_first
@@ -94,6 +94,9 @@ def record(engine: Engine, entry: ProjectRecord) -> None:
         if entry.visit is not None:
             _add_visit(session, entry.project_id, entry.visit)
         hazards.record_found(session, entry.found, entry.found_entries)
+        if entry.progress.report is not None:  # the report's PDF, from its upload on
+            resource = f"projects/{entry.project_id}"
+            files.use_in(session, resource, [entry.progress.report.file.sha256])
         timeline.append_in(session, entry.event)
         inbox.apply(session, entry.inbox)
         for event in entry.credit_events:

@@ -93,7 +93,7 @@ async def test_photos_are_stored_by_content_hash(
     file_id = await _photo(api, office.agency)
     again = await _photo(api, office.agency, name="same.jpeg")
     assert file_id == again
-    shown = await api.get(f"/files/{file_id}", headers=bearer(office.county))
+    shown = await api.get(f"/files/{file_id}", headers=bearer(office.agency))  # its uploader
     assert shown.status_code == 200
     assert shown.headers["content-type"] == "image/jpeg"
     assert shown.content == JPEG

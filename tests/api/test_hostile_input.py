@@ -16,12 +16,13 @@ from starlette.types import Message, Receive, Scope, Send
 
 from agencyflow.api.guard import RequestGuard
 from agencyflow.config.settings import Settings
+from agencyflow.domain.identity import Role
 from agencyflow.store import agencies
 from agencyflow.store import hazards as hazard_store
 from tests.api.test_agencies import People, _apply
-from tests.api.test_hazards import _found, _visit, _with_photos
+from tests.api.test_hazards import PNG, _found, _photo, _visit, _with_photos
 from tests.api.test_projects import _in_service, admitted
-from tests.factories import bearer, facts, fresh_agency, id_number, professional, uscc
+from tests.factories import bearer, facts, fresh_agency, id_number, professional, uscc, user
 
 
 @pytest.fixture
@@ -311,3 +312,28 @@ async def test_a_formula_in_a_hazard_is_text_in_both_exports(
     fields = [field for row in csv.reader(io.StringIO(csv_text)) for field in row]
     assert "'" + FORMULA in fields
     assert FORMULA not in fields
+
+
+# ---------------------------------------------------------------- 3. files only with their resource
+
+
+async def test_a_photo_is_served_only_to_those_who_may_see_its_hazard(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    office = await admitted(api, engine)
+    _, (hazard_id,) = await _found(api, office, {})
+    photo = hazard_store.get(engine, hazard_id).report.photos[0]  # type: ignore[union-attr]
+    unattached = await _photo(api, office.agency, PNG + b"never attached", "unused.png")
+    _, stranger_agency = user(engine, Role.AGENCY, agency_uscc=uscc(fresh_agency()))
+    _, stranger_owner = user(engine, Role.ENTERPRISE, enterprise_uscc=uscc(fresh_agency()))
+
+    async def status(token: str, file_id: str) -> int:
+        return (await api.get(f"/files/{file_id}", headers=bearer(token))).status_code
+
+    for token in (office.agency, office.county, office.city, office.owner):
+        assert await status(token, photo) == 200
+    for token in (stranger_agency, office.other_county, stranger_owner):
+        assert await status(token, photo) == 404
+    assert await status(office.agency, unattached) == 200  # its uploader
+    for token in (office.county, stranger_agency):
+        assert await status(token, unattached) == 404

@@ -9,9 +9,9 @@ from sqlalchemy import Engine, text
 
 from agencyflow.domain.hazard import HazardStatus
 from agencyflow.domain.project import FilingStatus, ProjectStage
-from agencyflow.store import agencies, hazards, projects
+from agencyflow.store import agencies, files, hazards, projects
 from agencyflow.store.migrate import alembic_config, current_revisions, head_revisions
-from tests.factories import agency_snapshot, contract, hazard, project_request
+from tests.factories import EXAMPLE, PHOTO, agency_snapshot, contract, hazard, project_request
 
 UTC = "2026-11-20T02:00:00Z"
 PID = "91331102MA0000001X-000000000042"
@@ -154,6 +154,11 @@ def test_first_wave_rows_survive_the_split(engine: Engine) -> None:
 
     command.upgrade(config, "head")
     assert current_revisions(engine) == head_revisions()
+
+    # 0006: the files the rows show are linked to them, so those who may see them still can.
+    assert files.uses(engine, PHOTO) == [f"hazards/{PID}-h1"]
+    assert files.uses(engine, EXAMPLE) == [f"hazards/{PID}-h1"]
+    assert files.uses(engine, "c" * 64) == [f"projects/{PID}"]
 
     shown = projects.get(engine, PID)
     assert shown is not None

@@ -7,14 +7,15 @@ from typing import Annotated
 import anyio.to_thread
 from fastapi import APIRouter, Depends, UploadFile, status
 from fastapi.responses import FileResponse
+from sqlalchemy import Engine
 
 from agencyflow.api.deps import EngineDep, SettingsDep, allow
 from agencyflow.api.params import FileIdPath
 from agencyflow.api.schemas.hazards import FileUploaded
 from agencyflow.domain.errors import NotFound, RuleViolations, Violation
-from agencyflow.domain.identity import Actor
+from agencyflow.domain.identity import Actor, Located, may_see
 from agencyflow.files import FileStore, sniff
-from agencyflow.store import files
+from agencyflow.store import files, hazards, projects
 
 router = APIRouter(prefix="/files", tags=["files"])
 
@@ -67,13 +68,33 @@ async def upload(
 
 @router.get("/{file_id}", name="files.show", response_class=FileResponse)
 async def show(
-    file_id: FileIdPath, _actor: Anyone, engine: EngineDep, settings: SettingsDep
+    file_id: FileIdPath, actor: Anyone, engine: EngineDep, settings: SettingsDep
 ) -> FileResponse:
+    """The file, to whoever uploaded it or may see a hazard or project that shows it; to
+    anyone else it does not exist (404, as for a file never uploaded)."""
     row = (
-        await anyio.to_thread.run_sync(files.get, engine, file_id)
+        await anyio.to_thread.run_sync(_visible_file, engine, file_id, actor)
         if _SHA256.match(file_id)
         else None
     )
     if row is None:
         raise NotFound(f"no file {file_id}", code="file.not_found")
     return FileResponse(FileStore(settings.files_dir).path(file_id), media_type=row.content_type)
+
+
+def _visible_file(engine: Engine, sha256: str, actor: Actor) -> files.StoredFileRow | None:
+    row = files.get(engine, sha256)
+    if row is None:
+        return None
+    for resource in files.uses(engine, sha256):
+        kind, _, key = resource.partition("/")
+        if resource == files.uploader(actor.user_id):
+            return row
+        shown: Located | None = None
+        if kind == "hazards":
+            shown = hazards.get(engine, key)
+        elif kind == "projects":
+            shown = projects.head(engine, key)
+        if shown is not None and may_see(actor, shown):
+            return row
+    return None

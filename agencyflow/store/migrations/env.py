@@ -10,6 +10,10 @@ if not isinstance(engine, Engine):
     raise RuntimeError("run migrations with `agencyflow migrate`, which supplies the engine")
 
 with engine.begin() as connection:
+    if connection.dialect.name == "sqlite":
+        # Python's sqlite3 runs DDL outside any transaction unless one is open: without this,
+        # a migration refused halfway (see 0005's downgrade) would keep what it had dropped.
+        connection.exec_driver_sql("BEGIN")
     context.configure(
         connection=connection,
         target_metadata=metadata,
