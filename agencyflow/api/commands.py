@@ -7,20 +7,34 @@ from fastapi import Request
 
 from agencyflow.api.deps import EngineDep, SettingsDep, TemporalDep
 from agencyflow.api.temporal_errors import execute_update, update_id
-from agencyflow.domain.errors import Forbidden, NotFound
-from agencyflow.domain.identity import Actor, Located, may_see
+from agencyflow.domain.errors import AgencyflowError, Forbidden, NotFound
+from agencyflow.domain.identity import Actor, Located, Role, may_see
 
 L = TypeVar("L", bound=Located)
 
 
 def in_scope(actor: Actor, found: L | None, what: str, key: str) -> L:
-    """The project or hazard read for the caller: 404 if there is none, 403 if the caller's
-    scope does not cover it."""
-    if found is None:
-        raise NotFound(f"no {what} {key}", code=f"{what}.not_found")
-    if not may_see(actor, found):
-        raise Forbidden(f"the {what} is outside your scope", code="auth.out_of_scope")
+    """The project or hazard read for the caller, or the error `unseen` gives."""
+    if found is None or not may_see(actor, found):
+        raise unseen(actor, what, key, missing=found is None)
     return found
+
+
+def unseen(actor: Actor, what: str, key: str, *, missing: bool) -> AgencyflowError:
+    """Why the caller gets nothing. A caller confined to one agency, county or enterprise
+    hears the same 403 for what is outside its scope and for what does not exist, so that
+    asking cannot tell it which agencies, projects or hazards exist elsewhere; only a caller
+    who would see the thing if it existed hears that it does not (404)."""
+    if missing and _would_see(actor, key):
+        return NotFound(f"no {what} {key}", code=f"{what}.not_found")
+    return Forbidden(f"the {what} is outside your scope", code="auth.out_of_scope")
+
+
+def _would_see(actor: Actor, key: str) -> bool:
+    if actor.role in (Role.CITY_REGULATOR, Role.ADMIN):
+        return True
+    # Agencies', projects' and hazards' keys begin with the agency's USCC.
+    return actor.agency_uscc is not None and key.startswith(actor.agency_uscc)
 
 
 class Commands:

@@ -22,7 +22,15 @@ from agencyflow.store import hazards as hazard_store
 from tests.api.test_agencies import People, _apply
 from tests.api.test_hazards import PNG, _found, _photo, _visit, _with_photos
 from tests.api.test_projects import _in_service, admitted
-from tests.factories import bearer, facts, fresh_agency, id_number, professional, uscc, user
+from tests.factories import (
+    bearer,
+    facts,
+    fresh_agency,
+    id_number,
+    professional,
+    uscc,
+    user,
+)
 
 
 @pytest.fixture
@@ -337,3 +345,53 @@ async def test_a_photo_is_served_only_to_those_who_may_see_its_hazard(
     assert await status(office.agency, unattached) == 200  # its uploader
     for token in (office.county, stranger_agency):
         assert await status(token, unattached) == 404
+
+
+# ---------------------------------------------------------------- 6. no oracle
+
+
+async def test_the_full_time_conflict_names_no_other_agency(
+    api: httpx.AsyncClient, people: People, engine: Engine
+) -> None:
+    await _apply(api, people)
+    await api.post(f"/agencies/{people.uscc}/approve", headers=bearer(people.county), json={})
+    rival = People(engine, fresh_agency(), county="331121")
+    application = facts(rival.number, first_professional=20, registered_county_code="331121")
+    application["professionals"].append(professional(3))
+    response = await api.post("/agencies", headers=bearer(rival.agency), json=application)
+    assert response.status_code == 409
+    legal_name = facts(people.number)["legal_name"]
+    assert people.uscc not in response.text and legal_name not in response.text
+
+
+async def test_scoped_callers_cannot_tell_foreign_from_missing(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    office = await admitted(api, engine)
+    pid, (hazard_id,) = await _found(api, office, {})
+    rival_uscc = uscc(fresh_agency())
+    _, rival = user(engine, Role.AGENCY, agency_uscc=rival_uscc)
+    missing_pid = office.pid("LS-NEVER-SIGNED")
+
+    async def answer(token: str, path: str) -> tuple[int, str]:
+        response = await api.get(path, headers=bearer(token))
+        return response.status_code, response.json()["detail"][0]["type"]
+
+    for token in (rival, office.other_county):
+        existing = await answer(token, f"/projects/{pid}")
+        assert existing == (403, "auth.out_of_scope")
+        assert await answer(token, f"/projects/{missing_pid}") == existing
+        assert await answer(token, f"/hazards/{hazard_id}") == existing
+        assert await answer(token, f"/hazards/{missing_pid}-h1") == existing
+    never_applied = uscc(fresh_agency())
+    assert await answer(office.other_county, f"/agencies/{office.uscc}") == (
+        403,
+        "auth.out_of_scope",
+    )
+    assert await answer(office.other_county, f"/agencies/{never_applied}") == (
+        403,
+        "auth.out_of_scope",
+    )
+    # Whoever would see it if it existed hears that it does not.
+    assert await answer(office.agency, f"/projects/{missing_pid}") == (404, "project.not_found")
+    assert await answer(office.city, f"/agencies/{never_applied}") == (404, "agency.not_found")

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Depends, Query, status
 from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy
 
-from agencyflow.api.commands import Commands
+from agencyflow.api.commands import Commands, unseen
 from agencyflow.api.deps import EngineDep, allow, own_county
 from agencyflow.api.params import Offset, ProfessionalIdPath, UsccPath
 from agencyflow.api.schemas.agencies import (
@@ -38,7 +38,7 @@ from agencyflow.domain.agency import (
     Professional,
 )
 from agencyflow.domain.calendar import CHINA_TZ
-from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations
+from agencyflow.domain.errors import Conflict, Forbidden, RuleViolations
 from agencyflow.domain.identity import Actor, Role, may_access
 from agencyflow.domain.service_types import ServiceType
 from agencyflow.store import agencies, inbox, timeline
@@ -72,13 +72,13 @@ class Agencies(Commands):
     """What every agency route needs: scope checks, updates, and answers from the read model."""
 
     async def visible(self, uscc: UsccPath, actor: Actor) -> AgencySnapshot:
-        """The agency, if the caller may see it: 404 if unknown, 403 if outside its scope."""
+        """The agency, if the caller may see it (else see `unseen`)."""
         self.request.state.audit_resource = agency_resource(uscc)
         snapshot = await anyio.to_thread.run_sync(agencies.get, self.engine, uscc)
-        if snapshot is None:
-            raise NotFound(f"no agency {uscc} has applied", code="agency.not_found")
-        if not may_access(actor, county_code=snapshot.jurisdiction_code, agency_uscc=uscc):
-            raise Forbidden("the agency is outside your scope", code="auth.out_of_scope")
+        if snapshot is None or not may_access(
+            actor, county_code=snapshot.jurisdiction_code, agency_uscc=uscc
+        ):
+            raise unseen(actor, "agency", uscc, missing=snapshot is None)
         return snapshot
 
     async def update(self, uscc: UsccPath, actor: Actor, update: Any, arg: Any) -> AgencyPublic:

@@ -46,9 +46,9 @@ async def enterprise_file(
     )
     if actor.role is Role.ENTERPRISE and actor.enterprise_uscc != uscc:
         raise Forbidden("an enterprise sees only its own file", code="auth.out_of_scope")
+    # What the caller may see of it, perhaps nothing: a 403 here would tell a county that
+    # the enterprise has projects elsewhere.
     visible = [s for s in found if may_see(actor, s)]
-    if found and not visible:
-        raise Forbidden("the enterprise is outside your scope", code="auth.out_of_scope")
     return EnterpriseFile(
         enterprise_uscc=uscc,
         enterprise_name=visible[0].request.enterprise.name if visible else None,
@@ -88,9 +88,7 @@ async def enterprise_ledger(
     found = await anyio.to_thread.run_sync(
         lambda: hazards.search(engine, enterprise_uscc=uscc, agency_uscc=agency)
     )
-    visible = [r for r in found if may_see(actor, r)]
-    if found and not visible:
-        raise Forbidden("the enterprise is outside your scope", code="auth.out_of_scope")
+    visible = [r for r in found if may_see(actor, r)]  # perhaps nothing, as for the file
     history = await anyio.to_thread.run_sync(
         hazards.entries_of, engine, [r.hazard_id for r in visible]
     )

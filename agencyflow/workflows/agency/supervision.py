@@ -71,12 +71,11 @@ def affiliation_suspected(draft: AgencyState, suspicion: AffiliationSuspected) -
 
 
 def full_time_elsewhere(conflicts: list[ClaimConflict]) -> Conflict:
-    listed = "; ".join(
-        f"{mask_id_number(c.id_number)} is full-time at {c.other_legal_name} ({c.other_uscc})"
-        for c in conflicts
-    )
+    """The refusal names the people, masked, never the other agency: whoever submits an ID
+    number must not learn where that person works. The regulators hear the whole of it."""
+    listed = ", ".join(mask_id_number(c.id_number) for c in conflicts)
     return Conflict(
-        f"a person may be full-time at only one agency: {listed}. "
-        "The regulators of both agencies have been told (possible 挂靠).",
+        f"a person may be full-time at only one agency, and {listed} already is at another; "
+        "the regulators have been told (possible 挂靠).",
         code="agency.full_time_elsewhere",
     )
