@@ -21,7 +21,7 @@ from agencyflow.store import agencies
 from agencyflow.store import hazards as hazard_store
 from tests.api.test_agencies import People, _apply
 from tests.api.test_hazards import PNG, _found, _photo, _visit, _with_photos
-from tests.api.test_projects import _in_service, admitted
+from tests.api.test_projects import Office, _in_service, admitted
 from tests.factories import (
     bearer,
     facts,
@@ -395,3 +395,31 @@ async def test_scoped_callers_cannot_tell_foreign_from_missing(
     # Whoever would see it if it existed hears that it does not.
     assert await answer(office.agency, f"/projects/{missing_pid}") == (404, "project.not_found")
     assert await answer(office.city, f"/agencies/{never_applied}") == (404, "agency.not_found")
+
+
+# ---------------------------------------------------------------- 8. no renaming by a later contract
+
+
+async def test_a_later_contract_under_another_name_does_not_rename_the_enterprise(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    office = await admitted(api, engine)
+    first = office.request()
+    assert (
+        await api.post("/projects", headers=bearer(office.agency), json=first)
+    ).status_code == 201
+    other = Office(engine, fresh_agency())
+    application = facts(other.number, first_professional=40)
+    assert (
+        await api.post("/agencies", headers=bearer(other.agency), json=application)
+    ).status_code == 201
+    await api.post(f"/agencies/{other.uscc}/approve", headers=bearer(other.county), json={})
+    renamed = {**first, "enterprise": {**first["enterprise"], "name": "冒名顶替有限公司"}}
+    later = await api.post("/projects", headers=bearer(other.agency), json=renamed)
+    assert later.status_code == 201, later.text
+
+    shown = await api.get(
+        f"/enterprises/{first['enterprise']['uscc']}/file", headers=bearer(office.county)
+    )
+    assert shown.json()["enterprise_name"] == first["enterprise"]["name"]
+    assert len(shown.json()["projects"]) == 2

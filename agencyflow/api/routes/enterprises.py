@@ -51,7 +51,9 @@ async def enterprise_file(
     visible = [s for s in found if may_see(actor, s)]
     return EnterpriseFile(
         enterprise_uscc=uscc,
-        enterprise_name=visible[0].request.enterprise.name if visible else None,
+        # The name it was first filed under (projects come newest first): a later contract,
+        # by any agency, under another name does not rename the enterprise's file.
+        enterprise_name=visible[-1].request.enterprise.name if visible else None,
         projects=[summary(s) for s in visible],
     )
 
