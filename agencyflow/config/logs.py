@@ -1,7 +1,8 @@
 """structlog setup: console lines on a terminal, JSON lines otherwise, one stream.
 
 The standard library's loggers (Temporal's, uvicorn's, Alembic's) are routed through
-structlog's `ProcessorFormatter`, so production logs are a single JSON stream.
+structlog's `ProcessorFormatter`, and so are the logs of Temporal's core, which would
+otherwise write text lines of its own: production logs are a single JSON stream.
 """
 
 import logging
@@ -10,6 +11,13 @@ from typing import Literal
 
 import structlog
 from structlog.typing import EventDict, Processor
+from temporalio.runtime import (
+    LogForwardingConfig,
+    LoggingConfig,
+    Runtime,
+    TelemetryConfig,
+    TelemetryFilter,
+)
 
 
 def _drop_color_message(_logger: object, _method: str, event: EventDict) -> EventDict:
@@ -64,3 +72,26 @@ def configure_logging(
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+    route_temporal_core_logs()
+
+
+TEMPORAL_CORE_LOGGER = "temporalio.core"
+
+
+def route_temporal_core_logs() -> None:
+    """Temporal's core (Rust) writes its own coloured text lines to stderr unless told
+    otherwise; forwarded to a standard logger, they join the one structlog stream. Must
+    run before the first Temporal client is made: clients keep the runtime they began on."""
+    Runtime.set_default(core_runtime("WARN"), error_if_already_set=False)
+
+
+def core_runtime(level: str) -> Runtime:
+    """A Temporal runtime whose core logs at ``level`` and above go to `TEMPORAL_CORE_LOGGER`."""
+    return Runtime(
+        telemetry=TelemetryConfig(
+            logging=LoggingConfig(
+                filter=TelemetryFilter(core_level=level, other_level="ERROR"),
+                forwarding=LogForwardingConfig(logger=logging.getLogger(TEMPORAL_CORE_LOGGER)),
+            )
+        )
+    )
