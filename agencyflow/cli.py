@@ -82,6 +82,14 @@ async def _run_worker(settings: Settings) -> None:
 
 
 @app.command()
+def keygen() -> None:
+    """Print a new key for AGENCYFLOW_PAYLOAD_KEY (what crosses Temporal is encrypted)."""
+    from agencyflow.payload_codec import new_key
+
+    typer.echo(new_key())
+
+
+@app.command()
 def migrate() -> None:
     """Bring the database schema up to date."""
     from agencyflow.store.engine import make_engine

@@ -1,6 +1,7 @@
 """The one way to reach Temporal: the API, the worker, the dev stack and tests use it."""
 
 import asyncio
+import dataclasses
 import sysconfig
 from pathlib import Path
 
@@ -19,7 +20,15 @@ from agencyflow.config.settings import Settings
 from agencyflow.workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
 
 DATA_CONVERTER: DataConverter = pydantic_data_converter
-"""Pydantic models cross Temporal as JSON; every client must use this converter."""
+"""Pydantic models cross Temporal as JSON. Unencrypted: for the time-skipping tests and the
+replay corpus; a deployment's clients use `data_converter`."""
+
+
+def data_converter(settings: Settings) -> DataConverter:
+    """`DATA_CONVERTER` with the deployment's encryption: every client and worker of one
+    deployment must use it."""
+    return dataclasses.replace(DATA_CONVERTER, payload_codec=settings.payload_codec())
+
 
 log = structlog.get_logger(__name__)
 
@@ -31,7 +40,7 @@ async def connect_temporal(settings: Settings, *, lazy: bool = False) -> Client:
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=DATA_CONVERTER,
+        data_converter=data_converter(settings),
         tls=settings.temporal_tls or api_key is not None,
         api_key=api_key,
         lazy=lazy,

@@ -18,6 +18,7 @@ from .middleware import RequestContextMiddleware
 from .routes import (
     agencies,
     audit,
+    codec,
     enterprises,
     files,
     hazards,
@@ -39,6 +40,7 @@ ROUTERS = (
     hazards.router,
     files.router,
     public.router,
+    codec.router,
 )
 
 DESCRIPTION = """

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from agencyflow.payload_codec import EncryptionCodec, key_file, parse_key
+
 from .limits import HistoryLimits
 from .policy import Policy
 
@@ -74,6 +76,14 @@ class Settings(BaseSettings):
     platform_token: SecretStr | None = None
     """Bearer token for the provincial platform's API."""
 
+    payload_key: SecretStr | None = None
+    """Key that encrypts everything crossing Temporal (32 bytes, URL-safe base64); empty:
+    ``<data_dir>/payload.key``, made on first start. Production sets it from a secret store."""
+    payload_key_id: Annotated[str, Field(min_length=1, max_length=32)] = "k1"
+    """Names the key in each encrypted payload; give a new key a new id to rotate."""
+    payload_retired_keys: dict[str, SecretStr] = {}
+    """Earlier keys by id (JSON), kept so that payloads sealed with them still open."""
+
     history_max_events: Annotated[int, Field(ge=10)] = HistoryLimits().max_events
     """A workflow continues as new past this many history events (or when Temporal says)."""
     history_max_bytes: Annotated[int, Field(ge=10_000)] = HistoryLimits().max_bytes
@@ -95,6 +105,19 @@ class Settings(BaseSettings):
             host = self.temporal_address.rsplit(":", 1)[0]
             self.temporal_ui_url = f"http://{host}:{self.temporal_ui_port}"
         return self
+
+    def payload_codec(self) -> EncryptionCodec:
+        """The codec every client and worker of this deployment must share."""
+        current = (
+            self.payload_key.get_secret_value()
+            if self.payload_key
+            else key_file(self.data_dir / "payload.key")
+        )
+        keys = {
+            kid: parse_key(key.get_secret_value()) for kid, key in self.payload_retired_keys.items()
+        }
+        keys[self.payload_key_id] = parse_key(current)
+        return EncryptionCodec(self.payload_key_id, keys)
 
     def history_limits(self) -> HistoryLimits:
         return HistoryLimits(max_events=self.history_max_events, max_bytes=self.history_max_bytes)
