@@ -23,10 +23,11 @@ log = structlog.get_logger("agencyflow.http")
 
 
 class RequestContextMiddleware:
-    """Binds a request id, logs the request, and audits every command before answering.
-
-    The audit row is written before the response starts, so a caller who has its answer
-    can already find the row, and a command is never answered without its audit entry.
+    """Binds a request id, logs the request, and audits every command twice: when it
+    arrives (outcome ``received``, before anything acts on it) and, on the same row, how it
+    ended, before the response starts. A caller who has its answer can already find the
+    row, no command is answered without it, and a command the API never answered (it
+    stopped) still has its row.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -44,22 +45,24 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status = 500
         audited = False
+        command = scope["method"] in COMMAND_METHODS
+        receipt = await _received(scope) if command else None
 
         async def send_with_context(message: Message) -> None:
             nonlocal status, audited
             if message["type"] == "http.response.start":
                 status = message["status"]
                 MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
-                if scope["method"] in COMMAND_METHODS:
+                if command:
                     audited = True
-                    await _audit(scope, status)
+                    await _audit(scope, status, receipt)
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_context)
         except Exception:
-            if scope["method"] in COMMAND_METHODS and not audited:
-                await _audit(scope, 500)
+            if command and not audited:
+                await _audit(scope, 500, receipt)
             raise
         finally:
             log.info(
@@ -80,7 +83,25 @@ def _incoming_request_id(scope: Scope) -> str | None:
     return None
 
 
-async def _audit(scope: Scope, status: int) -> None:
+async def _received(scope: Scope) -> int | None:
+    """The audit row of a command, written before anything acts on it: if the API stops
+    before it answers, the row (outcome ``received``) still says the command arrived."""
+    entry = audit.AuditEntry(
+        actor="(not yet known)",
+        action=f"{scope['method']} {scope['path']}"[:120],
+        resource=scope["path"][:300],
+        request_id=scope["state"]["request_id"],
+        outcome=audit.Outcome.RECEIVED.value,
+        status_code=0,
+    )
+    try:
+        return await anyio.to_thread.run_sync(audit.record, scope["app"].state.engine, entry)
+    except Exception:
+        log.exception("audit.write_failed", action=entry.action, resource=entry.resource)
+        return None
+
+
+async def _audit(scope: Scope, status: int, receipt: int | None) -> None:
     state = scope["state"]
     actor: Actor | None = state.get("actor")
     route = scope.get("route")
@@ -88,15 +109,19 @@ async def _audit(scope: Scope, status: int) -> None:
         actor_user_id=actor.user_id if actor else None,
         actor=actor.label if actor else "anonymous",
         role=actor.role.value if actor else None,
-        action=getattr(route, "name", None) or f"{scope['method']} {scope['path']}",
-        resource=state.get("audit_resource") or scope["path"],
+        action=getattr(route, "name", None) or f"{scope['method']} {scope['path']}"[:120],
+        resource=state.get("audit_resource") or scope["path"][:300],
         request_id=state["request_id"],
         outcome=audit.Outcome.of_status(status).value,
         status_code=status,
         detail=state.get("audit_detail"),
     )
+    engine = scope["app"].state.engine
     try:
-        await anyio.to_thread.run_sync(audit.record, scope["app"].state.engine, entry)
+        if receipt is None:
+            await anyio.to_thread.run_sync(audit.record, engine, entry)
+        else:
+            await anyio.to_thread.run_sync(audit.complete, engine, receipt, entry)
     except Exception:
         # The command has already taken effect; failing the answer would make the
         # caller retry it. Shout instead, so operations restore the audit trail.

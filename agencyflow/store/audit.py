@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, update
 from sqlmodel import Field, SQLModel
 
 from agencyflow.domain.labels import LabelledEnum
@@ -11,6 +11,9 @@ from .types import UtcDateTime, utcnow
 
 
 class Outcome(LabelledEnum):
+    RECEIVED = ("received", "已接收，结果未记录")
+    """Written before the command is acted on; a row still so says the API stopped before
+    it could answer, and the command may or may not have taken effect."""
     ACCEPTED = ("accepted", "已受理")
     REJECTED = ("rejected", "已拒绝")
     FAILED = ("failed", "系统错误")
@@ -43,9 +46,20 @@ class AuditEntry(SQLModel, table=True):
     """For a rejection, the error code or message that explains it."""
 
 
-def record(engine: Engine, entry: AuditEntry) -> None:
-    # A plain INSERT: the row is never read back here, and the ORM's unit of work would
-    # cost more than the write (one per command).
+_TABLE = AuditEntry.__table__  # type: ignore[attr-defined]
+
+
+def record(engine: Engine, entry: AuditEntry) -> int:
+    """Append the entry; its id. A plain INSERT: the ORM's unit of work would cost more
+    than the write (one or two per command)."""
     values = entry.model_dump(exclude={"id"})
     with engine.begin() as connection:
-        connection.execute(insert(AuditEntry.__table__).values(**values))  # type: ignore[attr-defined]
+        inserted = connection.execute(insert(_TABLE).values(**values).returning(_TABLE.c.id))
+        return int(inserted.scalar_one())
+
+
+def complete(engine: Engine, entry_id: int, entry: AuditEntry) -> None:
+    """The command's outcome, on the row its receipt wrote."""
+    values = entry.model_dump(exclude={"id", "at"})
+    with engine.begin() as connection:
+        connection.execute(update(_TABLE).where(_TABLE.c.id == entry_id).values(**values))
