@@ -15,6 +15,7 @@ import sys
 import sysconfig
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,9 +45,16 @@ class Demo:
         print(f"[{int(elapsed) // 60:02d}:{int(elapsed) % 60:02d}] {text}", flush=True)
 
     def call(self, role: str, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        response = self.http.request(
-            method, path, headers={"Authorization": f"Bearer {self.tokens[role][1]}"}, **kwargs
-        )
+        """One command, under a key of its own: sent again after a 503 (the engine was
+        slow to answer), it is acted on once."""
+        headers = {
+            "Authorization": f"Bearer {self.tokens[role][1]}",
+            "Idempotency-Key": uuid.uuid4().hex,
+        }
+        for _ in range(3):
+            response = self.http.request(method, path, headers=headers, **kwargs)
+            if response.status_code != 503:
+                break
         if response.status_code >= 400:
             raise RuntimeError(f"{method} {path}: {response.status_code} {response.text}")
         body: dict[str, Any] = response.json()

@@ -1,12 +1,12 @@
 """What routes that send commands to workflows share: their dependencies, one send, and the
 scope check of the project or hazard a command is about."""
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request
+from fastapi import Header, Request
 
 from agencyflow.api.deps import EngineDep, SettingsDep, TemporalDep
-from agencyflow.api.temporal_errors import execute_update, update_id
+from agencyflow.api.temporal_errors import IDEMPOTENCY_KEY, execute_update, update_id
 from agencyflow.domain.errors import AgencyflowError, Forbidden, NotFound
 from agencyflow.domain.identity import Actor, Located, Role, may_see
 
@@ -41,7 +41,22 @@ class Commands:
     """A route's request, database, settings and Temporal client, as one dependency."""
 
     def __init__(
-        self, request: Request, engine: EngineDep, settings: SettingsDep, temporal: TemporalDep
+        self,
+        request: Request,
+        engine: EngineDep,
+        settings: SettingsDep,
+        temporal: TemporalDep,
+        idempotency_key: Annotated[
+            str | None,
+            Header(
+                alias=IDEMPOTENCY_KEY,
+                min_length=1,
+                max_length=64,
+                pattern=r"^[A-Za-z0-9._:-]+$",
+                description="Your name for this command (e.g. a UUID): sent again, the "
+                "command is acted on once and answers how it ended.",
+            ),
+        ] = None,
     ) -> None:
         self.request = request
         self.engine = engine
@@ -55,7 +70,7 @@ class Commands:
             handle,
             update,
             arg,
-            update_id=update_id(self.request, actor, arg),
+            update_id=await update_id(self.request, actor, arg, self.engine),
             seconds=self.settings.command_timeout_seconds,
         )
 

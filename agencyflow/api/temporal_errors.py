@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import Request
 from pydantic import BaseModel
+from sqlalchemy import Engine
 from temporalio.client import (
     WorkflowHandle,
     WorkflowUpdateFailedError,
@@ -19,12 +21,14 @@ from temporalio.service import RPCError, RPCStatusCode
 from agencyflow.domain.errors import (
     PLAIN,
     AgencyflowError,
+    Conflict,
     NotFound,
     RuleViolations,
     Unavailable,
     Violation,
 )
 from agencyflow.domain.identity import Actor
+from agencyflow.store import idempotency
 
 
 def from_rejection(error: ApplicationError) -> AgencyflowError | None:
@@ -37,21 +41,37 @@ def from_rejection(error: ApplicationError) -> AgencyflowError | None:
     return kind(error.message, code=code) if kind else None
 
 
-def update_id(request: Request, actor: Actor, command: BaseModel) -> str:
-    """The update's id: the same request again (same user, route, request id and content)
-    is recognised by Temporal and answered with the first result, so a retry never acts
-    twice; anything else differs, even if a client reuses its ``X-Request-ID``."""
+IDEMPOTENCY_KEY = "Idempotency-Key"
+
+
+async def update_id(request: Request, actor: Actor, command: BaseModel, engine: Engine) -> str:
+    """The update's id: the same command again is recognised by Temporal and answered with
+    the first outcome, so a retry never acts twice.
+
+    With an ``Idempotency-Key``, the command is the user's key: the same key again is the
+    same command, and the key sent with another request is refused (409). Without one, it
+    is the same user, route, ``X-Request-ID`` and content; anything else differs, even if a
+    client reuses its ``X-Request-ID``."""
     route = getattr(request.scope.get("route"), "name", "")
-    key = "|".join(
-        (
-            str(actor.user_id),
-            route,
-            request.url.path,
-            request.state.request_id,
-            command.model_dump_json(exclude={"actor"}),
+    request_part = "|".join((route, request.url.path, command.model_dump_json(exclude={"actor"})))
+    key = request.headers.get(IDEMPOTENCY_KEY)
+    if key is None:
+        parts = (str(actor.user_id), request.state.request_id, request_part)
+        return _digest("|".join(parts))[:32]
+    fingerprint = _digest(request_part)
+    if not await anyio.to_thread.run_sync(
+        idempotency.claim, engine, actor.user_id, key, fingerprint
+    ):
+        raise Conflict(
+            f"the {IDEMPOTENCY_KEY} {key!r} was first sent with another request; "
+            "a new command needs a new key",
+            code="idempotency.key_reused",
         )
-    )
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    return _digest(f"{actor.user_id}|{IDEMPOTENCY_KEY}|{key}")[:32]
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 _UNAVAILABLE = frozenset(
@@ -71,7 +91,7 @@ async def reaching_temporal(seconds: float) -> AsyncIterator[None]:
     may send the same command again, and it is then acted on once."""
     unanswered = Unavailable(
         f"the workflow engine did not answer within {seconds:g}s; the command may still be "
-        "applied: send the same request again (same X-Request-ID) to learn how it ended",
+        "applied: send the same request again (same Idempotency-Key) to learn how it ended",
         code="temporal.unavailable",
     )
     try:

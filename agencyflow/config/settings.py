@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     """A request body must have arrived within this many seconds (else 408)."""
     command_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 10.0
     """How long a command waits for its workflow's answer before answering 503; the same
-    request sent again (same ``X-Request-ID``) then learns how it ended."""
+    request sent again (same ``Idempotency-Key``) then learns how it ended."""
     platform: Literal["outbox", "http"] = "outbox"
     """How reports reach 工业企业安全在线: a local outbox table, or its HTTP API."""
     platform_url: str = ""

@@ -8,6 +8,7 @@ from . import (  # noqa: F401  (importing registers their tables)
     credit,
     files,
     hazards,
+    idempotency,
     identity,
     inbox,
     outbox,

@@ -192,7 +192,7 @@ async def apply(facts: AgencyFacts, actor: AgencyUser, service: Service) -> Agen
                 AgencyWorkflow.submit,
                 submission,
                 start_workflow_operation=start,
-                id=update_id(service.request, actor, submission),
+                id=await update_id(service.request, actor, submission, service.engine),
             )
     except WorkflowUpdateFailedError as failure:
         raise translated(failure) from None

@@ -274,7 +274,7 @@ async def create(request: ProjectRequest, actor: AgencyUser, service: Service) -
                 ServiceProjectWorkflow.create,
                 command,
                 start_workflow_operation=start,
-                id=update_id(service.request, actor, command),
+                id=await update_id(service.request, actor, command, service.engine),
             )
     except WorkflowUpdateFailedError as failure:
         raise translated(failure) from None
