@@ -7,6 +7,7 @@ server; then each test gets a schema of its own there, dropped afterwards.
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -39,8 +40,16 @@ def pytest_report_header() -> str:
 
 @pytest.fixture
 def database_url(tmp_path: object) -> Iterator[str]:
+    with fresh_database_url(tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def fresh_database_url(folder: object) -> Iterator[str]:
+    """An empty database: a SQLite file in ``folder``, or a schema of its own on the test
+    PostgreSQL server, dropped afterwards."""
     if not TEST_DATABASE_URL:
-        yield f"sqlite:///{tmp_path}/agencyflow.db"
+        yield f"sqlite:///{folder}/agencyflow.db"
         return
     schema = f"test_{uuid.uuid4().hex[:16]}"
     admin = make_engine(TEST_DATABASE_URL)

@@ -12,7 +12,7 @@ from agencyflow.store.engine import make_engine
 from agencyflow.temporal_client import connect_temporal
 
 from .deps import TokenCache
-from .errors import install_error_handlers
+from .errors import ERROR_RESPONSES, install_error_handlers
 from .guard import RequestGuard
 from .middleware import RequestContextMiddleware
 from .routes import (
@@ -68,7 +68,13 @@ def create_app(
             if own_engine:
                 app.state.engine.dispose()
 
-    app = FastAPI(title="agencyflow", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="agencyflow",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        responses=ERROR_RESPONSES,
+    )
     app.add_middleware(RequestGuard, settings=settings)
     app.add_middleware(RequestContextMiddleware)  # outermost: it logs and audits refusals too
     install_error_handlers(app)

@@ -11,6 +11,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from agencyflow.domain.errors import (
@@ -23,6 +24,37 @@ from agencyflow.domain.errors import (
 )
 
 log = structlog.get_logger("agencyflow.http")
+
+
+class ErrorEntry(BaseModel):
+    type: str
+    """A stable code: ``auth.out_of_scope``, ``project.not_found``, a rule's code…"""
+    loc: list[str | int]
+    """Where: ``["body", "hazards", 0, "photos"]``, or empty for the request as a whole."""
+    msg: str
+
+
+class ErrorBody(BaseModel):
+    """Every error, whatever its status."""
+
+    detail: list[ErrorEntry]
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in (
+        (401, "No valid bearer token."),
+        (403, "Outside the caller's role or scope (or nothing there the caller could see)."),
+        (404, "Nothing there, for a caller who would see it if there were."),
+        (408, "The request body did not arrive in time."),
+        (409, "A step out of order, a duplicate, or an Idempotency-Key reused."),
+        (413, "The request body is too large."),
+        (422, "One entry per wrong field; the value itself is never echoed."),
+        (500, "An unexpected error; the message names the request id for the logs."),
+        (503, "The workflow engine or the database did not answer in time; send again."),
+    )
+}
+"""Documented on every route: each can answer them, in the one error shape."""
 
 
 class Unauthenticated(AgencyflowError):

@@ -423,3 +423,33 @@ async def test_a_later_contract_under_another_name_does_not_rename_the_enterpris
     )
     assert shown.json()["enterprise_name"] == first["enterprise"]["name"]
     assert len(shown.json()["projects"]) == 2
+
+
+# ---------------------------------------------------------------- 2. large but valid input
+
+
+async def test_the_largest_visit_the_api_takes_is_recorded_and_a_larger_one_is_413(
+    api: httpx.AsyncClient, engine: Engine, settings: Settings
+) -> None:
+    """Up to the body limit, a visit passes Temporal's payload limits and is recorded;
+    beyond it, the answer is an immediate 413, never a 500 after the engine gives up."""
+    office = await admitted(api, engine)
+    pid = await _in_service(api, office)
+    report = await _with_photos(api, office, description="隐" * 4000, suggestion="改" * 4000)
+
+    def body(hazards: int) -> bytes:
+        visit = {
+            "visited_on": "2026-11-20",
+            "present": ["p1"],
+            "activities": ["inspection"],
+            "hazards": [report] * hazards,
+        }
+        return json.dumps(visit, ensure_ascii=False).encode()
+
+    most = max(n for n in range(1, 201) if len(body(n)) <= settings.request_max_bytes)
+    headers = {**bearer(office.agency), "Content-Type": "application/json"}
+    too_many = await api.post(f"/projects/{pid}/visits", headers=headers, content=body(most + 1))
+    assert too_many.status_code == 413
+    recorded = await api.post(f"/projects/{pid}/visits", headers=headers, content=body(most))
+    assert recorded.status_code == 201, recorded.text
+    assert len(recorded.json()["project"]["visits"][0]["hazard_ids"]) == most
