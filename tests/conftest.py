@@ -26,6 +26,7 @@ from agencyflow.temporal_client import (
     ensure_search_attributes,
     installed_binary,
 )
+from tests.histories_scan import id_numbers_in_histories
 from tests.serving import serving, start_dev_server
 
 TEST_DATABASE_URL = os.environ.get("AGENCYFLOW_TEST_DATABASE_URL", "")
@@ -101,10 +102,15 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
 
 @pytest_asyncio.fixture(scope="session")
 async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
-    """The Temporal CLI dev server, as `make run` starts it, in memory."""
+    """The Temporal CLI dev server, as `make run` starts it, in memory. When the session
+    ends, every history on it is scanned: no test may have left an ID number in clear."""
     env = await start_dev_server("warn")
     yield env
-    await env.shutdown()
+    try:
+        leaks = await id_numbers_in_histories(env.client)
+    finally:
+        await env.shutdown()
+    assert leaks == {}, f"ID numbers in clear in these workflows' histories: {leaks}"
 
 
 @pytest.fixture(scope="session")

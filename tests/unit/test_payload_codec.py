@@ -5,7 +5,10 @@ from pathlib import Path
 import pytest
 from temporalio.api.common.v1 import Payload
 
+from agencyflow.domain.id_numbers import mask_id_number
 from agencyflow.payload_codec import EncryptionCodec, UnknownKey, key_file, new_key, parse_key
+from tests.factories import id_number
+from tests.histories_scan import id_numbers_in
 
 PLAIN = Payload(metadata={"encoding": b"json/plain"}, data=b'{"id_number": "331102198506150011"}')
 
@@ -45,3 +48,9 @@ def test_the_embedded_key_is_made_once_and_kept_private(tmp_path: Path) -> None:
 def test_a_key_of_the_wrong_length_is_refused() -> None:
     with pytest.raises(ValueError, match="32 bytes"):
         parse_key("c2hvcnQ=")
+
+
+def test_the_history_scan_finds_an_id_number_in_clear_and_nothing_in_ciphertext() -> None:
+    clear = b'{"id_number": "' + id_number(1).encode() + b'", "uscc": "91331102MA0001000W"}'
+    assert id_numbers_in(clear) == {mask_id_number(id_number(1))}
+    assert id_numbers_in(b"331102198506150012 is no ID: its check character is wrong") == set()
