@@ -105,17 +105,26 @@ async def test_a_supervision_deadline_in_year_9999_is_422_and_changes_nothing(
 # ---------------------------------------------------------------- 5. one spelling per code
 
 
-async def test_a_full_width_digit_names_the_same_person_full_time_elsewhere(
-    api: httpx.AsyncClient, people: People, engine: Engine
-) -> None:
+async def _rival_claims(
+    api: httpx.AsyncClient, people: People, engine: Engine, claimed: dict[str, object]
+) -> tuple[People, httpx.Response]:
+    """``people``'s agency admitted with its professionals 1–5; another agency, in another
+    county, applies listing ``claimed`` as full-time among its own."""
     await _apply(api, people)
     await api.post(f"/agencies/{people.uscc}/approve", headers=bearer(people.county), json={})
     rival = People(engine, fresh_agency(), county="331121")
     application = facts(rival.number, first_professional=20, registered_county_code="331121")
+    application["professionals"].append(claimed)
+    response = await api.post("/agencies", headers=bearer(rival.agency), json=application)
+    return rival, response
+
+
+async def test_a_full_width_digit_names_the_same_person_full_time_elsewhere(
+    api: httpx.AsyncClient, people: People, engine: Engine
+) -> None:
     twin = professional(3)
     twin["id_number"] = "３" + id_number(3)[1:]  # what a Chinese input method types
-    application["professionals"].append(twin)
-    response = await api.post("/agencies", headers=bearer(rival.agency), json=application)
+    rival, response = await _rival_claims(api, people, engine, twin)
     assert response.status_code == 409
     assert response.json()["detail"][0]["type"] == "agency.full_time_elsewhere"
     assert agencies.get(engine, rival.uscc) is None
@@ -353,12 +362,7 @@ async def test_a_photo_is_served_only_to_those_who_may_see_its_hazard(
 async def test_the_full_time_conflict_names_no_other_agency(
     api: httpx.AsyncClient, people: People, engine: Engine
 ) -> None:
-    await _apply(api, people)
-    await api.post(f"/agencies/{people.uscc}/approve", headers=bearer(people.county), json={})
-    rival = People(engine, fresh_agency(), county="331121")
-    application = facts(rival.number, first_professional=20, registered_county_code="331121")
-    application["professionals"].append(professional(3))
-    response = await api.post("/agencies", headers=bearer(rival.agency), json=application)
+    _, response = await _rival_claims(api, people, engine, professional(3))
     assert response.status_code == 409
     legal_name = facts(people.number)["legal_name"]
     assert people.uscc not in response.text and legal_name not in response.text
