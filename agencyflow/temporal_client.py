@@ -13,7 +13,7 @@ from temporalio.api.operatorservice.v1 import (
 )
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
 from agencyflow.config.settings import Settings
@@ -27,7 +27,13 @@ replay corpus; a deployment's clients use `data_converter`."""
 def data_converter(settings: Settings) -> DataConverter:
     """`DATA_CONVERTER` with the deployment's encryption: every client and worker of one
     deployment must use it."""
-    return dataclasses.replace(DATA_CONVERTER, payload_codec=settings.payload_codec())
+    return dataclasses.replace(
+        DATA_CONVERTER,
+        payload_codec=settings.payload_codec(),
+        # Failure messages and stack traces go through the codec too: a database error's
+        # text or a rule's message may name a person.
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
 
 
 log = structlog.get_logger(__name__)

@@ -59,6 +59,7 @@ def create_app(
         own_engine = engine is None
         app.state.settings = settings
         app.state.tokens = TokenCache()
+        app.state.codec = settings.payload_codec()  # once: the key is read at start
         app.state.engine = engine or make_engine(settings.database_url)
         # Lazy, so the API comes up (and /health says so) while Temporal is still down.
         app.state.temporal = temporal or await connect_temporal(settings, lazy=True)

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+from agencyflow.api.temporal_errors import free_key_after
 from agencyflow.domain.errors import (
     AgencyflowError,
     Conflict,
@@ -101,6 +102,7 @@ def error_entries(error: AgencyflowError) -> list[dict[str, Any]]:
 async def _agencyflow_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, AgencyflowError)
     request.state.audit_detail = error.code
+    await free_key_after(request, error)
     headers = None
     if isinstance(error, Unauthenticated):
         headers = {"WWW-Authenticate": "Bearer"}
@@ -150,7 +152,10 @@ async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     log.error("http.unexpected_error", exc_info=error, request_id=request_id)
     message = f"an unexpected error; quote request id {request_id} when reporting it"
     return JSONResponse(
-        {"detail": [{"type": "internal", "loc": [], "msg": message}]}, status_code=500
+        {"detail": [{"type": "internal", "loc": [], "msg": message}]},
+        status_code=500,
+        # This answer leaves outside the middleware that adds the header to all others.
+        headers={"X-Request-ID": request_id},
     )
 
 

@@ -83,13 +83,19 @@ def _incoming_request_id(scope: Scope) -> str | None:
     return None
 
 
+def _storable(path: str) -> str:
+    """The path as a database can keep it: a NUL (refused later by the guard, but audited
+    first) is written out."""
+    return path.replace("\x00", "\\x00")
+
+
 async def _received(scope: Scope) -> int | None:
     """The audit row of a command, written before anything acts on it: if the API stops
     before it answers, the row (outcome ``received``) still says the command arrived."""
     entry = audit.AuditEntry(
         actor="(not yet known)",
-        action=f"{scope['method']} {scope['path']}"[:120],
-        resource=scope["path"][:300],
+        action=f"{scope['method']} {_storable(scope['path'])}"[:120],
+        resource=_storable(scope["path"])[:300],
         request_id=scope["state"]["request_id"],
         outcome=audit.Outcome.RECEIVED.value,
         status_code=0,
@@ -105,12 +111,13 @@ async def _audit(scope: Scope, status: int, receipt: int | None) -> None:
     state = scope["state"]
     actor: Actor | None = state.get("actor")
     route = scope.get("route")
+    path = _storable(scope["path"])
     entry = audit.AuditEntry(
         actor_user_id=actor.user_id if actor else None,
         actor=actor.label if actor else "anonymous",
         role=actor.role.value if actor else None,
-        action=getattr(route, "name", None) or f"{scope['method']} {scope['path']}"[:120],
-        resource=state.get("audit_resource") or scope["path"][:300],
+        action=getattr(route, "name", None) or f"{scope['method']} {path}"[:120],
+        resource=state.get("audit_resource") or path[:300],
         request_id=state["request_id"],
         outcome=audit.Outcome.of_status(status).value,
         status_code=status,

@@ -53,21 +53,39 @@ async def update_id(request: Request, actor: Actor, command: BaseModel, engine: 
     is the same user, route, ``X-Request-ID`` and content; anything else differs, even if a
     client reuses its ``X-Request-ID``."""
     route = getattr(request.scope.get("route"), "name", "")
-    request_part = "|".join((route, request.url.path, command.model_dump_json(exclude={"actor"})))
+    # What the client sent, not what the API added to it (who, and the agency as the read
+    # model showed it then, which may have moved on by the time the client retries).
+    sent = command.model_dump_json(exclude={"actor", "agency"})
+    request_part = "|".join((route, request.url.path, sent))
     key = request.headers.get(IDEMPOTENCY_KEY)
     if key is None:
         parts = (str(actor.user_id), request.state.request_id, request_part)
         return _digest("|".join(parts))[:32]
     fingerprint = _digest(request_part)
-    if not await anyio.to_thread.run_sync(
+    attempt = await anyio.to_thread.run_sync(
         idempotency.claim, engine, actor.user_id, key, fingerprint
-    ):
+    )
+    if attempt is None:
         raise Conflict(
             f"the {IDEMPOTENCY_KEY} {key!r} was first sent with another request; "
             "a new command needs a new key",
             code="idempotency.key_reused",
         )
-    return _digest(f"{actor.user_id}|{IDEMPOTENCY_KEY}|{key}")[:32]
+    return _digest(f"{actor.user_id}|{IDEMPOTENCY_KEY}|{key}|{attempt}")[:32]
+
+
+NOT_HAPPENED = "record.failed"
+"""A workflow's answer that the step was not taken: its key may try again."""
+
+
+async def free_key_after(request: Request, error: AgencyflowError) -> None:
+    """After a step that did not happen, the same key's retry must be a new attempt:
+    Temporal would otherwise answer it with this same failure for ever."""
+    key, actor = request.headers.get(IDEMPOTENCY_KEY), getattr(request.state, "actor", None)
+    if error.code != NOT_HAPPENED or key is None or actor is None:
+        return
+    engine = request.app.state.engine
+    await anyio.to_thread.run_sync(idempotency.next_attempt, engine, actor.user_id, key)
 
 
 def _digest(text: str) -> str:

@@ -21,7 +21,11 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     # A file-backed SQLite connection cannot go stale; pinging it costs a query per checkout.
     sqlite = parsed.get_backend_name() == "sqlite"
-    engine = create_engine(url, connect_args=connect_args, pool_pre_ping=not sqlite)
+    # hide_parameters: an error's text never carries the values (names, ID numbers); it
+    # may reach logs and, through a failed activity, Temporal's history.
+    engine = create_engine(
+        url, connect_args=connect_args, pool_pre_ping=not sqlite, hide_parameters=True
+    )
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

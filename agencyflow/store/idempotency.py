@@ -7,7 +7,7 @@ the first outcome); with another request it is a mistake the client must hear of
 
 import datetime as dt
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlmodel import Field, SQLModel
 
 from .engine import transaction
@@ -22,17 +22,35 @@ class IdempotencyKeyRow(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     fingerprint: str = Field(max_length=64)
     """SHA-256 of the request the key was first sent with."""
+    attempt: int = 0
+    """Raised when an attempt is known not to have happened (its step could not be
+    recorded): the retry under the same key is then a new attempt, not that failure again."""
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
-def claim(engine: Engine, user_id: int, key: str, fingerprint: str) -> bool:
-    """Whether the key is this request's: new, or first sent with this same request."""
+_TABLE = IdempotencyKeyRow.__table__  # type: ignore[attr-defined]
+
+
+def claim(engine: Engine, user_id: int, key: str, fingerprint: str) -> int | None:
+    """The key's current attempt if the key is this request's (new, or first sent with this
+    same request); None if it was first sent with another."""
     with transaction(engine) as session:
-        values = {"user_id": user_id, "key": key, "fingerprint": fingerprint}
+        values = {"user_id": user_id, "key": key, "fingerprint": fingerprint, "attempt": 0}
         if insert_first(session, IdempotencyKeyRow, {**values, "created_at": utcnow()}):
-            return True
-        table = IdempotencyKeyRow.__table__  # type: ignore[attr-defined]
-        first = session.execute(
-            select(table.c.fingerprint).where(table.c.user_id == user_id, table.c.key == key)
-        ).scalar_one()
-        return bool(first == fingerprint)
+            return 0
+        first, attempt = session.execute(
+            select(_TABLE.c.fingerprint, _TABLE.c.attempt).where(
+                _TABLE.c.user_id == user_id, _TABLE.c.key == key
+            )
+        ).one()
+        return int(attempt) if first == fingerprint else None
+
+
+def next_attempt(engine: Engine, user_id: int, key: str) -> None:
+    """The key's last attempt did not happen: the next one is a new command."""
+    with transaction(engine) as session:
+        session.execute(
+            update(_TABLE)
+            .where(_TABLE.c.user_id == user_id, _TABLE.c.key == key)
+            .values(attempt=_TABLE.c.attempt + 1)
+        )

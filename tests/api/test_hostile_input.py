@@ -381,12 +381,20 @@ async def test_scoped_callers_cannot_tell_foreign_from_missing(
         response = await api.get(path, headers=bearer(token))
         return response.status_code, response.json()["detail"][0]["type"]
 
+    async def refusal(token: str, project: str) -> dict[str, object]:
+        response = await api.post(
+            f"/projects/{project}/plan", headers=bearer(token), json={"summary": "方案"}
+        )
+        return {"status": response.status_code, "detail": response.json()["detail"]}
+
     for token in (rival, office.other_county):
         existing = await answer(token, f"/projects/{pid}")
         assert existing == (403, "auth.out_of_scope")
         assert await answer(token, f"/projects/{missing_pid}") == existing
         assert await answer(token, f"/hazards/{hazard_id}") == existing
         assert await answer(token, f"/hazards/{missing_pid}-h1") == existing
+        # A command, too, is refused word for word alike.
+        assert await refusal(token, pid) == await refusal(token, missing_pid)
     never_applied = uscc(fresh_agency())
     assert await answer(office.other_county, f"/agencies/{office.uscc}") == (
         403,
@@ -457,3 +465,71 @@ async def test_the_largest_visit_the_api_takes_is_recorded_and_a_larger_one_is_4
     recorded = await api.post(f"/projects/{pid}/visits", headers=headers, content=body(most))
     assert recorded.status_code == 201, recorded.text
     assert len(recorded.json()["project"]["visits"][0]["hazard_ids"]) == most
+
+
+# ---------------------------------------------------------------- the guard's own edges
+
+
+async def test_json_nested_beyond_reason_is_422_not_500(
+    api: httpx.AsyncClient, people: People
+) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    headers = {**bearer(people.agency), "Content-Type": "application/json"}
+    response = await api.post("/agencies", headers=headers, content=deep[:900_000])
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "request.too_deep"
+
+
+@pytest.mark.parametrize("content_type", ["Application/JSON", "application/x+json", "text/plain"])
+async def test_the_character_check_holds_whatever_the_body_claims_to_be(
+    api: httpx.AsyncClient, people: People, engine: Engine, content_type: str
+) -> None:
+    body = json.dumps(facts(people.number), ensure_ascii=False).replace(
+        "中山街1号", "中山街\\u0000"
+    )
+    headers = {**bearer(people.agency), "Content-Type": content_type}
+    response = await api.post("/agencies", headers=headers, content=body.encode())
+    assert response.status_code == 422, response.text
+    assert agencies.get(engine, people.uscc) is None
+
+
+async def test_a_body_cut_off_by_the_client_reaches_nothing(settings: Settings) -> None:
+    reached: list[int] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        reached.append(1)
+
+    parts: list[Message] = [
+        {"type": "http.request", "body": b'{"a": 1}', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> Message:
+        return parts.pop(0)
+
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/agencies",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"20")],
+    }
+    await RequestGuard(app, settings)(scope, receive, send)
+    assert reached == [] and sent == []
+
+
+async def test_a_large_file_to_a_route_that_takes_none_is_413(
+    api: httpx.AsyncClient, people: People, settings: Settings
+) -> None:
+    big = b"a" * (settings.request_max_bytes + 1)
+    response = await api.post(
+        f"/agencies/{people.uscc}/approve",
+        headers=bearer(people.county),
+        files={"file": ("x.bin", big)},
+    )
+    assert response.status_code == 413

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 
 import httpx
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from temporalio.client import Client
 
 from agencyflow.config.settings import Settings
@@ -76,3 +76,48 @@ async def _visit_with(
             "notes": notes,
         },
     )
+
+
+async def test_a_retried_contract_is_the_same_command_though_the_agency_moved_on(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    """The API adds the agency as it stands to the command; the key stands for what the
+    client sent, so a change to the agency in between does not make the retry a new one."""
+    office = await admitted(api, engine)
+    headers = {**bearer(office.agency), "Idempotency-Key": "contract-LS-2026-001"}
+    first = await api.post("/projects", headers=headers, json=office.request())
+    assert first.status_code == 201, first.text
+    moved = await api.put(
+        f"/agencies/{office.uscc}/workplace",
+        headers=bearer(office.agency),
+        json={"workplace_area_m2": 150},
+    )
+    assert moved.status_code == 200, moved.text
+    again = await api.post("/projects", headers=headers, json=office.request())
+    assert again.status_code in (200, 201), again.text
+    assert again.json()["project"]["project_id"] == first.json()["project"]["project_id"]
+    assert [e["kind"] for e in again.json()["timeline"]] == ["project.created"]
+
+
+async def test_after_a_step_that_could_not_be_recorded_the_same_key_tries_again(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    """The workflow answers 503 ``record.failed`` (the step did not happen); the client's
+    retry under the same key is a new attempt, not that failure for ever."""
+    office = await admitted(api, engine)
+    pid = await _in_service(api, office)
+    headers = {**bearer(office.agency), "Idempotency-Key": "visit-while-db-is-broken"}
+    with engine.begin() as connection:  # the timeline table gone: every record fails
+        connection.execute(text("ALTER TABLE timeline_event RENAME TO timeline_event_away"))
+    try:
+        failed = await _visit_with(api, pid, headers, notes="once")
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE timeline_event_away RENAME TO timeline_event"))
+    assert failed.status_code == 503, failed.text
+    assert failed.json()["detail"][0]["type"] == "record.failed"
+    retried = await _visit_with(api, pid, headers, notes="once")
+    assert retried.status_code == 201, retried.text
+    again = await _visit_with(api, pid, headers, notes="once")
+    assert again.json()["project"]["visits"] == retried.json()["project"]["visits"]
+    assert len(retried.json()["project"]["visits"]) == 1

@@ -3,7 +3,7 @@
 import httpx
 from google.protobuf import json_format
 from sqlalchemy import Engine
-from temporalio.api.common.v1 import Payloads
+from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.api.history.v1 import History
 from temporalio.client import Client
 
@@ -52,3 +52,22 @@ async def test_only_an_administrator_reads_payloads_through_the_codec_endpoint(
         refused = await api.post("/codec/decode", headers=bearer(token), content=body)
         assert refused.status_code == 403
         assert office.uscc not in refused.text
+
+
+async def test_a_forged_payload_is_422_at_the_codec_endpoint(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    _, admin = user(engine, Role.ADMIN)
+    forged = Payloads(
+        payloads=[
+            Payload(
+                metadata={"encoding": b"binary/encrypted", "encryption-key-id": b"k1"},
+                data=b"\x00" * 40,
+            )
+        ]
+    )
+    response = await api.post(
+        "/codec/decode", headers=bearer(admin), content=json_format.MessageToJson(forged)
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "codec.cannot_open"

@@ -15,7 +15,7 @@ from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedEr
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from agencyflow.api.commands import Commands, in_scope
+from agencyflow.api.commands import Commands, in_scope, unseen
 from agencyflow.api.deps import EngineDep, allow
 from agencyflow.api.params import CountyQuery, Offset, ProjectIdPath, UsccQuery
 from agencyflow.api.routes.hazards import require_files
@@ -104,6 +104,10 @@ class Projects(Commands):
             if head.closed_at is not None:
                 raise Conflict("the project is closed", code="project.closed") from None
             raise
+        except Forbidden:
+            # The workflow's own scope check, answered word for word as for a project that
+            # does not exist: the message must not tell which it was.
+            raise unseen(actor, "project", pid, missing=False) from None
         await self.settled(ack)
         return await self.answer(pid, actor)
 

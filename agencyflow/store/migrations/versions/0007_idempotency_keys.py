@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), primary_key=True),
         sa.Column("key", sa.String(64), primary_key=True),
         sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("attempt", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
 
