@@ -140,6 +140,7 @@ async def run_dev(settings: Settings) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
 
+    settings.payload_codec()  # on first start, the key is made before Temporal's store
     temporal_process = await start_temporal(settings)
     try:
         ready = asyncio.create_task(connect_when_ready(settings))

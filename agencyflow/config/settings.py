@@ -108,16 +108,25 @@ class Settings(BaseSettings):
 
     def payload_codec(self) -> EncryptionCodec:
         """The codec every client and worker of this deployment must share."""
-        current = (
-            self.payload_key.get_secret_value()
-            if self.payload_key
-            else key_file(self.data_dir / "payload.key")
-        )
+        current = self.payload_key.get_secret_value() if self.payload_key else self._embedded_key()
         keys = {
             kid: parse_key(key.get_secret_value()) for kid, key in self.payload_retired_keys.items()
         }
         keys[self.payload_key_id] = parse_key(current)
         return EncryptionCodec(self.payload_key_id, keys)
+
+    def _embedded_key(self) -> str:
+        """The embedded default's key, made with its Temporal store and never after: a key
+        made anew beside old histories would leave every running workflow unreadable."""
+        path = self.data_dir / "payload.key"
+        if not path.exists() and self.temporal_db_path.exists():
+            raise RuntimeError(
+                f"{path} is missing but Temporal's store {self.temporal_db_path} is not new: "
+                "restore the key from your backup (its workflows cannot be read without it); "
+                "only if this store predates encryption, make one: "
+                f"`agencyflow keygen > {path}`"
+            )
+        return key_file(path)
 
     def history_limits(self) -> HistoryLimits:
         return HistoryLimits(max_events=self.history_max_events, max_bytes=self.history_max_bytes)

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from temporalio.api.common.v1 import Payload
 
+from agencyflow.config.settings import Settings
 from agencyflow.domain.id_numbers import mask_id_number
 from agencyflow.payload_codec import EncryptionCodec, UnknownKey, key_file, new_key, parse_key
 from tests.factories import id_number
@@ -54,3 +55,13 @@ def test_the_history_scan_finds_an_id_number_in_clear_and_nothing_in_ciphertext(
     clear = b'{"id_number": "' + id_number(1).encode() + b'", "uscc": "91331102MA0001000W"}'
     assert id_numbers_in(clear) == {mask_id_number(id_number(1))}
     assert id_numbers_in(b"331102198506150012 is no ID: its check character is wrong") == set()
+
+
+def test_no_new_key_is_made_beside_an_existing_temporal_store(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    first = settings.payload_codec()
+    assert (tmp_path / "payload.key").exists() and first is not None
+    settings.temporal_db_path.write_bytes(b"histories sealed with that key")
+    (tmp_path / "payload.key").unlink()
+    with pytest.raises(RuntimeError, match="restore the key"):
+        settings.payload_codec()
