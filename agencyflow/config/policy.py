@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agencyflow.domain.admission import AdmissionRules
 from agencyflow.domain.industries import Industry
+from agencyflow.domain.qualifications import Specialty
 
 PositiveDuration = Annotated[dt.timedelta, Field(gt=dt.timedelta(0))]
 Points = Annotated[int, Field(ge=0)]
@@ -93,12 +94,15 @@ class Policy(BaseModel):
     """Full-time (专职) professionals with a qualifying certificate."""
     full_time_min_insured_months: Annotated[int, Field(ge=1)] = 3
     """Pension insurance paid by the agency this many continuous months makes one 专职."""
-    intermediate_engineer_industries: tuple[Industry, ...] = (
-        Industry.HAZARDOUS_CHEMICALS,
-        Industry.CHEMICAL,
-        Industry.NON_COAL_MINING,
-    )
-    """Service scopes that need an intermediate engineer of the matching specialty."""
+    high_risk_industries: dict[Industry, Specialty] = {
+        Industry.HAZARDOUS_CHEMICALS: Specialty.CHEMICAL,
+        Industry.CHEMICAL: Specialty.CHEMICAL,
+        Industry.FIREWORKS: Specialty.CHEMICAL,
+        Industry.NON_COAL_MINING: Specialty.MINING,
+        Industry.METALLURGY: Specialty.METALLURGY,
+    }
+    """High-risk industries (化工、矿山等高危行业) and the intermediate engineer's specialty each
+    needs: at admission for the industries an agency serves, and on each project's team."""
     agency_rectification_period: PositiveDuration = _days(30)
     """An agency that no longer meets admission has this long to restore it."""
     certificate_expiry_notice: PositiveDuration = _days(30)
@@ -143,7 +147,7 @@ class Policy(BaseModel):
             min_area_m2=self.admission_min_area_m2,
             min_full_time_professionals=self.admission_min_full_time_professionals,
             full_time_min_insured_months=self.full_time_min_insured_months,
-            intermediate_engineer_industries=self.intermediate_engineer_industries,
+            high_risk_industries=self.high_risk_industries,
         )
 
     @model_validator(mode="after")

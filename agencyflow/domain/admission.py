@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from .agency import AgencyFacts, Certificate, Professional
 from .errors import Violation
 from .industries import Industry
-from .qualifications import CertificateKind
+from .qualifications import CertificateKind, Specialty
 
 
 class AdmissionRules(BaseModel):
@@ -25,7 +25,8 @@ class AdmissionRules(BaseModel):
     min_area_m2: float
     min_full_time_professionals: int
     full_time_min_insured_months: int
-    intermediate_engineer_industries: tuple[Industry, ...]
+    high_risk_industries: dict[Industry, Specialty]
+    """The one list of high-risk industries and their specialties, for admission and teams."""
 
 
 def months_insured(insured_since: dt.date, today: dt.date) -> int:
@@ -135,9 +136,9 @@ def is_specialist_for(
     professional: Professional, industry: Industry, rules: AdmissionRules, today: dt.date
 ) -> bool:
     """A full-time intermediate engineer whose valid title is in the industry's specialty."""
+    specialty = rules.high_risk_industries.get(industry)
     return full_time_shortfall(professional, rules, today) is None and any(
-        c.kind is CertificateKind.INTERMEDIATE_ENGINEER
-        and c.specialty is industry.required_specialty
+        c.kind is CertificateKind.INTERMEDIATE_ENGINEER and c.specialty is specialty
         for c in qualifying_certificates(professional, today)
     )
 
@@ -145,13 +146,10 @@ def is_specialist_for(
 def check_specialists(facts: AgencyFacts, rules: AdmissionRules, today: dt.date) -> list[Violation]:
     violations = []
     for industry in facts.industries:
-        if (
-            industry not in rules.intermediate_engineer_industries
-            or industry.required_specialty is None
-        ):
+        specialty = rules.high_risk_industries.get(industry)
+        if specialty is None:
             continue
         if not any(is_specialist_for(p, industry, rules, today) for p in facts.professionals):
-            specialty = industry.required_specialty
             violations.append(
                 Violation(
                     code="admission.missing_specialist",

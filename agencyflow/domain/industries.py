@@ -1,7 +1,7 @@
-"""Industries of served enterprises; high-risk ones need a matching specialist (R2, R4)."""
+"""Industries of served enterprises. Which are high-risk, and the specialist each needs
+(R2, R4), is policy: `Policy.high_risk_industries`."""
 
 from .labels import LabelledEnum
-from .qualifications import Specialty
 
 
 class Industry(LabelledEnum):
@@ -18,22 +18,3 @@ class Industry(LabelledEnum):
     TOBACCO = ("tobacco", "烟草")
     COMMERCE_AND_TRADE = ("commerce_and_trade", "商贸")
     OTHER = ("other", "其他")
-
-    @property
-    def is_high_risk(self) -> bool:
-        return self in HIGH_RISK_SPECIALTY
-
-    @property
-    def required_specialty(self) -> Specialty | None:
-        """The intermediate engineer's specialty a team serving this industry must include."""
-        return HIGH_RISK_SPECIALTY.get(self)
-
-
-HIGH_RISK_SPECIALTY: dict[Industry, Specialty] = {
-    Industry.HAZARDOUS_CHEMICALS: Specialty.CHEMICAL,
-    Industry.CHEMICAL: Specialty.CHEMICAL,
-    Industry.FIREWORKS: Specialty.CHEMICAL,
-    Industry.NON_COAL_MINING: Specialty.MINING,
-    Industry.METALLURGY: Specialty.METALLURGY,
-}
-"""High-risk industries (高危行业) and the specialty R2 demands for each."""

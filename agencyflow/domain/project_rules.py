@@ -127,11 +127,10 @@ def check_project_request(
             )
         )
     industry = request.enterprise.industry
-    if industry.is_high_risk and not any(
+    specialty = rules.high_risk_industries.get(industry)
+    if specialty is not None and not any(
         is_specialist_for(member, industry, rules, today) for member in team.values()
     ):
-        specialty = industry.required_specialty
-        assert specialty is not None
         violations.append(
             Violation(
                 code="project.missing_specialist",

@@ -1,6 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
+from agencyflow.config.policy import Policy
 from agencyflow.domain.identity import Actor, Binding, Role, may_access
 from agencyflow.domain.inbox import Addressee, ScopeKind, addressee_of
 from agencyflow.domain.industries import Industry
@@ -42,10 +43,11 @@ def test_long_running_services_are_consulting_and_hazard_investigation() -> None
 
 
 def test_high_risk_industries_name_the_specialty_they_need() -> None:
-    assert Industry.HAZARDOUS_CHEMICALS.required_specialty is Specialty.CHEMICAL
-    assert Industry.NON_COAL_MINING.required_specialty is Specialty.MINING
-    assert Industry.MACHINERY.is_high_risk is False
-    assert Industry.MACHINERY.required_specialty is None
+    high_risk = Policy().high_risk_industries
+    assert high_risk[Industry.HAZARDOUS_CHEMICALS] is Specialty.CHEMICAL
+    assert high_risk[Industry.NON_COAL_MINING] is Specialty.MINING
+    assert high_risk[Industry.FIREWORKS] is Specialty.CHEMICAL
+    assert Industry.MACHINERY not in high_risk
     assert CertificateKind.INTERMEDIATE_ENGINEER.needs_specialty
 
 
