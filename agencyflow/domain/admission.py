@@ -198,12 +198,40 @@ def check_local_office(
 
 Check = Callable[[AgencyFacts, AdmissionRules, dt.date], list[Violation]]
 
+PROVINCE_AUTHORITY = "浙江省应急管理厅"
+
+
+def check_province_managed(
+    facts: AgencyFacts, rules: AdmissionRules, today: dt.date
+) -> list[Violation]:
+    """Safety evaluation is admitted by the province, not here (R1, R9): the city records an
+    agency for it only with a valid provincial registration."""
+    managed = [s for s in facts.service_types if s.is_province_managed]
+    registration = facts.province_registration
+    if not managed or (registration is not None and registration.valid_until >= today):
+        return []
+    services = "、".join(s.label for s in managed)
+    why = "has expired" if registration is not None else "is not given"
+    return [
+        Violation(
+            code="admission.province_managed",
+            field="province_registration",
+            message=(
+                f"{services} is admitted by the province ({PROVINCE_AUTHORITY}), not by the "
+                f"city: apply there; its registration number and validity {why}, and once "
+                "registered, record them here so that your projects in Lishui are filed here"
+            ),
+        )
+    ]
+
+
 CHECKS: tuple[Check, ...] = (
     check_organisation_kind,
     check_area,
     check_professionals,
     check_specialists,
     check_local_office,
+    check_province_managed,
 )
 
 

@@ -97,6 +97,15 @@ class LocalOffice(BaseModel):
     """ID numbers of the professionals stationed there; each must be among the agency's."""
 
 
+class ProvinceRegistration(BaseModel):
+    """A safety evaluation agency's registration with the province, which admits and manages
+    such agencies (R1, R9); the city records it so that the agency's projects here are
+    filed, run and spot-checked here."""
+
+    number: Annotated[str, Field(min_length=1, max_length=64)]
+    valid_until: Day
+
+
 class AgencyFacts(BaseModel):
     """Everything admission is decided on. Submitted whole; amended piece by piece later."""
 
@@ -116,6 +125,8 @@ class AgencyFacts(BaseModel):
     """The industries served: high-risk ones need a specialist (R2)."""
     professionals: Annotated[list[Professional], Field(max_length=500)] = []
     local_office: LocalOffice | None = None
+    province_registration: ProvinceRegistration | None = None
+    """Required for safety evaluation (安全评价): the province's registration of the agency."""
 
     @field_validator("registered_county_code")
     @classmethod

@@ -12,7 +12,16 @@ from temporalio.service import RPCError
 from agencyflow.domain.identity import Role
 from agencyflow.store import agencies
 from agencyflow.store.audit import AuditEntry
-from tests.factories import bearer, facts, fresh_agency, id_number, professional, uscc, user
+from tests.factories import (
+    bearer,
+    facts,
+    fresh_agency,
+    id_number,
+    professional,
+    project_request,
+    uscc,
+    user,
+)
 from tests.waiting import eventually
 
 
@@ -417,3 +426,31 @@ async def test_a_professional_who_left_can_join_again(
     assert back.status_code == 201, back.text
     assert back.json()["status"] == "active"
     assert "p5" in [p["professional_id"] for p in back.json()["professionals"]]
+
+
+async def test_safety_evaluation_is_the_provinces_and_a_registered_agency_works_here(
+    api: httpx.AsyncClient, people: People, engine: Engine
+) -> None:
+    services = ["safety_evaluation", "hazard_investigation"]
+    refused = await _apply(api, people, service_types=services)
+    assert refused.status_code == 422
+    (entry,) = refused.json()["detail"]
+    assert entry["type"] == "admission.province_managed"
+    assert entry["loc"] == ["body", "province_registration"]
+    assert "浙江省应急管理厅" in entry["msg"]
+    assert agencies.get(engine, people.uscc) is None
+
+    registration = {"number": "ZJ-AP-2025-017", "valid_until": "2028-06-30"}
+    applied = await _apply(api, people, service_types=services, province_registration=registration)
+    assert applied.status_code == 201, applied.text
+    approved = await api.post(
+        f"/agencies/{people.uscc}/approve", headers=bearer(people.county), json={}
+    )
+    assert approved.json()["status"] == "active"
+    created = await api.post(
+        "/projects",
+        headers=bearer(people.agency),
+        json=project_request(fresh_agency(), service_type="safety_evaluation"),
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["project"]["request"]["service_type"] == "safety_evaluation"
