@@ -20,25 +20,54 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
 
 class DevStack:
     def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.log = data_dir / "dev.log"
+        self._pick_ports()
+
+    def _pick_ports(self) -> None:
         self.api_port = free_port()
         self.env = child_environment(
-            data_dir,
+            self.data_dir,
             AGENCYFLOW_API_PORT=str(self.api_port),
             AGENCYFLOW_TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}",
             AGENCYFLOW_TEMPORAL_UI_PORT=str(free_port()),
         )
         self.url = f"http://127.0.0.1:{self.api_port}"
-        self.log = data_dir / "dev.log"
+
+    def _logged_since(self, sizes: dict[Path, int]) -> str:
+        return "".join(
+            path.read_bytes()[size:].decode(errors="replace")
+            for path, size in sizes.items()
+            if path.exists()
+        )
 
     @contextmanager
     def running(self) -> Iterator[subprocess.Popen[bytes]]:
-        """``agencyflow dev`` until healthy; on exit, Ctrl-C and wait for a clean stop."""
-        with self.log.open("ab") as log:
-            process = subprocess.Popen(
-                [str(AGENCYFLOW), "dev"], env=self.env, stdout=log, stderr=log
-            )
+        """``agencyflow dev`` until healthy; on exit, Ctrl-C and wait for a clean stop.
+
+        A port picked free can be taken by the time a server binds it (the dev server
+        picks random ports of its own meanwhile): then the stack is started again on
+        other ports, as a person would."""
+        logs = [self.log, self.data_dir / "temporal.log"]
+        for _ in range(3):
+            sizes = {path: path.stat().st_size if path.exists() else 0 for path in logs}
+            with self.log.open("ab") as log:
+                process = subprocess.Popen(
+                    [str(AGENCYFLOW), "dev"], env=self.env, stdout=log, stderr=log
+                )
+            if wait_healthy(self.url, process, 60, pause=0.2):
+                break
+            exited = process.poll() is not None
+            if not exited:
+                process.kill()
+                process.wait(timeout=10)
+            if not exited or "address already in use" not in self._logged_since(sizes):
+                state = "exited" if exited else "never became healthy"
+                raise AssertionError(f"agencyflow dev {state}:\n{self.log.read_text()[-3000:]}")
+            self._pick_ports()
+        else:
+            raise AssertionError(f"no free ports in three tries:\n{self.log.read_text()[-3000:]}")
         try:
-            self.wait_healthy(process)
             yield process
         finally:
             if process.poll() is None:
@@ -48,10 +77,3 @@ class DevStack:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     raise
-
-    def wait_healthy(self, process: subprocess.Popen[bytes], within: float = 60) -> None:
-        if wait_healthy(self.url, process, within, pause=0.2):
-            return
-        if process.poll() is not None:
-            raise AssertionError(f"agencyflow dev exited:\n{self.log.read_text()[-3000:]}")
-        raise AssertionError(f"/health not 200 within {within}s:\n{self.log.read_text()[-3000:]}")
