@@ -4,9 +4,16 @@ scope check of the project or hazard a command is about."""
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Header, Request
+from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedError
 
 from agencyflow.api.deps import EngineDep, SettingsDep, TemporalDep
-from agencyflow.api.temporal_errors import IDEMPOTENCY_KEY, execute_update, update_id
+from agencyflow.api.temporal_errors import (
+    IDEMPOTENCY_KEY,
+    execute_update,
+    reaching_temporal,
+    translated,
+    update_id,
+)
 from agencyflow.domain.errors import AgencyflowError, Forbidden, NotFound
 from agencyflow.domain.identity import Actor, Located, Role, may_see
 
@@ -73,6 +80,20 @@ class Commands:
             update_id=await update_id(self.request, actor, arg, self.engine),
             seconds=self.settings.command_timeout_seconds,
         )
+
+    async def start(
+        self, update: Any, arg: Any, actor: Actor, start: WithStartWorkflowOperation[Any, Any]
+    ) -> None:
+        """Run the update on the workflow, starting it if it is not running; the same
+        request again is not acted on twice."""
+        command_id = await update_id(self.request, actor, arg, self.engine)
+        try:
+            async with reaching_temporal(self.settings.command_timeout_seconds):
+                await self.temporal.execute_update_with_start_workflow(
+                    update, arg, start_workflow_operation=start, id=command_id
+                )
+        except WorkflowUpdateFailedError as failure:
+            raise translated(failure) from None
 
     def workflow_url(self, workflow_id: str) -> str:
         """The workflow's page in the Temporal UI."""

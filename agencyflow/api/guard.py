@@ -49,16 +49,17 @@ def _bad_text(text: str) -> str | None:
     return None
 
 
-def _strings(value: Any, loc: list[str | int]) -> Iterator[tuple[str, list[str | int]]]:
-    if isinstance(value, str):
-        yield value, loc
-    elif isinstance(value, dict):
+def _leaves(value: Any, loc: list[str | int]) -> Iterator[tuple[Any, list[str | int]]]:
+    """Every string (keys included) and number in the JSON value, with where it is."""
+    if isinstance(value, dict):
         for key, item in value.items():
             yield key, loc
-            yield from _strings(item, [*loc, key])
+            yield from _leaves(item, [*loc, key])
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _strings(item, [*loc, index])
+            yield from _leaves(item, [*loc, index])
+    else:
+        yield value, loc
 
 
 def check_json(body: bytes) -> None:
@@ -70,23 +71,11 @@ def check_json(body: bytes) -> None:
         return
     except RecursionError:
         raise Refused(422, "request.too_deep", "the JSON is nested too deeply", ["body"]) from None
-    for text, loc in _strings(value, ["body"]):
-        if (why := _bad_text(text)) is not None:
+    for leaf, loc in _leaves(value, ["body"]):
+        if isinstance(leaf, str) and (why := _bad_text(leaf)) is not None:
             raise Refused(422, "request.invalid_characters", why, loc)
-    for number, loc in _numbers(value, ["body"]):
-        if not math.isfinite(number):
+        if isinstance(leaf, float) and not math.isfinite(leaf):
             raise Refused(422, "request.not_a_number", "must be a finite number", loc)
-
-
-def _numbers(value: Any, loc: list[str | int]) -> Iterator[tuple[float, list[str | int]]]:
-    if isinstance(value, float):
-        yield value, loc
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _numbers(item, [*loc, key])
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _numbers(item, [*loc, index])
 
 
 class RequestGuard:

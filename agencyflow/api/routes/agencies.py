@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Body, Depends, Query, status
-from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedError
+from temporalio.client import WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 
 from agencyflow.api.commands import Commands, unseen
@@ -27,7 +27,6 @@ from agencyflow.api.schemas.agencies import (
     detail,
     summary,
 )
-from agencyflow.api.temporal_errors import reaching_temporal, translated, update_id
 from agencyflow.domain.admission import check_admission
 from agencyflow.domain.agency import (
     AgencyFacts,
@@ -185,17 +184,7 @@ async def apply(facts: AgencyFacts, actor: AgencyUser, service: Service) -> Agen
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         task_queue=service.settings.temporal_task_queue,
     )
-    try:
-        submission = Submission(actor=actor, facts=facts)
-        async with reaching_temporal(service.settings.command_timeout_seconds):
-            await service.temporal.execute_update_with_start_workflow(
-                AgencyWorkflow.submit,
-                submission,
-                start_workflow_operation=start,
-                id=await update_id(service.request, actor, submission, service.engine),
-            )
-    except WorkflowUpdateFailedError as failure:
-        raise translated(failure) from None
+    await service.start(AgencyWorkflow.submit, Submission(actor=actor, facts=facts), actor, start)
     return await service.answer(facts.uscc, actor)
 
 

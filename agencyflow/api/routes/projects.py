@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, UploadFile, status
 from fastapi.responses import JSONResponse
-from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedError
+from temporalio.client import WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
@@ -31,7 +31,6 @@ from agencyflow.api.schemas.projects import (
     detail,
     summary,
 )
-from agencyflow.api.temporal_errors import reaching_temporal, translated, update_id
 from agencyflow.domain.agency import AgencySnapshot
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
@@ -273,15 +272,7 @@ async def create(request: ProjectRequest, actor: AgencyUser, service: Service) -
     )
     try:
         command = CreateProject(actor=actor, request=request, agency=agency)
-        async with reaching_temporal(service.settings.command_timeout_seconds):
-            await service.temporal.execute_update_with_start_workflow(
-                ServiceProjectWorkflow.create,
-                command,
-                start_workflow_operation=start,
-                id=await update_id(service.request, actor, command, service.engine),
-            )
-    except WorkflowUpdateFailedError as failure:
-        raise translated(failure) from None
+        await service.start(ServiceProjectWorkflow.create, command, actor, start)
     except WorkflowAlreadyStartedError:
         raise Conflict(
             f"project {pid} is on record but its workflow is no longer running; "
