@@ -16,6 +16,12 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
+
+# Imported here, at collection, rather than lazily inside the test: pytest rewrites this
+# plugin's modules as they are imported, and CPython 3.11 can fail to parse its deeply
+# nested schema module ("AST constructor recursion depth mismatch") when that happens deep
+# in a running test's stack.
+from schemathesis.specs.openapi import schemas as _openapi_schemas  # noqa: F401
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
