@@ -199,6 +199,7 @@ def hazard(
         "example_photos": [EXAMPLE],
     }
     if level == "major":
+        base["discovered_at"] = dt.datetime.now(CHINA_TZ).isoformat()
         base["treatment_plan"] = {
             "goal": "消除重大事故隐患",
             "measures": "停产整改，更换防爆电气",

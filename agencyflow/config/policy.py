@@ -2,8 +2,11 @@
 
 A workflow receives a snapshot of `Policy` in its input when it starts, so a changed
 policy never rewrites the rules of a project already running and replay stays
-deterministic. Durations are ISO-8601 in settings (``AGENCYFLOW_POLICY__REPORT_DEADLINE=P30D``)
-so a demo or a black-box test can run a whole lifecycle in seconds.
+deterministic. An agency takes the policy in force at each assessment instead, through a
+local activity whose answer is in its history (README: "Policy, by lifetime").
+
+Durations are ISO-8601 in settings (``AGENCYFLOW_POLICY__REPORT_DEADLINE=P30D``) so a demo or
+a black-box test can run a whole lifecycle in seconds.
 """
 
 import datetime as dt
@@ -40,6 +43,10 @@ class CreditDeductions(BaseModel):
     """A failed report spot check, at least…"""
     spot_check_failed_max: Points = 10
     """…and at most."""
+    major_hazard_reported_late: Points = 0
+    """A major hazard reported later than `major_hazard_report_within` after its discovery.
+    The policy table sets no deduction; the lateness is recorded either way, so a city that
+    sets one, and the credit rules, can count it."""
     major_hazard_missed: Points = 10
     """A major hazard the agency missed."""
     work_beyond_scope: Points = 10
@@ -61,7 +68,7 @@ class Policy(BaseModel):
     report_reminders: tuple[PositiveDuration, ...] = (_days(20), _days(27))
     """Reminders to the agency, counted from the service end."""
     report_late_serious_after: PositiveDuration = _days(60)
-    """A report later than this costs the larger deduction."""
+    """A report this late (uploaded then, or still missing) costs the larger deduction."""
     platform_handoff_alert_after: PositiveDuration = dt.timedelta(hours=6)
     """A report the provincial platform has not taken within this goes to an admin's inbox."""
     spot_check_window: PositiveDuration = _days(30)
@@ -82,6 +89,9 @@ class Policy(BaseModel):
     """An agency reports a major hazard (重大事故隐患) to the regulator within this."""
     major_hazard_ack_within: PositiveDuration = dt.timedelta(hours=24)
     """The county regulator acknowledges a major hazard within this, or the city is told."""
+    visit_record_within_days: Annotated[int, Field(ge=0, le=366)] = 7
+    """A visit is recorded within this many days of its date; an older one only with a reason
+    (a back-dated visit is how a major hazard's 2-hour rule would be dodged)."""
     long_unrectified_after: PositiveDuration = _days(30)
     """A general hazard this far past its deadline is long unrectified (久拖不改)."""
     long_unrectified_visits: Annotated[int, Field(ge=2)] = 2

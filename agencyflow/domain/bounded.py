@@ -12,7 +12,7 @@ import datetime as dt
 import unicodedata
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import AwareDatetime, BeforeValidator, Field
 
 DATE_MIN = dt.date(1950, 1, 1)
 DATE_MAX = dt.date(2099, 12, 31)
@@ -24,6 +24,22 @@ _DATE_RANGE = {"formatMinimum": DATE_MIN.isoformat(), "formatMaximum": DATE_MAX.
 
 Day = Annotated[dt.date, Field(ge=DATE_MIN, le=DATE_MAX, json_schema_extra=_DATE_RANGE)]
 """A calendar date a request may carry."""
+
+_MOMENT_MIN = dt.datetime.combine(DATE_MIN, dt.time(), dt.UTC)
+_MOMENT_MAX = dt.datetime.combine(DATE_MAX, dt.time(), dt.UTC)
+Moment = Annotated[
+    AwareDatetime,
+    Field(
+        ge=_MOMENT_MIN,
+        le=_MOMENT_MAX,
+        json_schema_extra={
+            "formatMinimum": _MOMENT_MIN.isoformat(),
+            "formatMaximum": _MOMENT_MAX.isoformat(),
+        },
+    ),
+]
+"""A moment a request may carry: with its offset (``2026-11-27T09:30:00+08:00``), since a
+time without one means different moments to different readers."""
 
 PAGE_OFFSET_MAX = 1_000_000
 """The deepest page a list serves: past it, filter instead of paging."""

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from .bounded import Day, FileId
+from .bounded import Day, FileId, Moment
 from .labels import LabelledEnum, clipped
 
 Text = Annotated[str, Field(max_length=4000)]
@@ -64,6 +64,9 @@ class HazardReport(BaseModel):
     kind: HazardKind
     category: HazardCategory
     level: HazardLevel
+    discovered_at: Moment | None = None
+    """When it was found on site (发现时间), with its offset. A major hazard needs it: the
+    agency reports one within the policy's hours of finding it (the 2-hour rule)."""
     responsible_person: Text | None = None
     """The enterprise's person responsible for the rectification."""
     rectification_deadline: Day | None = None
@@ -112,6 +115,11 @@ class Correction(BaseModel):
 
 
 class MajorHazardState(BaseModel):
+    reported_after: dt.timedelta | None = None
+    """From its discovery on site to its report here; None for a hazard recorded before
+    the discovery time was asked for."""
+    reported_late: bool = False
+    """Reported later than the policy allows (``major_hazard_report_within``)."""
     acknowledged_at: dt.datetime | None = None
     acknowledged_by: str | None = None
     escalated: bool = False

@@ -22,8 +22,11 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def hazard_violations(report: HazardReport, field: str, found_on: dt.date) -> list[Violation]:
-    """Everything a hazard record lacks, each named by its field under ``field``."""
+def hazard_violations(
+    report: HazardReport, field: str, found_on: dt.date, now: dt.datetime
+) -> list[Violation]:
+    """Everything a hazard record lacks, each named by its field under ``field``; the hazard
+    was found on the visit of ``found_on`` and is reported at ``now``."""
     violations = []
 
     def missing(name: str, what: str) -> None:
@@ -51,6 +54,8 @@ def hazard_violations(report: HazardReport, field: str, found_on: dt.date) -> li
         if not report.example_photos:
             missing("example_photos", "an example picture of a correct fix (R5)")
     if report.level is HazardLevel.MAJOR:
+        if report.discovered_at is None:
+            missing("discovered_at", "the time the major hazard was found (the 2-hour rule)")
         plan = report.treatment_plan or TreatmentPlan()
         for name, label in PLAN_ITEMS:
             if _blank(getattr(plan, name)):
@@ -63,7 +68,32 @@ def hazard_violations(report: HazardReport, field: str, found_on: dt.date) -> li
                 message="the rectification deadline comes before the hazard was found",
             )
         )
+    if report.discovered_at is not None and not discovered_in_visit(
+        report.discovered_at, found_on, now
+    ):
+        violations.append(
+            Violation(
+                code="hazard.discovered_at",
+                field=f"{field}.discovered_at",
+                message="a hazard is found during its visit: on the visit's day (or the night "
+                "after, China time) and not later than now",
+            )
+        )
     return violations
+
+
+def discovered_in_visit(discovered_at: dt.datetime, visited_on: dt.date, now: dt.datetime) -> bool:
+    """Found on the visit's day, or the night after for a visit that ran past midnight, and
+    not in the future: a discovery time cannot be moved to dodge the 2-hour rule."""
+    day = discovered_at.astimezone(CHINA_TZ).date()
+    return visited_on <= day <= visited_on + dt.timedelta(days=1) and discovered_at <= now
+
+
+def report_delay(report: HazardReport, reported_at: dt.datetime) -> dt.timedelta | None:
+    """How long after its discovery on site the hazard was reported here, if known."""
+    if report.discovered_at is None:
+        return None
+    return max(reported_at - report.discovered_at, dt.timedelta(0))
 
 
 def end_of_day(day: dt.date) -> dt.datetime:

@@ -86,6 +86,8 @@ class VisitBase(BaseModel):
     """Professional ids of the team members on site."""
     activities: Annotated[list[VisitActivity], Field(min_length=1, max_length=len(VisitActivity))]
     notes: Text = ""
+    late_reason: Text = ""
+    """Why a visit is recorded more than the policy's days after it took place."""
 
 
 class VisitReport(VisitBase):
@@ -226,6 +228,9 @@ class ProjectProgress(BaseModel):
     service_ended_on: dt.date | None = None
     report_due_at: dt.datetime | None = None
     overdue: bool = False
+    report_late_settled: bool = False
+    """The late report's one credit event is written: at its upload, or once it is the
+    policy's serious lateness past its deadline and still missing."""
     report: SubmittedReport | None = None
     report_refused: str | None = None
     """Why the provincial platform refused the last upload, until the next one."""
@@ -269,6 +274,9 @@ class CreditEvent(BaseModel):
     source: str
     """What caused it, e.g. ``projects/<id>#12``: one event per source, however often sent."""
     kind: str
-    """``report.late``, ``report.late_uploaded``, ``spot_check.failed``…"""
+    """``report.late``, ``major_hazard.reported_late``, ``spot_check.failed``…"""
     occurred_at: dt.datetime
+    points: int | None = None
+    """The deduction the policy sets for it; None where the step that wrote it cannot
+    settle them (a failed spot check's points are the regulator's to choose)."""
     details: dict[str, str | int | list[str]] = {}

@@ -21,6 +21,7 @@ class CreditEventRow(SQLModel, table=True):
     source: str = Field(max_length=300, unique=True)
     kind: str = Field(max_length=64)
     occurred_at: dt.datetime = Field(sa_type=UtcDateTime)
+    points: int | None = None
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
 
 

@@ -57,6 +57,13 @@ class RecordFailed(Exception):
     """The step could not be recorded: it did not happen, and the state is as it was."""
 
 
+def taken(changes: frozenset[str]) -> frozenset[str]:
+    """Which of ``changes`` this run takes. Asked once, when the workflow starts: a run
+    replaying a history recorded before a change answers no, and keeps answering no (Temporal
+    remembers the answer for the run), so its steps and timers stay those of its history."""
+    return frozenset(change for change in sorted(changes) if workflow.patched(change))
+
+
 def update_id() -> str | None:
     """The id of the update being handled (None outside updates)."""
     info = workflow.current_update_info()

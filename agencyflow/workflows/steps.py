@@ -20,13 +20,18 @@ from agencyflow.domain.inbox import Addressee, InboxChanges, InboxMessage, Inbox
 from agencyflow.domain.project import CreditEvent
 from agencyflow.domain.timeline import SYSTEM_ACTOR, TimelineEntry
 
+from . import changes
+
 
 @dataclass(frozen=True)
 class Context:
-    """When a step is taken, and under which policy."""
+    """When a step is taken, under which policy, and with which of the guarded changes."""
 
     now: dt.datetime
     policy: Policy
+    changes: frozenset[str] = changes.ALL
+    """The changes of `agencyflow.workflows.changes` this run takes: all of them, except on
+    a run that started before one of them."""
 
     @property
     def today(self) -> dt.date:
@@ -131,7 +136,14 @@ def credit_event(
     kind: str,
     at: dt.datetime,
     details: dict[str, str | int | list[str]] | None = None,
+    *,
+    points: int | None = None,
 ) -> CreditEvent:
     return CreditEvent(
-        agency_uscc=agency_uscc, source=source, kind=kind, occurred_at=at, details=details or {}
+        agency_uscc=agency_uscc,
+        source=source,
+        kind=kind,
+        occurred_at=at,
+        points=points,
+        details=details or {},
     )

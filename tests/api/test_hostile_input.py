@@ -21,7 +21,7 @@ from agencyflow.store import agencies
 from agencyflow.store import hazards as hazard_store
 from tests.api.test_agencies import People, _apply
 from tests.api.test_hazards import PNG, _found, _photo, _visit, _with_photos
-from tests.api.test_projects import Office, _in_service, admitted
+from tests.api.test_projects import Office, _in_service, _today, admitted
 from tests.factories import (
     bearer,
     facts,
@@ -451,7 +451,7 @@ async def test_the_largest_visit_the_api_takes_is_recorded_and_a_larger_one_is_4
 
     def body(hazards: int) -> bytes:
         visit = {
-            "visited_on": "2026-11-20",
+            "visited_on": _today(),
             "present": ["p1"],
             "activities": ["inspection"],
             "hazards": [report] * hazards,

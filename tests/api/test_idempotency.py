@@ -9,7 +9,7 @@ from temporalio.client import Client
 from agencyflow.config.settings import Settings
 from agencyflow.store import hazards as hazard_store
 from tests.api.test_hazards import _with_photos
-from tests.api.test_projects import _in_service, admitted
+from tests.api.test_projects import _in_service, _today, admitted
 from tests.factories import bearer
 from tests.serving import in_process_api
 
@@ -20,7 +20,7 @@ async def test_a_visit_sent_twice_with_one_key_is_recorded_once(
     office = await admitted(api, engine)
     pid = await _in_service(api, office)
     visit = {
-        "visited_on": "2026-11-20",
+        "visited_on": _today(),
         "present": ["p1"],
         "activities": ["inspection"],
         "hazards": [await _with_photos(api, office)],
@@ -70,7 +70,7 @@ async def _visit_with(
         f"/projects/{pid}/visits",
         headers=headers,
         json={
-            "visited_on": "2026-11-20",
+            "visited_on": _today(),
             "present": ["p1"],
             "activities": ["inspection"],
             "notes": notes,

@@ -162,7 +162,7 @@ def test_a_step_after_a_lost_number_still_takes(engine: Engine) -> None:
 
 def test_a_late_hazard_step_never_rolls_the_row_back(engine: Engine) -> None:
     projects.record(engine, _created())
-    found, entry, _ = new_hazard(
+    found_hazard = new_hazard(
         f"{PID}-h1",
         HazardReport.model_validate(hazard()),
         project_id=PID,
@@ -172,8 +172,10 @@ def test_a_late_hazard_step_never_rolls_the_row_back(engine: Engine) -> None:
         actor=agency_actor(1),
         ctx=Context(now=NOW, policy=Policy()),
     )
+    found = found_hazard.record
     projects.record(
-        engine, _visited(2).model_copy(update={"found": [found], "found_entries": [entry]})
+        engine,
+        _visited(2).model_copy(update={"found": [found], "found_entries": [found_hazard.entry]}),
     )
 
     def step(seq: int, status: HazardStatus, kind: str) -> HazardStepRecord:

@@ -17,7 +17,7 @@ FOUND = dt.datetime(2026, 11, 2, 2, tzinfo=dt.UTC)  # 10:00 in Lishui
 
 
 def _found(level: str = "general", deadline: dt.date = dt.date(2026, 11, 20)) -> HazardRecord:
-    record, entry, told = new_hazard(
+    found = new_hazard(
         "P-h1",
         HazardReport.model_validate(hazard(level=level, deadline=deadline)),
         project_id="P",
@@ -27,11 +27,11 @@ def _found(level: str = "general", deadline: dt.date = dt.date(2026, 11, 20)) ->
         actor=agency_actor(1),
         ctx=Context(now=FOUND, policy=Policy()),
     )
-    assert entry.seq == 1 and record.seq == 1
-    assert [m.kind for m in told] == (
+    assert found.entry.seq == 1 and found.record.seq == 1
+    assert [m.kind for m in found.told] == (
         ["hazard.rectify", "major_hazard.acknowledge"] if level == "major" else ["hazard.rectify"]
     )
-    return record
+    return found.record
 
 
 def _at(moment: dt.datetime) -> Context:

@@ -175,10 +175,11 @@ def timeline_kinds(engine: Engine, pid: str) -> list[str]:
     return timeline_kinds_of(engine, project_resource(pid))
 
 
-def credit_kinds(engine: Engine) -> list[tuple[str, dict[str, Any]]]:
+def credit_kinds(engine: Engine) -> list[tuple[str, int | None, dict[str, Any]]]:
+    """Every credit event: its kind, points and details."""
     with Session(engine) as session:
         rows = session.exec(select(CreditEventRow).order_by(col(CreditEventRow.id))).all()
-        return [(row.kind, row.details) for row in rows]
+        return [(row.kind, row.points, row.details) for row in rows]
 
 
 __all__ = ["COUNTY", "Projects", "Role"]

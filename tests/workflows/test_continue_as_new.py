@@ -75,7 +75,7 @@ async def test_a_project_continued_as_new_keeps_its_timers_and_answers(
     again = await handle.execute_update(ServiceProjectWorkflow.upload_report, upload, id="upload-1")
     assert again == first
     assert timeline_kinds(engine, pid).count("report.uploaded") == 1
-    assert [kind for kind, _ in _credit(engine)].count("report.late_uploaded") == 1
+    assert [kind for kind, _ in _credit(engine)].count("report.late") == 1
     await keep_history(projects.client, handle.id, "continued-as-new")
 
 

@@ -126,7 +126,7 @@ async def test_late_path_reminds_at_20_and_27_and_is_overdue_at_30(
     await eventually(lambda: "report.overdue" in open_items(engine, pid))
     overdue = open_items(engine, pid)["report.overdue"]
     assert (overdue.role, overdue.scope_id) == ("county_regulator", "331102")
-    assert credit_kinds(engine) == [("report.late", {})]
+    assert credit_kinds(engine) == []  # settled once, when the report arrives
     snapshot = project_store.get(engine, pid)
     assert snapshot is not None and snapshot.overdue
 
@@ -137,10 +137,40 @@ async def test_late_path_reminds_at_20_and_27_and_is_overdue_at_30(
         ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),
     )
     assert late.report is not None and late.report.days_late == 6
-    assert credit_kinds(engine) == [("report.late", {}), ("report.late_uploaded", {"days_late": 6})]
+    assert credit_kinds(engine) == [("report.late", 2, {"days_late": 6})]
     assert open_items(engine, pid) == {}
     assert "report.overdue" in timeline_kinds(engine, pid)
     await keep_history(projects.client, handle.id, "late-with-reminders")
+
+
+async def test_a_report_missing_60_days_past_its_deadline_costs_the_larger_deduction_once(
+    projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    today = await server_today(time_skipping_env)
+    agency = agency_snapshot(AGENCY)
+    handle, created = await projects.in_service(agency, project_request())
+    pid = created.project_id
+    await projects.visit(handle, agency, on=today)
+    ended = await projects.end(handle, agency, today)
+    serious = ended.report_due_at + Policy().report_late_serious_after
+    now = await time_skipping_env.get_current_time()
+
+    await time_skipping_env.sleep(serious - now - dt.timedelta(hours=1))
+    await eventually(lambda: "report.overdue" in timeline_kinds(engine, pid))
+    assert credit_kinds(engine) == []
+    await time_skipping_env.sleep(dt.timedelta(hours=2))
+    await eventually(lambda: "report.seriously_late" in timeline_kinds(engine, pid))
+    assert credit_kinds(engine) == [("report.late", 5, {"days_late": 60})]
+
+    await time_skipping_env.sleep(dt.timedelta(days=3))
+    late = await projects.step(
+        handle,
+        ServiceProjectWorkflow.upload_report,
+        ReportUpload(actor=agency_actor(AGENCY), file=projects.report()),
+    )
+    assert late.report is not None and late.report.days_late == 64  # 63 days and an hour
+    assert credit_kinds(engine) == [("report.late", 5, {"days_late": 60})]
+    await keep_history(projects.client, handle.id, "seriously-late")
 
 
 async def test_filing_returned_then_refiled_then_acknowledged(
@@ -291,7 +321,7 @@ async def test_spot_check_fail_records_a_credit_event_and_needs_reasons(
         ),
     )
     assert failed.stage is ProjectStage.CLOSED
-    assert credit_kinds(engine) == [("spot_check.failed", {"reasons": ["paperwork_only"]})]
+    assert credit_kinds(engine) == [("spot_check.failed", None, {"reasons": ["paperwork_only"]})]
     await keep_history(projects.client, handle.id, "spot-check-failed")
 
 

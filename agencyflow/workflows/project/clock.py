@@ -41,13 +41,14 @@ def _window_closure_due(progress: ProjectProgress) -> dt.datetime | None:
     return progress.spot_check_window_ends_at
 
 
-def next_due(state: ProjectState, policy: Policy, now: dt.datetime) -> dt.datetime | None:
+def next_due(state: ProjectState, ctx: Context) -> dt.datetime | None:
     """When time next changes something for this project; None: only people will."""
-    progress = state.progress
+    progress, policy, now = state.progress, ctx.policy, ctx.now
     if progress is None or progress.closed_at is not None:
         return None
     due = [
         _filing_due(progress),
+        report.serious_lateness_due(progress, ctx),
         _handoff_alert_due(progress, policy),
         _window_closure_due(progress),
         now if spot_check.closure_due(state) else None,
@@ -74,6 +75,9 @@ def take_due(draft: ProjectState, ctx: Context) -> ProjectChange | None:
                 return report.remind(draft, index, ctx)
         if not progress.overdue and now >= progress.report_due_at:
             return report.overdue(draft, ctx)
+        serious_due = report.serious_lateness_due(progress, ctx)
+        if serious_due is not None and now >= serious_due:
+            return report.seriously_late(draft, ctx)
     alert_due = _handoff_alert_due(progress, policy)
     if alert_due is not None and now >= alert_due:
         return report.handoff_failing(draft, ctx)

@@ -5,12 +5,14 @@ The upload is what counts for the deadline; the hand-off to the platform runs af
 outside any step, and its receipt (or refusal) arrives as a step of its own.
 """
 
+import datetime as dt
 import math
 from datetime import timedelta
 
 from agencyflow.domain.inbox import Addressee
 from agencyflow.domain.platform import PlatformReceipt, ReportSubmission
-from agencyflow.domain.project import ProjectStage, SubmittedReport
+from agencyflow.domain.project import CreditEvent, ProjectProgress, ProjectStage, SubmittedReport
+from agencyflow.workflows.changes import REPORT_LATE_ONCE
 from agencyflow.workflows.steps import Context, credit_event, done, tell
 
 from .checks import check_agency, county_of, enterprise_name, progress_of, require_stage
@@ -39,24 +41,57 @@ def upload_report(draft: ProjectState, upload: ReportUpload, ctx: Context) -> Pr
     progress.report_refused = None
     resource = project_resource(draft.project_id)
     reminders = (reminder_item(i) for i in range(len(ctx.policy.report_reminders)))
+    credit_events = []
+    if days_late and not progress.report_late_settled:
+        credit_events.append(settle_lateness(draft, ctx, days_late))
     return ProjectChange(
         kind="report.uploaded",
         summary="服务报告已上传，移交省平台工业企业安全在线"
-        + (f"；逾期 {days_late} 天" if days_late else ""),
+        + (f"；逾期 {days_late} 天" if days_late else "")
+        + (f"，记入信用（扣 {credit_events[0].points} 分）" if credit_events else ""),
         actor=upload.actor,
         inbox=done(resource, REPORT_UPLOAD, REPORT_OVERDUE, *reminders),
-        credit_events=[
-            credit_event(
-                draft.agency_uscc,
-                f"{resource}#report.uploaded",
-                "report.late_uploaded",
-                ctx.now,
-                {"days_late": days_late},
-            )
-        ]
-        if days_late
-        else [],
+        credit_events=credit_events,
         hand_off=True,
+    )
+
+
+def settle_lateness(draft: ProjectState, ctx: Context, days_late: int) -> CreditEvent:
+    """The late report's one credit event (R8): the larger deduction once it is the policy's
+    serious lateness past its deadline, the smaller before. Written once per report: at its
+    upload, or when the serious lateness passes while it is still missing."""
+    progress = progress_of(draft)
+    assert progress.report_due_at is not None
+    progress.report_late_settled = True
+    late = ctx.now - progress.report_due_at
+    deductions = ctx.policy.credit_deductions
+    serious = late >= ctx.policy.report_late_serious_after
+    return credit_event(
+        draft.agency_uscc,
+        f"{project_resource(draft.project_id)}#report.late",
+        "report.late",
+        ctx.now,
+        {"days_late": days_late},
+        points=deductions.late_report_over_60_days if serious else deductions.late_report,
+    )
+
+
+def serious_lateness_due(progress: ProjectProgress, ctx: Context) -> dt.datetime | None:
+    """When a report still missing costs the larger deduction, unless already settled."""
+    if REPORT_LATE_ONCE not in ctx.changes or progress.report_late_settled:
+        return None
+    if progress.report is not None or not progress.overdue or progress.report_due_at is None:
+        return None
+    return progress.report_due_at + ctx.policy.report_late_serious_after
+
+
+def seriously_late(draft: ProjectState, ctx: Context) -> ProjectChange:
+    days = math.ceil(ctx.policy.report_late_serious_after / timedelta(days=1))
+    event = settle_lateness(draft, ctx, days)
+    return ProjectChange(
+        kind="report.seriously_late",
+        summary=f"服务报告逾期 {days} 天仍未上传，记入信用（扣 {event.points} 分）",
+        credit_events=[event],
     )
 
 
@@ -157,7 +192,7 @@ def overdue(draft: ProjectState, ctx: Context) -> ProjectChange:
     resource = project_resource(draft.project_id)
     return ProjectChange(
         kind="report.overdue",
-        summary="服务报告逾期未上传，已告知县级应急管理部门并记入信用",
+        summary="服务报告逾期未上传，已告知县级应急管理部门；上传时按逾期天数记入信用",
         inbox=tell(
             resource,
             REPORT_OVERDUE,
@@ -165,7 +200,4 @@ def overdue(draft: ProjectState, ctx: Context) -> ProjectChange:
             f"服务报告逾期：{draft.agency_name} → {enterprise_name(draft)}",
             progress.report_due_at,
         ),
-        credit_events=[
-            credit_event(draft.agency_uscc, f"{resource}#report.overdue", "report.late", ctx.now)
-        ],
     )

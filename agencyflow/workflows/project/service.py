@@ -11,7 +11,7 @@ from agencyflow.domain.errors import Conflict, RuleViolations, Violation
 from agencyflow.domain.hazard import HazardLevel, ReinspectionOutcome
 from agencyflow.domain.hazard_rules import hazard_violations
 from agencyflow.domain.inbox import Addressee
-from agencyflow.domain.project import ProjectStage, ServicePlan, Visit
+from agencyflow.domain.project import ProjectStage, ServicePlan, Visit, VisitBase
 from agencyflow.domain.project_rules import missing_consulting_content
 from agencyflow.workflows.hazard.found import new_hazard
 from agencyflow.workflows.hazard.models import VisitNotice
@@ -88,8 +88,18 @@ def visit_violations(
                     message="a visit falls between the contract's signing and today",
                 )
             )
+        elif is_backdated(visit.visited_on, ctx) and not visit.late_reason.strip():
+            days = ctx.policy.visit_record_within_days
+            violations.append(
+                Violation(
+                    code="project.visit_backdated",
+                    field="late_reason",
+                    message=f"a visit is recorded within {days} days of its date; "
+                    "say why this one is recorded later",
+                )
+            )
         for index, hazard in enumerate(visit.hazards):
-            violations += hazard_violations(hazard, f"hazards.{index}", visit.visited_on)
+            violations += hazard_violations(hazard, f"hazards.{index}", visit.visited_on, ctx.now)
     seen: set[str] = set()
     for index, reinspection in enumerate(visit.reinspections):
         problem = reinspection_problem(state, reinspection.hazard_id, seen)
@@ -100,6 +110,10 @@ def visit_violations(
                 Violation(code=code, field=f"reinspections.{index}.hazard_id", message=text)
             )
     return violations
+
+
+def is_backdated(visited_on: dt.date, ctx: Context) -> bool:
+    return (ctx.today - visited_on).days > ctx.policy.visit_record_within_days
 
 
 def reinspection_problem(
@@ -150,13 +164,13 @@ def record_visit(draft: ProjectState, submission: VisitSubmission, ctx: Context)
         kind="visit.recorded",
         summary="",
         actor=actor,
-        reasons=[report.notes] if report.notes else [],
+        reasons=[text for text in (report.notes, report.late_reason) if text],
         notices=notices,
     )
     for hazard in report.hazards:
         hazard_id = f"{draft.project_id}-h{draft.next_hazard}"
         draft.next_hazard += 1
-        record, found, told = new_hazard(
+        found = new_hazard(
             hazard_id,
             hazard,
             project_id=draft.project_id,
@@ -167,11 +181,12 @@ def record_visit(draft: ProjectState, submission: VisitSubmission, ctx: Context)
             ctx=ctx,
         )
         draft.hazards[hazard_id] = HazardBrief(level=hazard.level)
-        change.found.append(record)
-        change.found_entries.append(found)
-        change.inbox.send.extend(told)
+        change.found.append(found.record)
+        change.found_entries.append(found.entry)
+        change.inbox.send.extend(found.told)
+        change.credit_events.extend(found.credit_events)
     visit = Visit(
-        **report.model_dump(include={"visited_on", "present", "activities", "notes"}),
+        **report.model_dump(include=set(VisitBase.model_fields)),
         visit_id=visit_id,
         recorded_at=ctx.now,
         hazard_ids=[record.hazard_id for record in change.found],
@@ -187,7 +202,9 @@ def record_visit(draft: ProjectState, submission: VisitSubmission, ctx: Context)
     done = "、".join(a.label for a in visit.activities)
     change.visit = visit
     change.summary = (
-        f"第 {number} 次服务（{visit.visited_on.isoformat()}）：{done}"
+        f"第 {number} 次服务（{visit.visited_on.isoformat()}"
+        + ("，补录" if is_backdated(visit.visited_on, ctx) else "")
+        + f"）：{done}"
         + (f"；发现隐患 {len(visit.hazard_ids)} 项" if visit.hazard_ids else "")
         + (f"；复查 {len(outcomes)} 项" if outcomes else "")
     )

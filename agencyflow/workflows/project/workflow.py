@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from agencyflow.activities.names import PROJECT_RECORD
     from agencyflow.domain.project_rules import stage_of
     from agencyflow.domain.records import ProjectRecord
+    from agencyflow.workflows import changes
     from agencyflow.workflows import search_attributes as sa
     from agencyflow.workflows.memory import Ack
     from agencyflow.workflows.recorder import (
@@ -38,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         Recorder,
         RecordFailed,
         rejecting,
+        taken,
         update_id,
         working_days_from_now,
     )
@@ -78,6 +80,7 @@ class ServiceProjectWorkflow:
         self._handoff: asyncio.Task[None] | None = None
         self._handover_requested = False
         self._hazards_closed: list[str] = []
+        self._changes = taken(changes.PROJECT)
 
     @property
     def _state(self) -> ProjectState:
@@ -120,13 +123,13 @@ class ServiceProjectWorkflow:
         self._hazards_closed.clear()
 
     def _next_due(self) -> dt.datetime | None:
-        return clock.next_due(self._state, self._policy, workflow.now())
+        return clock.next_due(self._state, self._ctx())
 
     def _closed(self) -> bool:
         return progress_of(self._state).closed_at is not None
 
     def _ctx(self) -> Context:
-        return Context(now=workflow.now(), policy=self._policy)
+        return Context(now=workflow.now(), policy=self._policy, changes=self._changes)
 
     # ------------------------------------------------------------------ 1. contract and filing
 

@@ -1,0 +1,20 @@
+"""Changes of behaviour that running workflows would see, each guarded by `workflow.patched`.
+
+A workflow asks for the changes it knows when it starts (see `Recorder`'s ``taken``) and
+hands the answer to its steps in their `Context`: a run started before a change replays,
+and goes on, without it; a run started (or continued as new) after it takes it. Steps stay
+pure: they read ``ctx.changes``, never Temporal. README: "Changing a running workflow".
+"""
+
+REPORT_LATE_ONCE = "report-late-once"
+"""A late report is one credit event, settled at its upload or when it passes the serious
+threshold still missing (a timer of its own); before, the overdue moment wrote one event
+and the late upload another."""
+
+AGENCY_CURRENT_POLICY = "agency-current-policy"
+"""An agency is re-assessed under the policy in force at each assessment, fetched by a local
+activity, instead of the policy of its first application."""
+
+PROJECT = frozenset({REPORT_LATE_ONCE})
+AGENCY = frozenset({AGENCY_CURRENT_POLICY})
+ALL = PROJECT | AGENCY
