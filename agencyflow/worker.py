@@ -16,7 +16,7 @@ from agencyflow.activities.hazards import HazardActivities
 from agencyflow.activities.inbox import InboxActivities
 from agencyflow.activities.platform import PlatformActivities
 from agencyflow.activities.projects import ProjectActivities
-from agencyflow.activities.rules import admission_verdict
+from agencyflow.activities.rules import AdmissionActivities, admission_verdict
 from agencyflow.config.settings import Settings
 from agencyflow.files import FileStore
 from agencyflow.platform import ProvincialPlatform
@@ -86,6 +86,7 @@ def activities(
         provincial.reports_awaiting_receipt,
         compute_working_days_deadline,
         admission_verdict,
+        AdmissionActivities(settings.policy).assess,
     ]
 
 

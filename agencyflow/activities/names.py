@@ -13,6 +13,9 @@ HAZARD_RECORD = "hazards.record"
 
 WORKING_DAYS_DEADLINE = "calendar.working_days_deadline"
 ADMISSION_VERDICT = "rules.admission_verdict"
+"""Under the workflow's own policy: runs started before `changes.AGENCY_CURRENT_POLICY`."""
+ADMISSION_ASSESSMENT = "rules.admission_assessment"
+"""Under the policy in force."""
 
 PLATFORM_SUBMIT_REPORT = "platform.submit_report"
 PLATFORM_AWAITING_RECEIPT = "platform.reports_awaiting_receipt"

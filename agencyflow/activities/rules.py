@@ -8,12 +8,28 @@ change reaches the agency at its next step, never its past.
 
 from temporalio import activity
 
+from agencyflow.config.policy import Policy
 from agencyflow.domain.admission import AdmissionQuestion, check_admission
 from agencyflow.domain.errors import Violation
+from agencyflow.workflows.agency.models import Assessment, AssessmentQuestion
 
-from .names import ADMISSION_VERDICT
+from .names import ADMISSION_ASSESSMENT, ADMISSION_VERDICT
 
 
 @activity.defn(name=ADMISSION_VERDICT)
 def admission_verdict(question: AdmissionQuestion) -> list[Violation]:
     return check_admission(question.facts, question.rules, question.today)
+
+
+class AdmissionActivities:
+    """The admission rules under the policy this worker runs with: the policy in force."""
+
+    def __init__(self, policy: Policy) -> None:
+        self._policy = policy
+
+    @activity.defn(name=ADMISSION_ASSESSMENT)
+    def assess(self, question: AssessmentQuestion) -> Assessment:
+        rules = self._policy.admission_rules()
+        return Assessment(
+            policy=self._policy, violations=check_admission(question.facts, rules, question.today)
+        )

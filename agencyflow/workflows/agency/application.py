@@ -80,7 +80,11 @@ def check_submission(state: AgencyState, submission: Submission) -> None:
 
 def check_submission_rules(submission: Submission, ctx: Context) -> None:
     """The admission rules (R2, R6), all at once; checked before the application is accepted."""
-    violations = check_admission(submission.facts, ctx.policy.admission_rules(), ctx.today)
+    meets_rules(check_admission(submission.facts, ctx.policy.admission_rules(), ctx.today))
+
+
+def meets_rules(violations: list[Violation]) -> None:
+    """An application is accepted only with every admission rule met, each miss named."""
     if violations:
         raise RuleViolations(violations)
 

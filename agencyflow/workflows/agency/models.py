@@ -14,6 +14,7 @@ from agencyflow.domain.agency import (
     LocalOffice,
     Professional,
 )
+from agencyflow.domain.errors import Violation
 from agencyflow.domain.identity import Actor
 from agencyflow.domain.labels import LabelledEnum
 from agencyflow.workflows.memory import Memory
@@ -61,10 +62,27 @@ class AgencyState(Memory):
 class AgencyInput(BaseModel):
     uscc: str
     policy: Policy
-    """The policy in force when the agency first applied; it governs this agency's life."""
+    """The policy of the agency's latest assessment: the one in force when it applied, then
+    the one in force at each re-assessment (a run started before
+    `changes.AGENCY_CURRENT_POLICY` keeps its first application's)."""
     limits: HistoryLimits = HistoryLimits()
     state: AgencyState | None = None
     """Set only by continue-as-new."""
+
+
+class AssessmentQuestion(BaseModel):
+    """An agency's facts, to be assessed under the policy in force today."""
+
+    facts: AgencyFacts
+    today: dt.date
+
+
+class Assessment(BaseModel):
+    """The admission rules' verdict under the policy in force, and that policy: recorded in
+    the history by the local activity that made it, so replay reads both back."""
+
+    policy: Policy
+    violations: list[Violation]
 
 
 class AgencyChange(Change):

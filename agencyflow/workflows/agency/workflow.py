@@ -19,6 +19,7 @@ from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     from agencyflow.activities.names import (
+        ADMISSION_ASSESSMENT,
         ADMISSION_VERDICT,
         AGENCY_RECORD,
     )
@@ -28,11 +29,13 @@ with workflow.unsafe.imports_passed_through():
     from agencyflow.domain.inbox import InboxChanges
     from agencyflow.domain.records import AgencyRecord, RecordOutcome
     from agencyflow.domain.regions import CITY_CODE
+    from agencyflow.workflows import changes
     from agencyflow.workflows import search_attributes as sa
     from agencyflow.workflows.memory import Ack
     from agencyflow.workflows.recorder import (
         Recorder,
         rejecting,
+        taken,
         update_id,
         working_days_from_now,
     )
@@ -45,6 +48,8 @@ with workflow.unsafe.imports_passed_through():
         AgencyChange,
         AgencyInput,
         AgencyState,
+        Assessment,
+        AssessmentQuestion,
         CertificatesRenewed,
         Decision,
         Interview,
@@ -72,6 +77,7 @@ class AgencyWorkflow:
         state = input.state or AgencyState(uscc=input.uscc)
         self._rec = Recorder(state, AGENCY_RECORD, input.limits)
         self._suspicions: list[AffiliationSuspected] = list(state.pending)
+        self._changes = taken(changes.AGENCY)
 
     @property
     def _state(self) -> AgencyState:
@@ -94,7 +100,13 @@ class AgencyWorkflow:
         )
 
     def _ctx(self) -> Context:
-        return Context(now=workflow.now(), policy=self._policy)
+        return Context(now=workflow.now(), policy=self._policy, changes=self._changes)
+
+    @property
+    def _assessed_in_force(self) -> bool:
+        """Assessed under the policy in force (a local activity, in the handler), rather than
+        under the policy of its first application (in the validator)."""
+        return changes.AGENCY_CURRENT_POLICY in self._changes
 
     def _next_due(self) -> dt.datetime | None:
         return workflow.now() if self._suspicions else clock.next_due(self._state, self._policy)
@@ -108,6 +120,8 @@ class AgencyWorkflow:
                 return ack
             with rejecting():
                 application.check_submission(self._state, submission)
+                if self._assessed_in_force:
+                    application.meets_rules(await self._verdict(submission.facts))
                 due = await working_days_from_now(self._policy.agency_review_working_days)
                 draft = self._state.model_copy(deep=True)
                 change = application.submit(draft, submission, self._ctx(), due)
@@ -116,11 +130,12 @@ class AgencyWorkflow:
     @submit.validator
     def _validate_submit(self, submission: Submission) -> None:
         self._check(lambda s: application.check_submission(s, submission))
-        self._check(lambda s: application.check_submission_rules(submission, self._ctx()))
+        if not self._assessed_in_force:
+            self._check(lambda s: application.check_submission_rules(submission, self._ctx()))
 
     @workflow.update
     async def approve(self, decision: Decision) -> Ack:
-        return await self._step(
+        return await self._admitting(
             lambda s: application.check_review(s, decision),
             lambda d: application.approve(d, decision, self._ctx()),
         )
@@ -128,7 +143,8 @@ class AgencyWorkflow:
     @approve.validator
     def _validate_approve(self, decision: Decision) -> None:
         self._check(lambda s: application.check_review(s, decision))
-        self._check(lambda s: application.check_admissible(s, self._ctx()))
+        if not self._assessed_in_force:
+            self._check(lambda s: application.check_admissible(s, self._ctx()))
 
     @workflow.update
     async def return_application(self, decision: Decision) -> Ack:
@@ -154,7 +170,7 @@ class AgencyWorkflow:
 
     @workflow.update
     async def reinstate(self, decision: Decision) -> Ack:
-        return await self._step(
+        return await self._admitting(
             lambda s: self._check_reinstate(s, decision),
             lambda d: status.reinstate(d, decision),
         )
@@ -162,7 +178,8 @@ class AgencyWorkflow:
     @reinstate.validator
     def _validate_reinstate(self, decision: Decision) -> None:
         self._check(lambda s: self._check_reinstate(s, decision))
-        self._check(lambda s: application.check_admissible(s, self._ctx()))
+        if not self._assessed_in_force:
+            self._check(lambda s: application.check_admissible(s, self._ctx()))
 
     @staticmethod
     def _check_reinstate(state: AgencyState, decision: Decision) -> None:
@@ -271,6 +288,21 @@ class AgencyWorkflow:
     async def _step(self, check: Check, apply: Apply) -> Ack:
         return await self._rec.step(check, apply, self._adopt)
 
+    async def _admitting(self, check: Check, apply: Apply) -> Ack:
+        """A step that admits the agency (approval, reinstatement): the rules must hold today."""
+        if not self._assessed_in_force:
+            return await self._step(check, apply)
+        async with self._rec.lock:
+            if ack := self._state.replied(update_id()):
+                return ack
+            with rejecting():
+                check(self._state)
+                violations = await self._verdict(snapshot_of(self._state).facts)
+                if violations:
+                    raise application.not_admissible(violations)
+                draft = self._state.model_copy(deep=True)
+                return self._rec.answered(await self._adopt(draft, apply(draft)))
+
     async def _amend(self, check: Check, describe: Describe) -> Ack:
         """A change of the agency's facts, with the rules' verdict on the facts it leads to."""
         async with self._rec.lock:
@@ -370,7 +402,20 @@ class AgencyWorkflow:
 
     async def _verdict(self, facts: AgencyFacts) -> list[Violation]:
         """The admission rules' verdict, recorded in the history: replay reads it back, so a
-        later change to the rules reaches this agency at its next step, never its past."""
+        later change to the rules reaches this agency at its next step, never its past.
+
+        The verdict is under the policy in force, which becomes the agency's: an agency lives
+        for decades, and its admission is judged by today's thresholds at each assessment,
+        not by those of its first application. Deadlines already set keep their dates."""
+        if self._assessed_in_force:
+            assessment: Assessment = await workflow.execute_local_activity(
+                ADMISSION_ASSESSMENT,
+                AssessmentQuestion(facts=facts, today=self._ctx().today),
+                result_type=Assessment,
+                start_to_close_timeout=timedelta(seconds=10),
+            )
+            self._policy = assessment.policy
+            return assessment.violations
         violations: list[Violation] = await workflow.execute_local_activity(
             ADMISSION_VERDICT,
             AdmissionQuestion(
