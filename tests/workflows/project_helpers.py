@@ -38,6 +38,7 @@ from agencyflow.workflows.project.models import (
     project_workflow_id,
 )
 from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
+from tests.factories import project_request
 from tests.reading import open_items_of, timeline_kinds_of
 from tests.workflows.agency_helpers import COUNTY, agency_actor
 from tests.workflows.driver import Driver
@@ -153,6 +154,14 @@ class Projects(Driver):
             ServiceProjectWorkflow.end_service,
             ServiceEnd(actor=agency_actor(int(agency.uscc[10:17])), ended_on=on),
         )
+
+    async def ended(
+        self, agency: AgencySnapshot, visited: dt.date, ended: dt.date
+    ) -> tuple[Handle, ProjectSnapshot]:
+        """A project whose one visit and service end are on these days: it awaits its report."""
+        handle, _ = await self.in_service(agency, project_request())
+        await self.visit(handle, agency, on=visited)
+        return handle, await self.end(handle, agency, ended)
 
     def received(self, handle: Handle) -> bool:
         """Whether the provincial platform has taken the project's report."""

@@ -10,13 +10,13 @@ from temporalio.worker import Worker
 
 from agencyflow.config.policy import Policy
 from agencyflow.config.settings import Settings
-from agencyflow.domain.agency import AgencyStatus
+from agencyflow.domain.agency import AgencySnapshot, AgencyStatus
 from agencyflow.store import agencies
 from agencyflow.worker import build_worker
 from agencyflow.workflows.agency.models import Decision, WorkplaceChanged
 from agencyflow.workflows.agency.workflow import AgencyWorkflow
 from tests.factories import facts, fresh_agency, uscc
-from tests.workflows.agency_helpers import COUNTY, Agencies, agency_actor
+from tests.workflows.agency_helpers import COUNTY, Agencies, Handle, agency_actor
 from tests.workflows.temporal_helpers import refusal
 
 STRICTER = Policy(
@@ -38,6 +38,16 @@ class Restarts:
         return build_worker(self.client, settings, self.engine, task_queue=self.queue)
 
 
+async def _new_workplace(drive: Agencies, handle: Handle, area_m2: float) -> AgencySnapshot:
+    """An amendment by the agency: its facts re-assessed."""
+    agency = int(handle.id.removeprefix("agency-")[10:17])
+    return await drive.step(
+        handle,
+        AgencyWorkflow.change_workplace,
+        WorkplaceChanged(actor=agency_actor(agency), workplace_area_m2=area_m2),
+    )
+
+
 async def test_an_admitted_agency_is_reassessed_under_the_policy_in_force(
     temporal: Client, api_settings: Settings, engine: Engine
 ) -> None:
@@ -50,11 +60,7 @@ async def test_an_admitted_agency_is_reassessed_under_the_policy_in_force(
 
     # The city raises the threshold to six; the agency's next assessment applies it.
     async with service.worker(STRICTER):
-        moved = await drive.step(
-            handle,
-            AgencyWorkflow.change_workplace,
-            WorkplaceChanged(actor=agency_actor(a), workplace_area_m2=150),
-        )
+        moved = await _new_workplace(drive, handle, 150)
         assert moved.status is AgencyStatus.RECTIFICATION_REQUIRED
         assert [v.code for v in moved.violations] == ["admission.too_few_professionals"]
         assert moved.updated_at is not None and moved.rectification_due_at is not None
@@ -64,11 +70,7 @@ async def test_an_admitted_agency_is_reassessed_under_the_policy_in_force(
     # Later the period is lengthened: a deadline already set keeps its date.
     longer = STRICTER.model_copy(update={"agency_rectification_period": dt.timedelta(days=60)})
     async with service.worker(longer):
-        again = await drive.step(
-            handle,
-            AgencyWorkflow.change_workplace,
-            WorkplaceChanged(actor=agency_actor(a), workplace_area_m2=160),
-        )
+        again = await _new_workplace(drive, handle, 160)
         assert again.status is AgencyStatus.RECTIFICATION_REQUIRED
         assert again.rectification_due_at == due
 

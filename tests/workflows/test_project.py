@@ -104,12 +104,11 @@ async def test_late_path_reminds_at_20_and_27_and_is_overdue_at_30(
     projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
     today = await server_today(time_skipping_env)
-    agency = agency_snapshot(AGENCY)
-    handle, created = await projects.in_service(agency, project_request())
-    pid = created.project_id
-    await projects.visit(handle, agency, on=today - dt.timedelta(days=5))
     # Ended three days ago: the 30 days run from the end of that day.
-    ended = await projects.end(handle, agency, today - dt.timedelta(days=3))
+    handle, ended = await projects.ended(
+        agency_snapshot(AGENCY), today - dt.timedelta(days=5), today - dt.timedelta(days=3)
+    )
+    pid = ended.project_id
     due = ended.report_due_at
     assert due == dt.datetime.combine(
         today - dt.timedelta(days=2), dt.time(), CHINA_TZ
@@ -147,11 +146,8 @@ async def test_a_report_missing_60_days_past_its_deadline_costs_the_larger_deduc
     projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
     today = await server_today(time_skipping_env)
-    agency = agency_snapshot(AGENCY)
-    handle, created = await projects.in_service(agency, project_request())
-    pid = created.project_id
-    await projects.visit(handle, agency, on=today)
-    ended = await projects.end(handle, agency, today)
+    handle, ended = await projects.ended(agency_snapshot(AGENCY), today, today)
+    pid = ended.project_id
     serious = ended.report_due_at + Policy().report_late_serious_after
     now = await time_skipping_env.get_current_time()
 
