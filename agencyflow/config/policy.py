@@ -15,6 +15,7 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agencyflow.domain.admission import AdmissionRules
+from agencyflow.domain.credit import CreditRules, serious_days
 from agencyflow.domain.industries import Industry
 from agencyflow.domain.qualifications import Specialty
 
@@ -129,6 +130,8 @@ class Policy(BaseModel):
     """Lowest score of grade C; below is D."""
     credit_deductions: CreditDeductions = CreditDeductions()
     """Points deducted per event."""
+    credit_window_months: Annotated[int, Field(ge=1, le=120)] = 12
+    """An event counts against the score for this many months after it occurred."""
     untrustworthy_listing_years: Annotated[int, Field(ge=1)] = 3
     """Years on the seriously-untrustworthy list (严重失信)."""
     untrustworthy_removal_after_months: Annotated[int, Field(ge=1)] = 12
@@ -158,6 +161,20 @@ class Policy(BaseModel):
             min_full_time_professionals=self.admission_min_full_time_professionals,
             full_time_min_insured_months=self.full_time_min_insured_months,
             high_risk_industries=self.high_risk_industries,
+        )
+
+    def credit_rules(self) -> CreditRules:
+        deductions = self.credit_deductions
+        return CreditRules(
+            initial_score=self.credit_initial_score,
+            grade_a_min=self.credit_grade_a_min,
+            grade_b_min=self.credit_grade_b_min,
+            grade_c_min=self.credit_grade_c_min,
+            window_months=self.credit_window_months,
+            late_report=deductions.late_report,
+            late_report_serious=deductions.late_report_over_60_days,
+            late_report_serious_days=serious_days(self.report_late_serious_after),
+            spot_check_failed_min=deductions.spot_check_failed_min,
         )
 
     @model_validator(mode="after")

@@ -32,10 +32,21 @@ def append_in(session: Session, event: CreditEvent) -> None:
 
 
 def of_agency(engine: Engine, agency_uscc: str) -> list[CreditEvent]:
+    return of_agencies(engine, [agency_uscc]).get(agency_uscc, [])
+
+
+def of_agencies(engine: Engine, usccs: list[str]) -> dict[str, list[CreditEvent]]:
+    """Each agency's events, oldest first; one query for a page of agencies."""
+    found: dict[str, list[CreditEvent]] = {}
+    if not usccs:
+        return found
     with transaction(engine) as session:
         rows = session.exec(
             select(CreditEventRow)
-            .where(CreditEventRow.agency_uscc == agency_uscc)
+            .where(col(CreditEventRow.agency_uscc).in_(usccs))
             .order_by(col(CreditEventRow.id))
         ).all()
-        return [CreditEvent.model_validate(row.model_dump(exclude={"id"})) for row in rows]
+        for row in rows:
+            event = CreditEvent.model_validate(row.model_dump(exclude={"id"}))
+            found.setdefault(row.agency_uscc, []).append(event)
+    return found

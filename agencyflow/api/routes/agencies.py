@@ -27,6 +27,7 @@ from agencyflow.api.schemas.agencies import (
     detail,
     summary,
 )
+from agencyflow.api.schemas.credit import AgencyCredit, credit_of
 from agencyflow.domain.admission import check_admission
 from agencyflow.domain.agency import (
     AgencyFacts,
@@ -40,7 +41,7 @@ from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.errors import Conflict, Forbidden, RuleViolations
 from agencyflow.domain.identity import Actor, Role, may_access
 from agencyflow.domain.service_types import ServiceType
-from agencyflow.store import agencies, inbox, timeline
+from agencyflow.store import agencies, credit, inbox, timeline
 from agencyflow.workflows.agency.models import (
     AgencyInput,
     CertificatesRenewed,
@@ -155,6 +156,16 @@ async def list_agencies(
 @router.get("/{uscc}", name="agencies.show")
 async def show(uscc: UsccPath, actor: Reader, service: Service) -> AgencyPublic:
     return await service.detail(await service.visible(uscc, actor), actor)
+
+
+@router.get("/{uscc}/credit", name="agencies.credit")
+async def show_credit(uscc: UsccPath, actor: Reader, service: Service) -> AgencyCredit:
+    """The agency's credit score and grade under the policy in force, with the events that
+    count and those that no longer do (R8)."""
+    await service.visible(uscc, actor)
+    events = await anyio.to_thread.run_sync(credit.of_agency, service.engine, uscc)
+    rules = service.settings.policy.credit_rules()
+    return credit_of(uscc, events, dt.datetime.now(dt.UTC), rules)
 
 
 # ---------------------------------------------------------------------- application

@@ -1,16 +1,19 @@
 """``/public``: what anyone may read without a token (R8: the list of agencies is public)."""
 
+import datetime as dt
 from typing import Annotated
 
 import anyio.to_thread
 from fastapi import APIRouter, Query
 
-from agencyflow.api.deps import EngineDep
+from agencyflow.api.deps import EngineDep, SettingsDep
 from agencyflow.api.params import Offset
 from agencyflow.api.schemas.agencies import PublicAgencyPage, public
-from agencyflow.domain.agency import AgencyStatus
+from agencyflow.api.schemas.credit import grade_of
+from agencyflow.domain.agency import AgencySnapshot, AgencyStatus
+from agencyflow.domain.project import CreditEvent
 from agencyflow.domain.service_types import ServiceType
-from agencyflow.store import agencies
+from agencyflow.store import agencies, credit
 
 router = APIRouter(prefix="/public", tags=["public"])
 
@@ -20,18 +23,26 @@ ADMITTED = tuple(status for status in AgencyStatus if status.is_admitted)
 @router.get("/agencies", name="public.agencies")
 async def public_agencies(
     engine: EngineDep,
+    settings: SettingsDep,
     service_type: ServiceType | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Offset = 0,
 ) -> PublicAgencyPage:
-    """Admitted agencies, with their service types, status and (once rated) credit grade."""
-    total, found = await anyio.to_thread.run_sync(
-        lambda: agencies.search(
+    """Admitted agencies, with their service types, status and credit grade."""
+
+    def read() -> tuple[int, list[AgencySnapshot], dict[str, list[CreditEvent]]]:
+        total, found = agencies.search(
             engine,
             statuses=ADMITTED,
             service_type=service_type.value if service_type else None,
             limit=limit,
             offset=offset,
         )
+        return total, found, credit.of_agencies(engine, [s.uscc for s in found])
+
+    total, found, events = await anyio.to_thread.run_sync(read)
+    now, rules = dt.datetime.now(dt.UTC), settings.policy.credit_rules()
+    return PublicAgencyPage(
+        total=total,
+        items=[public(s, grade_of(events.get(s.uscc, []), now, rules)) for s in found],
     )
-    return PublicAgencyPage(total=total, items=[public(s) for s in found])

@@ -12,6 +12,7 @@ from agencyflow.domain.agency import (
     OrganisationKind,
 )
 from agencyflow.domain.bounded import Day
+from agencyflow.domain.credit import CreditGrade
 from agencyflow.domain.errors import Violation
 from agencyflow.domain.id_numbers import mask_id_number
 from agencyflow.domain.industries import Industry
@@ -132,8 +133,8 @@ class PublicAgency(BaseModel):
     service_type_labels: list[str]
     status: AgencyStatus
     status_label: str
-    credit_grade: str | None
-    """Filled in once credit ratings exist."""
+    credit_grade: CreditGrade
+    """Under the policy in force, from the events that count (R8)."""
 
 
 class PublicAgencyPage(BaseModel):
@@ -169,7 +170,7 @@ def summary(snapshot: AgencySnapshot) -> AgencySummary:
     )
 
 
-def public(snapshot: AgencySnapshot) -> PublicAgency:
+def public(snapshot: AgencySnapshot, credit_grade: CreditGrade) -> PublicAgency:
     return PublicAgency(
         uscc=snapshot.uscc,
         legal_name=snapshot.facts.legal_name,
@@ -177,7 +178,7 @@ def public(snapshot: AgencySnapshot) -> PublicAgency:
         service_type_labels=[s.label for s in snapshot.facts.service_types],
         status=snapshot.status,
         status_label=snapshot.status.label,
-        credit_grade=None,
+        credit_grade=credit_grade,
     )
 
 

@@ -1,0 +1,78 @@
+"""What the API shows of an agency's credit (R8): its score and grade, and the ledger behind."""
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel
+
+from agencyflow.domain.credit import (
+    CreditGrade,
+    CreditRules,
+    counts,
+    counts_until,
+    deduction,
+    grade,
+    score,
+)
+from agencyflow.domain.project import CreditEvent
+
+
+class CreditEntry(BaseModel):
+    kind: str
+    source: str
+    """What caused it: ``projects/<id>#…``, ``hazards/<id>#…``."""
+    occurred_at: dt.datetime
+    points: int
+    """What it deducts while it counts."""
+    counts_until: dt.datetime
+    details: dict[str, Any]
+
+
+class AgencyCredit(BaseModel):
+    uscc: str
+    score: int
+    grade: CreditGrade
+    grade_label: str
+    close_supervision: bool
+    """C and D agencies are supervised closely (重点监管)."""
+    window_months: int
+    counted: list[CreditEntry]
+    """Events that count now, newest first."""
+    expired: list[CreditEntry]
+    """Events that no longer count, newest first."""
+
+
+def grade_of(events: list[CreditEvent], now: dt.datetime, rules: CreditRules) -> CreditGrade:
+    return grade(score(events, now, rules), rules)
+
+
+def credit_of(
+    uscc: str, events: list[CreditEvent], now: dt.datetime, rules: CreditRules
+) -> AgencyCredit:
+    entries = [
+        (
+            counts(event, now, rules),
+            CreditEntry(
+                kind=event.kind,
+                source=event.source,
+                occurred_at=event.occurred_at,
+                points=deduction(event, rules),
+                counts_until=counts_until(event, rules),
+                details=event.details,
+            ),
+        )
+        for event in reversed(events)
+        if event.occurred_at <= now
+    ]
+    points = score(events, now, rules)
+    standing = grade(points, rules)
+    return AgencyCredit(
+        uscc=uscc,
+        score=points,
+        grade=standing,
+        grade_label=standing.label,
+        close_supervision=standing.needs_close_supervision,
+        window_months=rules.window_months,
+        counted=[entry for counted, entry in entries if counted],
+        expired=[entry for counted, entry in entries if not counted],
+    )

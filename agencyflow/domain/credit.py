@@ -1,0 +1,109 @@
+"""An agency's credit (信用评定, R8) as pure rules: which events count, the score, the grade.
+
+Events only ever append (`CreditEvent`); what changes with time is which of them still
+count: an event counts from when it occurred for the policy's window of months, then stops
+counting by itself. The score is the initial score less what the counted events deduct;
+the grade follows from the score by the policy's thresholds.
+"""
+
+import datetime as dt
+import math
+from calendar import monthrange
+
+from pydantic import BaseModel, ConfigDict
+
+from .labels import LabelledEnum
+from .project import CreditEvent
+
+
+class CreditGrade(LabelledEnum):
+    A = ("A", "A 级（守信）")
+    B = ("B", "B 级（基本守信）")
+    C = ("C", "C 级（失信）")
+    D = ("D", "D 级（严重失信）")
+
+    @property
+    def needs_close_supervision(self) -> bool:
+        """C and D agencies are supervised closely (重点监管)."""
+        return self in (CreditGrade.C, CreditGrade.D)
+
+
+class CreditRules(BaseModel):
+    """The policy numbers credit depends on; a slice of `Policy`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    initial_score: int
+    grade_a_min: int
+    grade_b_min: int
+    grade_c_min: int
+    window_months: int
+    """How long an event counts, from when it occurred."""
+    late_report: int
+    late_report_serious: int
+    late_report_serious_days: int
+    """A late report's event written before its points were settled counts by its days."""
+    spot_check_failed_min: int
+    """A failed spot check whose points the regulator has not chosen counts the least."""
+
+
+def add_months(moment: dt.datetime, months: int) -> dt.datetime:
+    """The same day and time ``months`` later; the month's last day if it is shorter."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def counts_until(event: CreditEvent, rules: CreditRules) -> dt.datetime:
+    """The moment the event stops counting."""
+    return add_months(event.occurred_at, rules.window_months)
+
+
+def counts(event: CreditEvent, now: dt.datetime, rules: CreditRules) -> bool:
+    return event.occurred_at <= now < counts_until(event, rules)
+
+
+def deduction(event: CreditEvent, rules: CreditRules) -> int:
+    """The points the event takes: its own, or, for an event written before its points were
+    settled, what the policy says for its kind."""
+    if event.points is not None:
+        return event.points
+    if event.kind == "report.late":
+        days = event.details.get("days_late", 0)
+        serious = isinstance(days, int) and days >= rules.late_report_serious_days
+        return rules.late_report_serious if serious else rules.late_report
+    if event.kind == "spot_check.failed":
+        return rules.spot_check_failed_min
+    return 0
+
+
+def score(events: list[CreditEvent], now: dt.datetime, rules: CreditRules) -> int:
+    """The initial score less every counted deduction. It may fall below zero: the grade is
+    D either way, and the number shows how far the agency has to climb."""
+    counted = sum(deduction(e, rules) for e in events if counts(e, now, rules))
+    return rules.initial_score - counted
+
+
+def grade(points: int, rules: CreditRules) -> CreditGrade:
+    if points >= rules.grade_a_min:
+        return CreditGrade.A
+    if points >= rules.grade_b_min:
+        return CreditGrade.B
+    if points >= rules.grade_c_min:
+        return CreditGrade.C
+    return CreditGrade.D
+
+
+def next_change(
+    events: list[CreditEvent], now: dt.datetime, rules: CreditRules
+) -> dt.datetime | None:
+    """When the next counted event stops counting, and the score may rise: a durable timer's
+    moment, so that no scan is needed."""
+    ends = [counts_until(e, rules) for e in events if counts(e, now, rules) and deduction(e, rules)]
+    return min(ends, default=None)
+
+
+def serious_days(serious_after: dt.timedelta) -> int:
+    """A serious lateness as whole days, as a late report's ``days_late`` counts them."""
+    return math.ceil(serious_after / dt.timedelta(days=1))

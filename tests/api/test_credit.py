@@ -1,0 +1,88 @@
+"""An agency's credit through the API (R8): score and grade from the events that count now,
+the ledger behind them, the grade on the public register, and who may read it."""
+
+import datetime as dt
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+
+from agencyflow.domain.identity import Role
+from agencyflow.domain.project import CreditEvent
+from agencyflow.store import credit
+from agencyflow.store.engine import transaction
+from tests.api.test_projects import Office, admitted
+from tests.factories import bearer, fresh_agency, uscc, user
+
+NOW = dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture
+async def office(api: httpx.AsyncClient, engine: Engine) -> Office:
+    return await admitted(api, engine)
+
+
+def _recorded(engine: Engine, office: Office, **events: tuple[int | None, dt.timedelta]) -> None:
+    """Events as the workflows' records append them, ``source=(points, how long ago)``."""
+    with transaction(engine) as session:
+        for name, (points, ago) in events.items():
+            credit.append_in(
+                session,
+                CreditEvent(
+                    agency_uscc=office.uscc,
+                    source=f"projects/{office.uscc}-{name}#report.late",
+                    kind="report.late",
+                    occurred_at=NOW - ago,
+                    points=points,
+                    details={"days_late": 3},
+                ),
+            )
+
+
+async def test_score_and_grade_come_from_the_events_that_count(
+    api: httpx.AsyncClient, office: Office, engine: Engine
+) -> None:
+    _recorded(
+        engine,
+        office,
+        old=(10, dt.timedelta(days=400)),  # past the 12 months: no longer counts
+        spring=(10, dt.timedelta(days=200)),
+        autumn=(5, dt.timedelta(days=20)),
+        unsettled=(None, dt.timedelta(days=1)),  # written before points were settled: −2
+    )
+    shown = await api.get(f"/agencies/{office.uscc}/credit", headers=bearer(office.agency))
+    assert shown.status_code == 200, shown.text
+    body = shown.json()
+    assert (body["score"], body["grade"], body["close_supervision"]) == (83, "B", False)
+    assert [(e["source"].split("-")[-1], e["points"]) for e in body["counted"]] == [
+        ("unsettled#report.late", 2),
+        ("autumn#report.late", 5),
+        ("spring#report.late", 10),
+    ]
+    assert [e["source"].split("-")[-1] for e in body["expired"]] == ["old#report.late"]
+
+    public = (await api.get("/public/agencies")).json()["items"]
+    assert {a["uscc"]: a["credit_grade"] for a in public}[office.uscc] == "B"
+
+
+async def test_a_grade_below_c_marks_the_agency_for_close_supervision(
+    api: httpx.AsyncClient, office: Office, engine: Engine
+) -> None:
+    _recorded(engine, office, a=(20, dt.timedelta(days=3)), b=(11, dt.timedelta(days=2)))
+    body = (await api.get(f"/agencies/{office.uscc}/credit", headers=bearer(office.county))).json()
+    assert (body["score"], body["grade"], body["close_supervision"]) == (69, "D", True)
+
+
+async def test_only_the_agency_and_its_regulators_read_its_credit(
+    api: httpx.AsyncClient, office: Office, engine: Engine
+) -> None:
+    _, other_agency = user(engine, Role.AGENCY, agency_uscc=uscc(fresh_agency()))
+    url = f"/agencies/{office.uscc}/credit"
+    assert (await api.get(url, headers=bearer(office.city))).status_code == 200
+    assert (await api.get(url, headers=bearer(office.county))).status_code == 200
+    for token in (other_agency, office.other_county, office.owner):
+        response = await api.get(url, headers=bearer(token))
+        assert response.status_code == 403, response.text
+    assert (await api.get(url)).status_code == 401
+    missing = "/agencies/91331102MA9999999X/credit"
+    assert (await api.get(missing, headers=bearer(office.city))).status_code == 404
