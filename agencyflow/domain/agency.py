@@ -13,6 +13,7 @@ from pydantic import (
 )
 
 from .bounded import AsciiCode, Day
+from .credit import CreditGrade
 from .errors import Violation
 from .id_numbers import IdNumber, mask_id_number
 from .industries import Industry
@@ -214,6 +215,10 @@ class AgencyProgress(BaseModel):
     violations: list[Violation] = []
     """Admission rules the agency currently fails (empty when it meets them all)."""
     returned_reasons: list[str] = []
+    credit_score: int | None = None
+    """Recomputed by its workflow at each credit event and when one stops counting; None
+    until the first (the initial score)."""
+    credit_grade: CreditGrade | None = None
     updated_at: dt.datetime
 
 

@@ -95,13 +95,10 @@ def grade(points: int, rules: CreditRules) -> CreditGrade:
     return CreditGrade.D
 
 
-def next_change(
-    events: list[CreditEvent], now: dt.datetime, rules: CreditRules
-) -> dt.datetime | None:
-    """When the next counted event stops counting, and the score may rise: a durable timer's
-    moment, so that no scan is needed."""
-    ends = [counts_until(e, rules) for e in events if counts(e, now, rules) and deduction(e, rules)]
-    return min(ends, default=None)
+def first_expiry(events: list[CreditEvent], rules: CreditRules) -> dt.datetime | None:
+    """When the first of these events stops counting, past or not: a durable timer's moment
+    (no scan), and the step then drops every event whose window has ended."""
+    return min((counts_until(e, rules) for e in events), default=None)
 
 
 def serious_days(serious_after: dt.timedelta) -> int:

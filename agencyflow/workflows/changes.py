@@ -11,10 +11,13 @@ REPORT_LATE_ONCE = "report-late-once"
 threshold still missing (a timer of its own); before, the overdue moment wrote one event
 and the late upload another."""
 
+CREDIT_TO_AGENCY = "credit-to-agency"
+"""A project's credit events are signalled to its agency's workflow, which rescores it."""
+
 AGENCY_CURRENT_POLICY = "agency-current-policy"
 """An agency is re-assessed under the policy in force at each assessment, fetched by a local
 activity, instead of the policy of its first application."""
 
-PROJECT = frozenset({REPORT_LATE_ONCE})
+PROJECT = frozenset({REPORT_LATE_ONCE, CREDIT_TO_AGENCY})
 AGENCY = frozenset({AGENCY_CURRENT_POLICY})
 ALL = PROJECT | AGENCY

@@ -11,8 +11,8 @@ from agencyflow.domain.credit import (
     counts,
     counts_until,
     deduction,
+    first_expiry,
     grade,
-    next_change,
     score,
 )
 from agencyflow.domain.project import CreditEvent
@@ -105,10 +105,8 @@ def test_events_written_before_their_points_were_settled_count_by_their_kind() -
     assert deduction(_event(0, kind="major_hazard.reported_late"), RULES) == 0
 
 
-def test_the_next_change_is_when_the_first_counted_deduction_stops_counting() -> None:
+def test_the_first_expiry_is_when_the_first_event_stops_counting() -> None:
     later = AT + dt.timedelta(days=40)
-    events = [_event(0), _event(5, later), _event(2)]
-    assert next_change(events, later, RULES) == counts_until(events[2], RULES)
-    after = counts_until(events[2], RULES)
-    assert next_change(events, after, RULES) == counts_until(events[1], RULES)
-    assert next_change(events, counts_until(events[1], RULES), RULES) is None
+    events = [_event(5, later), _event(0), _event(2, later)]
+    assert first_expiry(events, RULES) == counts_until(events[1], RULES)
+    assert first_expiry([], RULES) is None

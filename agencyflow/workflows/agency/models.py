@@ -17,6 +17,7 @@ from agencyflow.domain.agency import (
 from agencyflow.domain.errors import Violation
 from agencyflow.domain.identity import Actor
 from agencyflow.domain.labels import LabelledEnum
+from agencyflow.domain.project import CreditEvent
 from agencyflow.workflows.memory import Memory
 from agencyflow.workflows.steps import Change
 
@@ -57,6 +58,11 @@ class AgencyState(Memory):
     """Suspected affiliations already raised, as ``<other agency>/<ID number>``."""
     pending: list[AffiliationSuspected] = []
     """Suspicions signalled but not yet taken up when the workflow continued as new."""
+    credit: list[CreditEvent] = []
+    """The credit events that count now (the policy's window): bounded by the window, never
+    by the agency's age. The ledger itself is in SQL."""
+    credit_pending: list[CreditEvent] = []
+    """Credit events signalled but not yet taken up when the workflow continued as new."""
 
 
 class AgencyInput(BaseModel):

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from agencyflow.domain.agency import AgencyFacts, ClaimConflict, FullTimeClaims
     from agencyflow.domain.errors import Violation
     from agencyflow.domain.inbox import InboxChanges
+    from agencyflow.domain.project import CreditEvent
     from agencyflow.domain.records import AgencyRecord, RecordOutcome
     from agencyflow.domain.regions import CITY_CODE
     from agencyflow.workflows import changes
@@ -41,7 +42,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from agencyflow.workflows.steps import Context
 
-    from . import application, clock, monitoring, status, supervision
+    from . import application, clock, credit, monitoring, status, supervision
     from .application import snapshot_of
     from .models import (
         AffiliationSuspected,
@@ -77,6 +78,7 @@ class AgencyWorkflow:
         state = input.state or AgencyState(uscc=input.uscc)
         self._rec = Recorder(state, AGENCY_RECORD, input.limits)
         self._suspicions: list[AffiliationSuspected] = list(state.pending)
+        self._credit_in: list[CreditEvent] = list(state.credit_pending)
         self._changes = taken(changes.AGENCY)
 
     @property
@@ -94,7 +96,9 @@ class AgencyWorkflow:
             async with self._rec.lock:
                 await self._rec.due_steps(self._next_change, self._adopt)
         await self._rec.quiet()
-        state = self._state.model_copy(update={"pending": self._suspicions})
+        state = self._state.model_copy(
+            update={"pending": self._suspicions, "credit_pending": self._credit_in}
+        )
         workflow.continue_as_new(
             AgencyInput(uscc=state.uscc, policy=self._policy, limits=self._limits, state=state)
         )
@@ -109,7 +113,11 @@ class AgencyWorkflow:
         return changes.AGENCY_CURRENT_POLICY in self._changes
 
     def _next_due(self) -> dt.datetime | None:
-        return workflow.now() if self._suspicions else clock.next_due(self._state, self._policy)
+        if self._suspicions or self._credit_in:
+            return workflow.now()
+        rules = self._policy.credit_rules()
+        due = [clock.next_due(self._state, self._policy), credit.expiry_due(self._state, rules)]
+        return min((at for at in due if at is not None), default=None)
 
     # ------------------------------------------------------------------ application and review
 
@@ -276,6 +284,12 @@ class AgencyWorkflow:
         self._suspicions.append(suspicion)
         self._rec.wake()
 
+    @workflow.signal
+    def credit_event(self, event: CreditEvent) -> None:
+        """From a project of this agency, once recorded; taken by the timer loop."""
+        self._credit_in.append(event)
+        self._rec.wake()
+
     @workflow.query
     def state(self) -> AgencyState:
         return self._state
@@ -324,6 +338,8 @@ class AgencyWorkflow:
             if draft.snapshot is not None and not known:
                 return supervision.affiliation_suspected(draft, suspicion)
             self._suspicions.pop(0)
+        if change := self._credit_change(draft):
+            return change
         clock.forget_replaced_certificates(draft, self._policy)
         due = clock.first_due(draft, self._policy, workflow.now())
         if due is None:
@@ -331,6 +347,18 @@ class AgencyWorkflow:
         facts = snapshot_of(draft).facts
         verdict = await self._verdict(facts) if due.needs_verdict else []
         return self._timed_step(draft, due, verdict)
+
+    def _credit_change(self, draft: AgencyState) -> AgencyChange | None:
+        """Credit events from its projects, then events whose window has ended."""
+        rules, now = self._policy.credit_rules(), workflow.now()
+        while self._credit_in:
+            if draft.snapshot is not None and credit.is_new(draft, self._credit_in[0], now, rules):
+                return credit.take_event(draft, self._credit_in[0], rules, self._ctx())
+            self._credit_in.pop(0)
+        expiry = credit.expiry_due(draft, rules)
+        if expiry is not None and now >= expiry:
+            return credit.expire(draft, rules, self._ctx())
+        return None
 
     def _timed_step(
         self, draft: AgencyState, due: clock.Due, verdict: list[Violation]
@@ -379,6 +407,8 @@ class AgencyWorkflow:
         self._rec.state = draft
         if change.kind == "affiliation.suspected":
             self._suspicions.pop(0)
+        if change.kind == "credit.event":
+            self._credit_in.pop(0)
         self._search_attributes()
         return Ack(seq=draft.seq)
 

@@ -1,5 +1,6 @@
 """What a project sets going outside itself: its hazards' workflows, their visit notices,
-and the hand-off of its report to the provincial platform (R5, R10)."""
+its agency's credit events, and the hand-off of its report to the provincial platform
+(R5, R8, R10)."""
 
 from collections.abc import Callable
 from datetime import timedelta
@@ -20,6 +21,8 @@ with workflow.unsafe.imports_passed_through():
     from agencyflow.config.policy import Policy
     from agencyflow.domain.hazard import HazardRecord
     from agencyflow.domain.platform import PlatformReceipt, ReportSubmission
+    from agencyflow.domain.project import CreditEvent
+    from agencyflow.workflows.agency.models import agency_workflow_id
     from agencyflow.workflows.hazard.models import HazardInput, VisitNotice, hazard_workflow_id
     from agencyflow.workflows.steps import Context
 
@@ -63,6 +66,18 @@ async def notify(notice: VisitNotice) -> bool:
     except FailureError:
         return False
     return True
+
+
+async def tell_agency(event: CreditEvent) -> None:
+    """The agency's workflow rescores it. The event is in the ledger already (recorded with
+    the step); an agency without a workflow here is only logged."""
+    agency = workflow.get_external_workflow_handle(agency_workflow_id(event.agency_uscc))
+    try:
+        await agency.signal("credit_event", event)
+    except FailureError:
+        workflow.logger.warning(
+            "agency %s could not be told of %s", event.agency_uscc, event.source
+        )
 
 
 async def hand_over(submission: ReportSubmission) -> PlatformAnswer | None:

@@ -364,14 +364,17 @@ class ServiceProjectWorkflow:
         return ack
 
     async def _follow_up(self, change: ProjectChange) -> None:
-        """What a recorded step sets going: hazards' workflows, visit notices, the hand-off.
-        Awaited in the step: a later visit's notice must find its hazard's workflow."""
+        """What a recorded step sets going: hazards' workflows, visit notices, the agency's
+        credit events, the hand-off. Awaited in the step: a later visit's notice must find its
+        hazard's workflow."""
         policy, limits = self._policy, self._limits
         await asyncio.gather(*(outside.follow(r, policy, limits) for r in change.found))
         told = await asyncio.gather(*(outside.notify(n) for n in change.notices))
         for notice, heard in zip(change.notices, told, strict=True):
             if not heard:  # closed already: later visits leave it be
                 self._state.hazards[notice.hazard_id].open = False
+        if changes.CREDIT_TO_AGENCY in self._changes:
+            await asyncio.gather(*(outside.tell_agency(e) for e in change.credit_events))
         if change.hand_off:
             self._hand_off()
 

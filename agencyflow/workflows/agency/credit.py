@@ -1,0 +1,87 @@
+"""An agency's credit (信用评定, R8) as its workflow keeps it: each event its projects and
+hazards report is taken once, the score and grade are recomputed, and again when an event
+stops counting; a change of grade reaches the agency, and its regulator when it falls to C
+or D (重点监管)."""
+
+import datetime as dt
+
+from agencyflow.domain.credit import (
+    CreditGrade,
+    CreditRules,
+    counts,
+    deduction,
+    first_expiry,
+    grade,
+    score,
+)
+from agencyflow.domain.inbox import Addressee, InboxChanges
+from agencyflow.domain.project import CreditEvent
+from agencyflow.workflows.steps import Change, Context, done, message
+
+from .application import regulator_of, snapshot_of
+from .models import AgencyChange, AgencyState, agency_resource
+
+GRADE_CHANGED = "credit.grade_changed"
+GRADE_DROPPED = "credit.grade_dropped"
+
+
+def is_new(state: AgencyState, event: CreditEvent, now: dt.datetime, rules: CreditRules) -> bool:
+    """Not taken before (a signal sent again), and counting now."""
+    known = any(taken.source == event.source for taken in state.credit)
+    return not known and counts(event, now, rules)
+
+
+def take_event(
+    draft: AgencyState, event: CreditEvent, rules: CreditRules, ctx: Context
+) -> AgencyChange:
+    draft.credit.append(event)
+    change = AgencyChange(
+        kind="credit.event",
+        summary=f"信用事件 {event.kind}：扣 {deduction(event, rules)} 分（{event.source}）",
+    )
+    change.then = rescored(draft, rules, ctx)
+    return change
+
+
+def expiry_due(state: AgencyState, rules: CreditRules) -> dt.datetime | None:
+    return first_expiry(state.credit, rules)
+
+
+def expire(draft: AgencyState, rules: CreditRules, ctx: Context) -> AgencyChange:
+    """Events past the window stop counting; the score rises by what they deducted."""
+    ended = [e for e in draft.credit if not counts(e, ctx.now, rules)]
+    draft.credit = [e for e in draft.credit if counts(e, ctx.now, rules)]
+    points = sum(deduction(e, rules) for e in ended)
+    change = AgencyChange(
+        kind="credit.event_expired",
+        summary=f"{len(ended)} 项信用事件期满不再计分，恢复 {points} 分",
+        reasons=[e.source for e in ended],
+    )
+    change.then = rescored(draft, rules, ctx)
+    return change
+
+
+def rescored(draft: AgencyState, rules: CreditRules, ctx: Context) -> Change | None:
+    """The new score on the agency; a change of grade, if any, as a change of its own."""
+    snapshot = snapshot_of(draft)
+    before = snapshot.credit_grade or grade(rules.initial_score, rules)
+    points = score(draft.credit, ctx.now, rules)
+    after = grade(points, rules)
+    snapshot.credit_score, snapshot.credit_grade = points, after
+    if after is before:
+        return None
+    resource = agency_resource(draft.uscc)
+    summary = f"信用等级由 {before.value} 级变为 {after.value} 级（{points} 分）"
+    inbox = InboxChanges(
+        send=[message(resource, GRADE_CHANGED, Addressee.agency(draft.uscc), summary)]
+    )
+    if after.needs_close_supervision and _worse(after, before):
+        title = f"{snapshot.facts.legal_name} {summary}，列为重点监管"
+        inbox.send.append(message(resource, GRADE_DROPPED, regulator_of(snapshot), title))
+    elif not after.needs_close_supervision:
+        inbox += done(resource, GRADE_DROPPED)
+    return Change(kind="credit.grade_changed", summary=summary, inbox=inbox)
+
+
+def _worse(after: CreditGrade, before: CreditGrade) -> bool:
+    return after.value > before.value  # "D" > "C" > "B" > "A"
