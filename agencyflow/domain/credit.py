@@ -28,6 +28,18 @@ class CreditGrade(LabelledEnum):
         return self in (CreditGrade.C, CreditGrade.D)
 
 
+class RecordedKind(LabelledEnum):
+    """What a regulator records against an agency; each deducts its policy setting of the
+    same name under ``credit_deductions``."""
+
+    SERVICE_WITHOUT_FILING = ("service_without_filing", "未履行执业告知即开展服务")
+    COMPLAINT_FOUND_TRUE = ("complaint_found_true", "投诉举报查实")
+    MAJOR_HAZARD_MISSED = ("major_hazard_missed", "漏查重大事故隐患")
+    WORK_BEYOND_SCOPE = ("work_beyond_scope", "超出能力或资质范围执业")
+    ADMINISTRATIVE_PENALTY = ("administrative_penalty", "行政处罚")
+    ADMINISTRATIVE_PENALTY_SERIOUS = ("administrative_penalty_serious", "行政处罚（情节严重）")
+
+
 class CreditRules(BaseModel):
     """The policy numbers credit depends on; a slice of `Policy`."""
 

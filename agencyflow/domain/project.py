@@ -279,4 +279,8 @@ class CreditEvent(BaseModel):
     points: int | None = None
     """The deduction the policy sets for it; None where the step that wrote it cannot
     settle them (a failed spot check's points are the regulator's to choose)."""
+    clause: str | None = None
+    """The policy setting it applies, e.g. ``credit_deductions.administrative_penalty``."""
+    recorded_by: str | None = None
+    """The regulator who recorded it; None when a workflow's step wrote it."""
     details: dict[str, str | int | list[str]] = {}

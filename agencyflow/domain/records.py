@@ -38,6 +38,8 @@ class AgencyRecord(BaseModel):
     events: list[TimelineEntry]
     """The step's timeline entry, and the status change it brought about, if any."""
     inbox: InboxChanges = InboxChanges()
+    credit_events: list[CreditEvent] = []
+    """Credit events a regulator recorded with this step."""
 
 
 class RecordOutcome(BaseModel):

@@ -14,7 +14,7 @@ from agencyflow.domain.agency import (
 )
 from agencyflow.domain.records import AgencyRecord, RecordOutcome
 
-from . import inbox, timeline
+from . import credit, inbox, timeline
 from .engine import transaction
 from .queries import page, where_given
 from .rows import advance, insert_first
@@ -87,6 +87,8 @@ def record(engine: Engine, entry: AgencyRecord) -> RecordOutcome:
             for event in entry.events:
                 timeline.append_in(session, event)
             inbox.apply(session, entry.inbox)
+            for credit_event in entry.credit_events:
+                credit.append_in(session, credit_event)
             return RecordOutcome()
     except _Refused as refused:
         return RecordOutcome(conflicts=refused.conflicts)

@@ -22,6 +22,8 @@ class CreditEventRow(SQLModel, table=True):
     kind: str = Field(max_length=64)
     occurred_at: dt.datetime = Field(sa_type=UtcDateTime)
     points: int | None = None
+    clause: str | None = Field(default=None, max_length=100)
+    recorded_by: str | None = Field(default=None, max_length=200)
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
 
 

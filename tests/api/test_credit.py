@@ -7,9 +7,10 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
+from agencyflow.domain.credit import CreditGrade
 from agencyflow.domain.identity import Role
 from agencyflow.domain.project import CreditEvent
-from agencyflow.store import credit
+from agencyflow.store import agencies, credit
 from agencyflow.store.engine import transaction
 from tests.api.test_projects import Office, admitted
 from tests.factories import bearer, fresh_agency, uscc, user
@@ -86,3 +87,61 @@ async def test_only_the_agency_and_its_regulators_read_its_credit(
     assert (await api.get(url)).status_code == 401
     missing = "/agencies/91331102MA9999999X/credit"
     assert (await api.get(missing, headers=bearer(office.city))).status_code == 404
+
+
+async def _record(
+    api: httpx.AsyncClient, office: Office, token: str, **body: str
+) -> httpx.Response:
+    return await api.post(
+        f"/agencies/{office.uscc}/credit/events", headers=bearer(token), json=body
+    )
+
+
+async def test_a_regulator_records_a_penalty_once_and_the_grade_follows(
+    api: httpx.AsyncClient, office: Office, engine: Engine
+) -> None:
+    penalty = {
+        "kind": "administrative_penalty_serious",
+        "reference": "丽应急罚〔2026〕12号",
+        "reason": "出具虚假检查记录",
+    }
+    recorded = await _record(api, office, office.county, **penalty)
+    assert recorded.status_code == 201, recorded.text
+    body = recorded.json()
+    assert (body["score"], body["grade"]) == (80, "B")
+    (entry,) = body["counted"]
+    assert entry["points"] == 20
+    assert entry["clause"] == "credit_deductions.administrative_penalty_serious"
+    assert entry["recorded_by"] and entry["details"]["reference"] == "丽应急罚〔2026〕12号"
+
+    again = await _record(api, office, office.county, **penalty)
+    assert again.status_code == 409, again.text
+    assert again.json()["detail"][0]["type"] == "credit.already_recorded"
+
+    beyond = {"kind": "work_beyond_scope", "reference": "LS-2026-009", "reason": "超资质范围"}
+    fallen = await _record(api, office, office.city, **beyond)
+    assert (fallen.json()["score"], fallen.json()["grade"]) == (70, "C")
+    shown = agencies.get(engine, office.uscc)
+    assert shown is not None and shown.credit_grade is CreditGrade.C
+    inbox = (await api.get("/inbox", headers=bearer(office.county))).json()
+    assert ("credit.grade_dropped", f"agencies/{office.uscc}") in [
+        (i["kind"], i["resource"]) for i in inbox
+    ]
+    assert len(credit.of_agency(engine, office.uscc)) == 2
+
+
+async def test_a_recording_out_of_place_changes_nothing(
+    api: httpx.AsyncClient, office: Office, engine: Engine
+) -> None:
+    good = {"kind": "major_hazard_missed", "reference": "H-1", "reason": "漏查粉尘涉爆隐患"}
+    for token in (office.agency, office.other_county, office.owner):
+        response = await _record(api, office, token, **good)
+        assert response.status_code == 403, response.text
+    bad = await _record(api, office, office.county, kind="fine", reference="", reason="x" * 2001)
+    assert bad.status_code == 422
+    assert {tuple(e["loc"]) for e in bad.json()["detail"]} == {
+        ("body", "kind"),
+        ("body", "reference"),
+        ("body", "reason"),
+    }
+    assert credit.of_agency(engine, office.uscc) == []

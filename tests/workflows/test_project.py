@@ -298,26 +298,29 @@ async def test_spot_check_pass_closes_the_project(
     assert credit_kinds(engine) == []
 
 
-async def test_spot_check_fail_records_a_credit_event_and_needs_reasons(
+async def test_spot_check_fail_records_a_credit_event_and_needs_reasons_and_points(
     projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
     handle = await _in_spot_check(projects, time_skipping_env)
-    no_reason = await refusal(
-        handle.execute_update(
-            ServiceProjectWorkflow.decide_spot_check,
-            SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.FAIL),
+    reasons = [FailureReason.PAPERWORK_ONLY]
+    for wrong in (
+        SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.FAIL, points=5),
+        SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.FAIL, reasons=reasons),
+        SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.FAIL, reasons=reasons, points=4),
+        SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.FAIL, reasons=reasons, points=11),
+        SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.PASS, points=5),
+    ):
+        refused = await refusal(
+            handle.execute_update(ServiceProjectWorkflow.decide_spot_check, wrong)
         )
-    )
-    assert no_reason.type == "RuleViolations"
+        assert refused.type == "RuleViolations"
     failed = await projects.step(
         handle,
         ServiceProjectWorkflow.decide_spot_check,
-        SpotCheckDecision(
-            actor=COUNTY, verdict=SpotCheckVerdict.FAIL, reasons=[FailureReason.PAPERWORK_ONLY]
-        ),
+        SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.FAIL, reasons=reasons, points=8),
     )
     assert failed.stage is ProjectStage.CLOSED
-    assert credit_kinds(engine) == [("spot_check.failed", None, {"reasons": ["paperwork_only"]})]
+    assert credit_kinds(engine) == [("spot_check.failed", 8, {"reasons": ["paperwork_only"]})]
     await keep_history(projects.client, handle.id, "spot-check-failed")
 
 

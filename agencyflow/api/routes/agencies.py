@@ -27,7 +27,7 @@ from agencyflow.api.schemas.agencies import (
     detail,
     summary,
 )
-from agencyflow.api.schemas.credit import AgencyCredit, credit_of
+from agencyflow.api.schemas.credit import AgencyCredit, CreditRecordingBody, credit_of
 from agencyflow.domain.admission import check_admission
 from agencyflow.domain.agency import (
     AgencyFacts,
@@ -45,6 +45,7 @@ from agencyflow.store import agencies, credit, inbox, timeline
 from agencyflow.workflows.agency.models import (
     AgencyInput,
     CertificatesRenewed,
+    CreditRecording,
     Decision,
     Interview,
     NewProfessional,
@@ -163,6 +164,30 @@ async def show_credit(uscc: UsccPath, actor: Reader, service: Service) -> Agency
     """The agency's credit score and grade under the policy in force, with the events that
     count and those that no longer do (R8)."""
     await service.visible(uscc, actor)
+    return await _credit(uscc, service)
+
+
+@router.post(
+    "/{uscc}/credit/events",
+    name="agencies.record_credit_event",
+    status_code=status.HTTP_201_CREATED,
+)
+async def record_credit_event(
+    uscc: UsccPath, body: CreditRecordingBody, actor: Regulator, service: Service
+) -> AgencyCredit:
+    """A deduction the regulator records (R8): service without a practice notification, a
+    complaint found true, a major hazard the agency missed, work beyond its scope, an
+    administrative penalty (serious or not); each deducts its policy setting once per
+    reference."""
+    recording = CreditRecording(actor=actor, **body.model_dump())
+    await service.visible(uscc, actor)
+    await service.send(
+        agency_workflow_id(uscc), AgencyWorkflow.record_credit_event, recording, actor
+    )
+    return await _credit(uscc, service)
+
+
+async def _credit(uscc: str, service: Agencies) -> AgencyCredit:
     events = await anyio.to_thread.run_sync(credit.of_agency, service.engine, uscc)
     rules = service.settings.policy.credit_rules()
     return credit_of(uscc, events, dt.datetime.now(dt.UTC), rules)

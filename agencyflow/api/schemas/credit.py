@@ -1,13 +1,14 @@
 """What the API shows of an agency's credit (R8): its score and grade, and the ledger behind."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from agencyflow.domain.credit import (
     CreditGrade,
     CreditRules,
+    RecordedKind,
     counts,
     counts_until,
     deduction,
@@ -25,7 +26,18 @@ class CreditEntry(BaseModel):
     points: int
     """What it deducts while it counts."""
     counts_until: dt.datetime
+    clause: str | None
+    """The policy setting it applies."""
+    recorded_by: str | None
+    """The regulator who recorded it; none when a project's step did."""
     details: dict[str, Any]
+
+
+class CreditRecordingBody(BaseModel):
+    kind: RecordedKind
+    reference: Annotated[str, Field(min_length=1, max_length=100)]
+    """The decision number (处罚决定书文号), or the project, hazard or complaint it rests on."""
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class AgencyCredit(BaseModel):
@@ -58,6 +70,8 @@ def credit_of(
                 occurred_at=event.occurred_at,
                 points=deduction(event, rules),
                 counts_until=counts_until(event, rules),
+                clause=event.clause,
+                recorded_by=event.recorded_by,
                 details=event.details,
             ),
         )

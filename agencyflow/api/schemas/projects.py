@@ -42,6 +42,8 @@ class VerdictBody(BaseModel):
     verdict: SpotCheckVerdict
     reasons: Annotated[list[FailureReason], Field(max_length=len(FailureReason))] = []
     notes: Annotated[str, Field(max_length=4000)] = ""
+    points: Annotated[int, Field(ge=0, le=100)] | None = None
+    """A failed check's credit deduction, within the policy's range (5 to 10 by default)."""
 
 
 class ProjectSummary(BaseModel):

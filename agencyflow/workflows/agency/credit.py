@@ -14,12 +14,13 @@ from agencyflow.domain.credit import (
     grade,
     score,
 )
+from agencyflow.domain.errors import Conflict
 from agencyflow.domain.inbox import Addressee, InboxChanges
 from agencyflow.domain.project import CreditEvent
-from agencyflow.workflows.steps import Change, Context, done, message
+from agencyflow.workflows.steps import Change, Context, done, message, require
 
-from .application import regulator_of, snapshot_of
-from .models import AgencyChange, AgencyState, agency_resource
+from .application import check_regulator, regulator_of, snapshot_of
+from .models import AgencyChange, AgencyState, CreditRecording, agency_resource
 
 GRADE_CHANGED = "credit.grade_changed"
 GRADE_DROPPED = "credit.grade_dropped"
@@ -38,6 +39,50 @@ def take_event(
     change = AgencyChange(
         kind="credit.event",
         summary=f"信用事件 {event.kind}：扣 {deduction(event, rules)} 分（{event.source}）",
+    )
+    change.then = rescored(draft, rules, ctx)
+    return change
+
+
+def recorded_source(uscc: str, recording: CreditRecording) -> str:
+    """One event per kind and reference: the same decision recorded twice is refused."""
+    return f"{agency_resource(uscc)}#credit.{recording.kind.value}.{recording.reference}"
+
+
+def check_recording(state: AgencyState, recording: CreditRecording) -> None:
+    check_regulator(state, recording.actor)
+    source = recorded_source(state.uscc, recording)
+    require(
+        all(event.source != source for event in state.credit),
+        Conflict(
+            f"{recording.kind.label} {recording.reference} is recorded already",
+            code="credit.already_recorded",
+        ),
+    )
+
+
+def record(
+    draft: AgencyState, recording: CreditRecording, rules: CreditRules, ctx: Context
+) -> AgencyChange:
+    kind = recording.kind
+    points: int = getattr(ctx.policy.credit_deductions, kind.value)
+    event = CreditEvent(
+        agency_uscc=draft.uscc,
+        source=recorded_source(draft.uscc, recording),
+        kind=kind.value,
+        occurred_at=ctx.now,
+        points=points,
+        clause=f"credit_deductions.{kind.value}",
+        recorded_by=recording.actor.label,
+        details={"reference": recording.reference, "reason": recording.reason},
+    )
+    draft.credit.append(event)
+    change = AgencyChange(
+        kind="credit.recorded",
+        summary=f"{kind.label}（{recording.reference}）：扣 {points} 分",
+        actor=recording.actor,
+        reasons=[recording.reason],
+        credit_events=[event],
     )
     change.then = rescored(draft, rules, ctx)
     return change

@@ -14,6 +14,7 @@ from agencyflow.domain.agency import (
     LocalOffice,
     Professional,
 )
+from agencyflow.domain.credit import RecordedKind
 from agencyflow.domain.errors import Violation
 from agencyflow.domain.identity import Actor
 from agencyflow.domain.labels import LabelledEnum
@@ -89,6 +90,16 @@ class Assessment(BaseModel):
 
     policy: Policy
     violations: list[Violation]
+
+
+class CreditRecording(BaseModel):
+    """A deduction a regulator records against the agency (R8), with what it rests on."""
+
+    actor: Actor
+    kind: RecordedKind
+    reference: Annotated[str, Field(min_length=1, max_length=100)]
+    """The decision number, the project, hazard or complaint it rests on."""
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class AgencyChange(Change):

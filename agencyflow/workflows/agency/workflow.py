@@ -52,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
         Assessment,
         AssessmentQuestion,
         CertificatesRenewed,
+        CreditRecording,
         Decision,
         Interview,
         NewProfessional,
@@ -284,6 +285,17 @@ class AgencyWorkflow:
         self._suspicions.append(suspicion)
         self._rec.wake()
 
+    @workflow.update
+    async def record_credit_event(self, recording: CreditRecording) -> Ack:
+        return await self._step(
+            lambda s: credit.check_recording(s, recording),
+            lambda d: credit.record(d, recording, self._policy.credit_rules(), self._ctx()),
+        )
+
+    @record_credit_event.validator
+    def _validate_credit_event(self, recording: CreditRecording) -> None:
+        self._check(lambda s: credit.check_recording(s, recording))
+
     @workflow.signal
     def credit_event(self, event: CreditEvent) -> None:
         """From a project of this agency, once recorded; taken by the timer loop."""
@@ -398,6 +410,7 @@ class AgencyWorkflow:
                 else None,
                 events=[c.entry(resource, first + i, now) for i, c in enumerate(changes)],
                 inbox=sum((c.inbox for c in changes), InboxChanges()),
+                credit_events=[e for c in changes for e in c.credit_events],
             ),
             RecordOutcome,
         )

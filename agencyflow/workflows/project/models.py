@@ -133,6 +133,8 @@ class SpotCheckDecision(BaseModel):
     verdict: SpotCheckVerdict
     reasons: list[FailureReason] = []
     notes: Annotated[str, Field(max_length=4000)] = ""
+    points: int | None = None
+    """A failed check's deduction, chosen by the regulator within the policy's range."""
 
 
 class ProjectChange(Change):

@@ -41,6 +41,21 @@ def open_check(draft: ProjectState, opening: SpotCheckOpening, ctx: Context) -> 
     return ProjectChange(kind="spot_check.opened", summary="监管部门抽查服务报告", actor=actor)
 
 
+def check_points(decision: SpotCheckDecision, ctx: Context) -> None:
+    """A failed check deducts what the regulator chooses within the policy's range (R8); a
+    passed one deducts nothing. Checked before the decision is accepted (not on replay)."""
+    deductions = ctx.policy.credit_deductions
+    low, high = deductions.spot_check_failed_min, deductions.spot_check_failed_max
+    failed = decision.verdict is SpotCheckVerdict.FAIL
+    if failed and (decision.points is None or not low <= decision.points <= high):
+        message = f"a failed spot check deducts between {low} and {high} points: choose"
+    elif not failed and decision.points is not None:
+        message = "a passed spot check deducts nothing"
+    else:
+        return
+    raise RuleViolations([Violation(code="spot_check.points", field="points", message=message)])
+
+
 def check_decision(state: ProjectState, decision: SpotCheckDecision, ctx: Context) -> None:
     check_regulator(state, decision.actor)
     progress = progress_of(state)
@@ -96,6 +111,7 @@ def decide(draft: ProjectState, decision: SpotCheckDecision, ctx: Context) -> Pr
                 "spot_check.failed",
                 ctx.now,
                 {"reasons": [r.value for r in decision.reasons]},
+                points=decision.points,
             )
         ]
         if failed

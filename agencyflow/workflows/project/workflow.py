@@ -308,6 +308,7 @@ class ServiceProjectWorkflow:
     @decide_spot_check.validator
     def _validate_spot_check_decision(self, decision: SpotCheckDecision) -> None:
         self._check(lambda s: spot_check.check_decision(s, decision, self._ctx()))
+        self._check(lambda _: spot_check.check_points(decision, self._ctx()))
 
     @workflow.query
     def state(self) -> ProjectState:

@@ -1,4 +1,5 @@
-"""credit events carry their points; a late report is one event
+"""credit events carry their points, the policy clause and who recorded them; a late report
+is one event
 
 Revision ID: 0008
 Revises: 0007
@@ -11,7 +12,7 @@ Before, a late report wrote ``report.late`` when it became overdue (source
 The old pairs become one such event; its points stay empty, as the code that wrote them
 did not settle any (``days_late`` says how late it was). An overdue event whose report has
 not arrived goes: the upload, or the serious-lateness timer, writes the settled one.
-Downgrading drops the points; the merged events stay one.
+Downgrading drops the points, clauses and recorders; the merged events stay one.
 """
 
 from collections.abc import Sequence
@@ -40,6 +41,8 @@ def _project(source: str) -> str:
 def upgrade() -> None:
     with op.batch_alter_table("credit_event") as batch:
         batch.add_column(sa.Column("points", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("clause", sa.String(100), nullable=True))
+        batch.add_column(sa.Column("recorded_by", sa.String(200), nullable=True))
     connection = op.get_bind()
     rows = connection.execute(
         sa.select(_credit.c.id, _credit.c.source, _credit.c.kind, _credit.c.details).where(
@@ -64,4 +67,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("credit_event") as batch:
+        batch.drop_column("recorded_by")
+        batch.drop_column("clause")
         batch.drop_column("points")
