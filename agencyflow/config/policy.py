@@ -15,7 +15,7 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agencyflow.domain.admission import AdmissionRules
-from agencyflow.domain.credit import CreditRules, serious_days
+from agencyflow.domain.credit import CreditGrade, CreditRules, serious_days
 from agencyflow.domain.industries import Industry
 from agencyflow.domain.qualifications import Specialty
 
@@ -136,7 +136,7 @@ class Policy(BaseModel):
     """Years on the seriously-untrustworthy list (严重失信)."""
     untrustworthy_removal_after_months: Annotated[int, Field(ge=1)] = 12
     """Months after which removal from the list may be requested."""
-    procurement_min_grade: Annotated[str, Field(pattern="^[ABCD]$")] = "C"
+    procurement_min_grade: CreditGrade = CreditGrade.C
     """Lowest grade that may sell services bought with public money (R11)."""
 
     # Complaints (R13)

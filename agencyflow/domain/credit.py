@@ -113,6 +113,18 @@ def first_expiry(events: list[CreditEvent], rules: CreditRules) -> dt.datetime |
     return min((counts_until(e, rules) for e in events), default=None)
 
 
+def procurement_refusals(
+    may_practise: bool, standing: CreditGrade, min_grade: CreditGrade
+) -> list[str]:
+    """Why the agency may not sell services bought with public money (R11); none: it may."""
+    reasons = []
+    if not may_practise:
+        reasons.append("the agency may not practise now (suspended or not admitted)")
+    if standing.value > min_grade.value:  # "D" > "C" > "B" > "A"
+        reasons.append(f"its credit grade {standing.value} is below {min_grade.value}")
+    return reasons
+
+
 def serious_days(serious_after: dt.timedelta) -> int:
     """A serious lateness as whole days, as a late report's ``days_late`` counts them."""
     return math.ceil(serious_after / dt.timedelta(days=1))

@@ -145,3 +145,26 @@ async def test_a_recording_out_of_place_changes_nothing(
         ("body", "reason"),
     }
     assert credit.of_agency(engine, office.uscc) == []
+
+
+async def test_procurement_follows_the_grade_and_needs_no_token(
+    api: httpx.AsyncClient, office: Office
+) -> None:
+    url = f"/public/agencies/{office.uscc}/procurement"
+    allowed = (await api.get(url)).json()
+    assert (allowed["may_sell"], allowed["grade"], allowed["min_grade"]) == (True, "A", "C")
+    assert allowed["reasons"] == []
+    for kind, reference in (
+        ("administrative_penalty_serious", "丽应急罚〔2026〕1号"),
+        ("work_beyond_scope", "LS-1"),
+        ("major_hazard_missed", "H-1"),
+    ):
+        recorded = await _record(
+            api, office, office.county, kind=kind, reference=reference, reason="查实"
+        )
+        assert recorded.status_code == 201, recorded.text
+    refused = (await api.get(url)).json()
+    assert (refused["may_sell"], refused["grade"]) == (False, "D")
+    assert refused["reasons"] == ["its credit grade D is below C"]
+    missing = await api.get("/public/agencies/91331102MA9999999X/procurement")
+    assert missing.status_code == 404

@@ -7,10 +7,12 @@ import anyio.to_thread
 from fastapi import APIRouter, Query
 
 from agencyflow.api.deps import EngineDep, SettingsDep
-from agencyflow.api.params import Offset
+from agencyflow.api.params import Offset, UsccPath
 from agencyflow.api.schemas.agencies import PublicAgencyPage, public
-from agencyflow.api.schemas.credit import grade_of
+from agencyflow.api.schemas.credit import Procurement, grade_of
 from agencyflow.domain.agency import AgencySnapshot, AgencyStatus
+from agencyflow.domain.credit import procurement_refusals
+from agencyflow.domain.errors import NotFound
 from agencyflow.domain.project import CreditEvent
 from agencyflow.domain.service_types import ServiceType
 from agencyflow.store import agencies, credit
@@ -18,6 +20,28 @@ from agencyflow.store import agencies, credit
 router = APIRouter(prefix="/public", tags=["public"])
 
 ADMITTED = tuple(status for status in AgencyStatus if status.is_admitted)
+
+
+@router.get("/agencies/{uscc}/procurement", name="public.procurement")
+async def procurement(uscc: UsccPath, engine: EngineDep, settings: SettingsDep) -> Procurement:
+    """Whether an admitted agency may sell services bought with public money (R11): it must
+    practise now and hold at least the policy's grade."""
+    snapshot, events = await anyio.to_thread.run_sync(
+        lambda: (agencies.get(engine, uscc), credit.of_agency(engine, uscc))
+    )
+    if snapshot is None or not snapshot.status.is_admitted:
+        raise NotFound(f"no admitted agency {uscc}", code="agency.not_found")
+    standing = grade_of(events, dt.datetime.now(dt.UTC), settings.policy.credit_rules())
+    minimum = settings.policy.procurement_min_grade
+    reasons = procurement_refusals(snapshot.status.may_start_projects, standing, minimum)
+    return Procurement(
+        uscc=uscc,
+        legal_name=snapshot.facts.legal_name,
+        may_sell=not reasons,
+        grade=standing,
+        min_grade=minimum,
+        reasons=reasons,
+    )
 
 
 @router.get("/agencies", name="public.agencies")

@@ -40,6 +40,18 @@ class CreditRecordingBody(BaseModel):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+class Procurement(BaseModel):
+    """Whether the agency may sell services bought with public money (政府购买服务, R11)."""
+
+    uscc: str
+    legal_name: str
+    may_sell: bool
+    grade: CreditGrade
+    min_grade: CreditGrade
+    reasons: list[str]
+    """Why not; empty when it may."""
+
+
 class AgencyCredit(BaseModel):
     uscc: str
     score: int
