@@ -165,6 +165,9 @@ async def test_procurement_follows_the_grade_and_needs_no_token(
         assert recorded.status_code == 201, recorded.text
     refused = (await api.get(url)).json()
     assert (refused["may_sell"], refused["grade"]) == (False, "D")
+    listed = (await api.get("/agencies", headers=bearer(office.county))).json()["items"]
+    mine = next(item for item in listed if item["uscc"] == office.uscc)
+    assert (mine["credit_grade"], mine["close_supervision"]) == ("D", True)
     assert refused["reasons"] == ["its credit grade D is below C"]
     missing = await api.get("/public/agencies/91331102MA9999999X/procurement")
     assert missing.status_code == 404

@@ -13,7 +13,8 @@ from temporalio.client import WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 
 from agencyflow.api.commands import Commands, unseen
-from agencyflow.api.deps import EngineDep, allow, own_county
+from agencyflow.api.deps import EngineDep, SettingsDep, allow, own_county
+from agencyflow.api.grades import grades_of
 from agencyflow.api.params import Offset, ProfessionalIdPath, UsccPath
 from agencyflow.api.schemas.agencies import (
     AgencyPage,
@@ -130,6 +131,7 @@ Service = Annotated[Agencies, Depends(Agencies)]
 async def list_agencies(
     actor: Lister,
     engine: EngineDep,
+    settings: SettingsDep,
     county: Annotated[
         str | None, Query(max_length=6, description="jurisdiction (county code)")
     ] = None,
@@ -151,7 +153,8 @@ async def list_agencies(
             offset=offset,
         )
     )
-    return AgencyPage(total=total, items=[summary(s) for s in found])
+    grades = await grades_of(engine, found, settings.policy.credit_rules())
+    return AgencyPage(total=total, items=[summary(s, grades[s.uscc]) for s in found])
 
 
 @router.get("/{uscc}", name="agencies.show")

@@ -7,13 +7,13 @@ import anyio.to_thread
 from fastapi import APIRouter, Query
 
 from agencyflow.api.deps import EngineDep, SettingsDep
+from agencyflow.api.grades import grades_of
 from agencyflow.api.params import Offset, UsccPath
 from agencyflow.api.schemas.agencies import PublicAgencyPage, public
 from agencyflow.api.schemas.credit import Procurement, grade_of
-from agencyflow.domain.agency import AgencySnapshot, AgencyStatus
+from agencyflow.domain.agency import AgencyStatus
 from agencyflow.domain.credit import procurement_refusals
 from agencyflow.domain.errors import NotFound
-from agencyflow.domain.project import CreditEvent
 from agencyflow.domain.service_types import ServiceType
 from agencyflow.store import agencies, credit
 
@@ -54,19 +54,14 @@ async def public_agencies(
 ) -> PublicAgencyPage:
     """Admitted agencies, with their service types, status and credit grade."""
 
-    def read() -> tuple[int, list[AgencySnapshot], dict[str, list[CreditEvent]]]:
-        total, found = agencies.search(
+    total, found = await anyio.to_thread.run_sync(
+        lambda: agencies.search(
             engine,
             statuses=ADMITTED,
             service_type=service_type.value if service_type else None,
             limit=limit,
             offset=offset,
         )
-        return total, found, credit.of_agencies(engine, [s.uscc for s in found])
-
-    total, found, events = await anyio.to_thread.run_sync(read)
-    now, rules = dt.datetime.now(dt.UTC), settings.policy.credit_rules()
-    return PublicAgencyPage(
-        total=total,
-        items=[public(s, grade_of(events.get(s.uscc, []), now, rules)) for s in found],
     )
+    grades = await grades_of(engine, found, settings.policy.credit_rules())
+    return PublicAgencyPage(total=total, items=[public(s, grades[s.uscc]) for s in found])

@@ -117,6 +117,9 @@ class AgencySummary(BaseModel):
     service_types: list[ServiceType]
     rectification_due_at: dt.datetime | None
     updated_at: dt.datetime
+    credit_grade: CreditGrade
+    close_supervision: bool
+    """C and D agencies are supervised closely (重点监管, R8)."""
 
 
 class AgencyPage(BaseModel):
@@ -156,7 +159,7 @@ def professionals_public(snapshot: AgencySnapshot) -> list[ProfessionalPublic]:
     ]
 
 
-def summary(snapshot: AgencySnapshot) -> AgencySummary:
+def summary(snapshot: AgencySnapshot, credit_grade: CreditGrade) -> AgencySummary:
     return AgencySummary(
         uscc=snapshot.uscc,
         legal_name=snapshot.facts.legal_name,
@@ -167,6 +170,8 @@ def summary(snapshot: AgencySnapshot) -> AgencySummary:
         service_types=snapshot.facts.service_types,
         rectification_due_at=snapshot.rectification_due_at,
         updated_at=snapshot.updated_at,
+        credit_grade=credit_grade,
+        close_supervision=credit_grade.needs_close_supervision,
     )
 
 
