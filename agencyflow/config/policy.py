@@ -132,6 +132,11 @@ class Policy(BaseModel):
     """Points deducted per event."""
     credit_window_months: Annotated[int, Field(ge=1, le=120)] = 12
     """An event counts against the score for this many months after it occurred."""
+    credit_objection_working_days: Annotated[int, Field(ge=1, le=60)] = 5
+    """An agency may object (异议) to a credit event within this many working days of it."""
+    credit_objection_review_working_days: Annotated[int, Field(ge=1, le=60)] = 10
+    """The county regulator upholds or revokes an objected event within this, or the city is
+    told."""
     untrustworthy_listing_years: Annotated[int, Field(ge=1)] = 3
     """Years on the seriously-untrustworthy list (严重失信)."""
     untrustworthy_removal_after_months: Annotated[int, Field(ge=1)] = 12

@@ -73,7 +73,8 @@ def counts_until(event: CreditEvent, rules: CreditRules) -> dt.datetime:
 
 
 def counts(event: CreditEvent, now: dt.datetime, rules: CreditRules) -> bool:
-    return event.occurred_at <= now < counts_until(event, rules)
+    revoked = event.revoked_at is not None and event.revoked_at <= now
+    return not revoked and event.occurred_at <= now < counts_until(event, rules)
 
 
 def deduction(event: CreditEvent, rules: CreditRules) -> int:

@@ -283,4 +283,6 @@ class CreditEvent(BaseModel):
     """The policy setting it applies, e.g. ``credit_deductions.administrative_penalty``."""
     recorded_by: str | None = None
     """The regulator who recorded it; None when a workflow's step wrote it."""
+    revoked_at: dt.datetime | None = None
+    """When an objection to it was upheld (撤销): from then on it counts for nothing."""
     details: dict[str, str | int | list[str]] = {}

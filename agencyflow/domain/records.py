@@ -40,6 +40,8 @@ class AgencyRecord(BaseModel):
     inbox: InboxChanges = InboxChanges()
     credit_events: list[CreditEvent] = []
     """Credit events a regulator recorded with this step."""
+    revoked: list[str] = []
+    """Sources of credit events an upheld objection revoked with this step."""
 
 
 class RecordOutcome(BaseModel):

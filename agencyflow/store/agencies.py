@@ -89,6 +89,8 @@ def record(engine: Engine, entry: AgencyRecord) -> RecordOutcome:
             inbox.apply(session, entry.inbox)
             for credit_event in entry.credit_events:
                 credit.append_in(session, credit_event)
+            for source in entry.revoked:
+                credit.revoke_in(session, source, entry.progress.updated_at)
             return RecordOutcome()
     except _Refused as refused:
         return RecordOutcome(conflicts=refused.conflicts)

@@ -18,7 +18,7 @@ from agencyflow.api.app import ROUTERS
 from agencyflow.api.deps import PUBLIC_PATHS
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.identity import Role
-from agencyflow.store import agencies, projects, timeline
+from agencyflow.store import agencies, credit, projects, timeline
 from agencyflow.store import hazards as hazard_store
 from tests.api.test_hazards import PDF, _found
 from tests.api.test_projects import admitted
@@ -46,6 +46,9 @@ BODIES: dict[str, Any] = {
     "hazards.reinspect": {"outcome": "rectified"},
     "hazards.supervise": {"deadline": TODAY},
     "hazards.verify": {"accepted": True},
+    "agencies.record_credit_event": {"kind": "work_beyond_scope", "reference": "X", "reason": "x"},
+    "credit.object": {"reasons": ["理由"]},
+    "credit.decide_objection": {"revoke": True, "reasons": ["理由"]},
 }
 
 
@@ -72,7 +75,14 @@ async def test_no_stranger_reaches_another_tenants_objects(
     office = await admitted(api, engine)
     pid, (hazard_id,) = await _found(api, office, {})
     photo = hazard_store.get(engine, hazard_id).report.photos[0]  # type: ignore[union-attr]
+    recorded = await api.post(
+        f"/agencies/{office.uscc}/credit/events",
+        headers=bearer(office.county),
+        json=BODIES["agencies.record_credit_event"],
+    )
+    assert recorded.status_code == 201, recorded.text
     keys = {
+        "event_id": str(recorded.json()["counted"][0]["id"]),
         "uscc": office.uscc,
         "pid": pid,
         "hazard_id": hazard_id,
@@ -125,4 +135,5 @@ def _state(engine: Engine, agency_uscc: str, pid: str, hazard_id: str) -> tuple[
         timeline.entries(engine, f"agencies/{agency_uscc}", regulators=True),
         timeline.entries(engine, f"projects/{pid}", regulators=True),
         hazard_store.entries_of(engine, [hazard_id]),
+        credit.of_agency(engine, agency_uscc),
     )

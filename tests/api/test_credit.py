@@ -171,3 +171,41 @@ async def test_procurement_follows_the_grade_and_needs_no_token(
     assert refused["reasons"] == ["its credit grade D is below C"]
     missing = await api.get("/public/agencies/91331102MA9999999X/procurement")
     assert missing.status_code == 404
+
+
+async def test_an_objection_through_the_api_revokes_the_event(
+    api: httpx.AsyncClient, office: Office, engine: Engine
+) -> None:
+    recorded = await _record(
+        api, office, office.county, kind="work_beyond_scope", reference="LS-7", reason="超范围"
+    )
+    (entry,) = recorded.json()["counted"]
+    url = f"/credit-events/{entry['id']}/objection"
+    _, other_agency = user(engine, Role.AGENCY, agency_uscc=uscc(fresh_agency()))
+    body = {"reasons": ["该项目在资质范围内"]}
+    assert (await api.post(url, headers=bearer(other_agency), json=body)).status_code == 403
+    assert (await api.post(url, headers=bearer(office.county), json=body)).status_code == 403
+    assert (await api.post(url, headers=bearer(office.agency), json={})).status_code == 422
+    objected = await api.post(url, headers=bearer(office.agency), json=body)
+    assert objected.status_code == 201, objected.text
+    again = await api.post(url, headers=bearer(office.agency), json=body)
+    assert again.status_code == 409
+    assert again.json()["detail"][0]["type"] == "credit.already_objected"
+
+    decision = f"{url}/decision"
+    revoke = {"revoke": True, "reasons": ["核实属实"]}
+    assert (await api.post(decision, headers=bearer(office.agency), json=revoke)).status_code == 403
+    no_reason = await api.post(decision, headers=bearer(office.county), json={"revoke": True})
+    assert no_reason.status_code == 422
+    decided = await api.post(decision, headers=bearer(office.county), json=revoke)
+    assert decided.status_code == 200, decided.text
+    assert (decided.json()["score"], decided.json()["counted"]) == (100, [])
+    (gone,) = decided.json()["expired"]
+    assert gone["revoked_at"] is not None
+    assert (await api.post(decision, headers=bearer(office.county), json=revoke)).status_code == 409
+
+    # An event that does not exist: the city hears so; an agency cannot tell it from another's.
+    missing = "/credit-events/999999/objection"
+    city_asks = await api.post(f"{missing}/decision", headers=bearer(office.city), json=revoke)
+    assert city_asks.status_code == 404
+    assert (await api.post(missing, headers=bearer(office.agency), json=body)).status_code == 403

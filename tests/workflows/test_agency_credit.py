@@ -8,17 +8,26 @@ from temporalio.testing import WorkflowEnvironment
 
 from agencyflow.config.settings import Settings
 from agencyflow.domain.agency import AgencySnapshot
-from agencyflow.domain.credit import CreditGrade
+from agencyflow.domain.credit import CreditGrade, RecordedKind
 from agencyflow.domain.project import CreditEvent
 from agencyflow.store import agencies
-from agencyflow.workflows.agency.models import Decision
+from agencyflow.store import credit as credit_store
+from agencyflow.workflows.agency.models import (
+    CreditObjection,
+    CreditRecording,
+    Decision,
+    ObjectionDecision,
+)
+from agencyflow.workflows.agency.objection import objection_resource
 from agencyflow.workflows.agency.workflow import AgencyWorkflow
 from agencyflow.workflows.project.models import ReportUpload
 from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 from tests.factories import facts, fresh_agency
 from tests.histories import keep_history
+from tests.reading import open_items_of
 from tests.waiting import eventually
 from tests.workflows.agency_helpers import (
+    CITY,
     COUNTY,
     Agencies,
     Handle,
@@ -27,7 +36,7 @@ from tests.workflows.agency_helpers import (
     timeline_kinds,
 )
 from tests.workflows.project_helpers import Projects
-from tests.workflows.temporal_helpers import server_today
+from tests.workflows.temporal_helpers import refusal, server_today
 
 
 async def _admitted(projects: Projects, settings: Settings, engine: Engine) -> Handle:
@@ -99,3 +108,59 @@ async def test_a_fall_to_c_reaches_the_county_and_the_grade_rises_when_the_event
     assert "C 级变为 A 级" in open_items(engine, a)["credit.grade_changed"].title
     assert timeline_kinds(engine, a)[-2:] == ["credit.event_expired", "credit.grade_changed"]
     await keep_history(projects.client, handle.id, "credit-fell-and-rose")
+
+
+async def test_an_objection_unanswered_goes_to_the_city_which_revokes_the_event(
+    projects: Projects, settings: Settings, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    handle = await _admitted(projects, settings, engine)
+    a = handle.id.removeprefix("agency-")
+    agency = agency_actor(int(a[10:17]))
+    penalty = CreditRecording(
+        actor=COUNTY, kind=RecordedKind.ADMINISTRATIVE_PENALTY, reference="罚-1", reason="查实"
+    )
+    await handle.execute_update(AgencyWorkflow.record_credit_event, penalty)
+    (event,) = credit_store.of_agency(engine, a)
+    objection = CreditObjection(actor=agency, source=event.source, reasons=["处罚已撤销"])
+    await handle.execute_update(AgencyWorkflow.object_to_credit_event, objection)
+    resource = objection_resource(a, 1)
+    review = open_items_of(engine, resource)["credit.objection"]
+    assert (review.role, review.scope_id) == ("county_regulator", "331102")
+    twice = await refusal(handle.execute_update(AgencyWorkflow.object_to_credit_event, objection))
+    assert twice.details[0]["code"] == "credit.already_objected"
+
+    await time_skipping_env.sleep(review.due_at - await time_skipping_env.get_current_time())
+    await eventually(lambda: "credit.objection.escalated" in open_items_of(engine, resource))
+    assert open_items_of(engine, resource)["credit.objection.escalated"].role == "city_regulator"
+
+    revoke = ObjectionDecision(actor=CITY, source=event.source, revoke=True, reasons=["属实"])
+    await handle.execute_update(AgencyWorkflow.decide_objection, revoke)
+    assert open_items_of(engine, resource) == {}
+    (revoked,) = credit_store.of_agency(engine, a)
+    assert revoked.revoked_at is not None
+    restored = _agency(engine, handle)
+    assert (restored.credit_score, restored.credit_grade) == (100, CreditGrade.A)
+    # 90 is still A: the revocation changes the score, not the grade.
+    assert timeline_kinds(engine, a)[-3:] == [
+        "credit.objected",
+        "credit.objection_escalated",
+        "credit.objection_decided",
+    ]
+    await keep_history(projects.client, handle.id, "credit-objection-revoked")
+
+
+async def test_an_objection_comes_within_five_working_days(
+    projects: Projects, settings: Settings, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    handle = await _admitted(projects, settings, engine)
+    a = handle.id.removeprefix("agency-")
+    penalty = CreditRecording(
+        actor=COUNTY, kind=RecordedKind.WORK_BEYOND_SCOPE, reference="LS-9", reason="超范围"
+    )
+    await handle.execute_update(AgencyWorkflow.record_credit_event, penalty)
+    (event,) = credit_store.of_agency(engine, a)
+    await time_skipping_env.sleep(dt.timedelta(days=10))  # at least 5 working days, holidays or not
+    late = CreditObjection(actor=agency_actor(int(a[10:17])), source=event.source, reasons=["迟"])
+    refused = await refusal(handle.execute_update(AgencyWorkflow.object_to_credit_event, late))
+    assert refused.details[0]["code"] == "credit.objection_too_late"
+    assert open_items_of(engine, objection_resource(a, 1)) == {}

@@ -41,6 +41,7 @@ from agencyflow.domain.agency import (
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.errors import Conflict, Forbidden, RuleViolations
 from agencyflow.domain.identity import Actor, Role, may_access
+from agencyflow.domain.project import CreditEvent
 from agencyflow.domain.service_types import ServiceType
 from agencyflow.store import agencies, credit, inbox, timeline
 from agencyflow.workflows.agency.models import (
@@ -167,7 +168,7 @@ async def show_credit(uscc: UsccPath, actor: Reader, service: Service) -> Agency
     """The agency's credit score and grade under the policy in force, with the events that
     count and those that no longer do (R8)."""
     await service.visible(uscc, actor)
-    return await _credit(uscc, service)
+    return await credit_answer(uscc, service)
 
 
 @router.post(
@@ -187,13 +188,18 @@ async def record_credit_event(
     await service.send(
         agency_workflow_id(uscc), AgencyWorkflow.record_credit_event, recording, actor
     )
-    return await _credit(uscc, service)
+    return await credit_answer(uscc, service)
 
 
-async def _credit(uscc: str, service: Agencies) -> AgencyCredit:
-    events = await anyio.to_thread.run_sync(credit.of_agency, service.engine, uscc)
+async def credit_answer(uscc: str, service: Agencies) -> AgencyCredit:
+    """The agency's credit now, from its ledger, each event with its id."""
+
+    def read() -> tuple[list[CreditEvent], dict[str, int]]:
+        return credit.of_agency(service.engine, uscc), credit.ids_of(service.engine, uscc)
+
+    events, ids = await anyio.to_thread.run_sync(read)
     rules = service.settings.policy.credit_rules()
-    return credit_of(uscc, events, dt.datetime.now(dt.UTC), rules)
+    return credit_of(uscc, events, ids, dt.datetime.now(dt.UTC), rules)
 
 
 # ---------------------------------------------------------------------- application

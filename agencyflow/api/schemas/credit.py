@@ -19,6 +19,8 @@ from agencyflow.domain.project import CreditEvent
 
 
 class CreditEntry(BaseModel):
+    id: int
+    """For an objection: ``POST /credit-events/{id}/objection``."""
     kind: str
     source: str
     """What caused it: ``projects/<id>#…``, ``hazards/<id>#…``."""
@@ -28,6 +30,8 @@ class CreditEntry(BaseModel):
     counts_until: dt.datetime
     clause: str | None
     """The policy setting it applies."""
+    revoked_at: dt.datetime | None
+    """When an upheld objection revoked it."""
     recorded_by: str | None
     """The regulator who recorded it; none when a project's step did."""
     details: dict[str, Any]
@@ -71,18 +75,24 @@ def grade_of(events: list[CreditEvent], now: dt.datetime, rules: CreditRules) ->
 
 
 def credit_of(
-    uscc: str, events: list[CreditEvent], now: dt.datetime, rules: CreditRules
+    uscc: str,
+    events: list[CreditEvent],
+    ids: dict[str, int],
+    now: dt.datetime,
+    rules: CreditRules,
 ) -> AgencyCredit:
     entries = [
         (
             counts(event, now, rules),
             CreditEntry(
+                id=ids[event.source],
                 kind=event.kind,
                 source=event.source,
                 occurred_at=event.occurred_at,
                 points=deduction(event, rules),
                 counts_until=counts_until(event, rules),
                 clause=event.clause,
+                revoked_at=event.revoked_at,
                 recorded_by=event.recorded_by,
                 details=event.details,
             ),

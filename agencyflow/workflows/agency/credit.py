@@ -96,6 +96,8 @@ def expire(draft: AgencyState, rules: CreditRules, ctx: Context) -> AgencyChange
     """Events past the window stop counting; the score rises by what they deducted."""
     ended = [e for e in draft.credit if not counts(e, ctx.now, rules)]
     draft.credit = [e for e in draft.credit if counts(e, ctx.now, rules)]
+    kept = {e.source for e in draft.credit}
+    draft.objected = [source for source in draft.objected if source in kept]
     points = sum(deduction(e, rules) for e in ended)
     change = AgencyChange(
         kind="credit.event_expired",

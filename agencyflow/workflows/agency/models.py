@@ -14,6 +14,7 @@ from agencyflow.domain.agency import (
     LocalOffice,
     Professional,
 )
+from agencyflow.domain.bounded import FileId
 from agencyflow.domain.credit import RecordedKind
 from agencyflow.domain.errors import Violation
 from agencyflow.domain.identity import Actor
@@ -44,6 +45,14 @@ class AffiliationSuspected(BaseModel):
     professional_name: str
 
 
+class OpenObjection(BaseModel):
+    source: str
+    number: int
+    objected_at: dt.datetime
+    review_due_at: dt.datetime
+    escalated: bool = False
+
+
 class AgencyState(Memory):
     """Everything the workflow knows; carried whole across continue-as-new."""
 
@@ -64,6 +73,11 @@ class AgencyState(Memory):
     by the agency's age. The ledger itself is in SQL."""
     credit_pending: list[CreditEvent] = []
     """Credit events signalled but not yet taken up when the workflow continued as new."""
+    objections: list[OpenObjection] = []
+    """Objections awaiting the regulator's answer."""
+    objected: list[str] = []
+    """Sources of counted events objected to already (once per event)."""
+    next_objection: int = 1
 
 
 class AgencyInput(BaseModel):
@@ -92,6 +106,24 @@ class Assessment(BaseModel):
     violations: list[Violation]
 
 
+class CreditObjection(BaseModel):
+    """The agency's objection (异议) to a credit event, with why and what shows it."""
+
+    actor: Actor
+    source: Annotated[str, Field(min_length=1, max_length=300)]
+    reasons: Annotated[list[Reason], Field(min_length=1, max_length=20)]
+    files: Annotated[list[FileId], Field(max_length=10)] = []
+
+
+class ObjectionDecision(BaseModel):
+    """The regulator's answer: the event revoked (撤销), or upheld as it stands."""
+
+    actor: Actor
+    source: Annotated[str, Field(min_length=1, max_length=300)]
+    revoke: bool
+    reasons: Annotated[list[Reason], Field(min_length=1, max_length=20)]
+
+
 class CreditRecording(BaseModel):
     """A deduction a regulator records against the agency (R8), with what it rests on."""
 
@@ -110,6 +142,8 @@ class AgencyChange(Change):
     """ID numbers of the agency's full-time people after the step, when it changes them."""
     then: Change | None = None
     """The status change the step brought about (限期整改, restored…), in the same record."""
+    revoked: list[str] = []
+    """Credit events (by source) an upheld objection revoked."""
 
 
 class Submission(BaseModel):

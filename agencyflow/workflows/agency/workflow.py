@@ -43,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
     from agencyflow.workflows.steps import Context
 
     from . import application, clock, credit, monitoring, status, supervision
+    from . import objection as objections
     from .application import snapshot_of
     from .models import (
         AffiliationSuspected,
@@ -52,10 +53,12 @@ with workflow.unsafe.imports_passed_through():
         Assessment,
         AssessmentQuestion,
         CertificatesRenewed,
+        CreditObjection,
         CreditRecording,
         Decision,
         Interview,
         NewProfessional,
+        ObjectionDecision,
         OfficeMoved,
         ProfessionalLeaves,
         Submission,
@@ -116,8 +119,12 @@ class AgencyWorkflow:
     def _next_due(self) -> dt.datetime | None:
         if self._suspicions or self._credit_in:
             return workflow.now()
-        rules = self._policy.credit_rules()
-        due = [clock.next_due(self._state, self._policy), credit.expiry_due(self._state, rules)]
+        rules, state = self._policy.credit_rules(), self._state
+        due = [
+            clock.next_due(state, self._policy),
+            credit.expiry_due(state, rules),
+            objections.review_due(state),
+        ]
         return min((at for at in due if at is not None), default=None)
 
     # ------------------------------------------------------------------ application and review
@@ -296,6 +303,35 @@ class AgencyWorkflow:
     def _validate_credit_event(self, recording: CreditRecording) -> None:
         self._check(lambda s: credit.check_recording(s, recording))
 
+    @workflow.update
+    async def object_to_credit_event(self, objection: CreditObjection) -> Ack:
+        async with self._rec.lock:
+            if ack := self._state.replied(update_id()):
+                return ack
+            with rejecting():
+                objections.check_objection(self._state, objection)
+                days = self._policy.credit_objection_review_working_days
+                due = await working_days_from_now(days)
+                draft = self._state.model_copy(deep=True)
+                change = objections.object_to(draft, objection, self._ctx(), due)
+                return self._rec.answered(await self._adopt(draft, change))
+
+    @object_to_credit_event.validator
+    def _validate_objection(self, objection: CreditObjection) -> None:
+        self._check(lambda s: objections.check_objection(s, objection))
+        self._check(lambda s: objections.check_in_time(s, objection, self._ctx()))
+
+    @workflow.update
+    async def decide_objection(self, decision: ObjectionDecision) -> Ack:
+        return await self._step(
+            lambda s: objections.check_decision(s, decision),
+            lambda d: objections.decide(d, decision, self._policy.credit_rules(), self._ctx()),
+        )
+
+    @decide_objection.validator
+    def _validate_objection_decision(self, decision: ObjectionDecision) -> None:
+        self._check(lambda s: objections.check_decision(s, decision))
+
     @workflow.signal
     def credit_event(self, event: CreditEvent) -> None:
         """From a project of this agency, once recorded; taken by the timer loop."""
@@ -370,7 +406,7 @@ class AgencyWorkflow:
         expiry = credit.expiry_due(draft, rules)
         if expiry is not None and now >= expiry:
             return credit.expire(draft, rules, self._ctx())
-        return None
+        return objections.escalate_due(draft, now)
 
     def _timed_step(
         self, draft: AgencyState, due: clock.Due, verdict: list[Violation]
@@ -411,6 +447,7 @@ class AgencyWorkflow:
                 events=[c.entry(resource, first + i, now) for i, c in enumerate(changes)],
                 inbox=sum((c.inbox for c in changes), InboxChanges()),
                 credit_events=[e for c in changes for e in c.credit_events],
+                revoked=change.revoked,
             ),
             RecordOutcome,
         )

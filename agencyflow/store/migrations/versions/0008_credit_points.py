@@ -1,5 +1,5 @@
-"""credit events carry their points, the policy clause and who recorded them; a late report
-is one event
+"""credit events carry their points, the policy clause, who recorded them and when an
+objection revoked them; a late report is one event
 
 Revision ID: 0008
 Revises: 0007
@@ -12,7 +12,7 @@ Before, a late report wrote ``report.late`` when it became overdue (source
 The old pairs become one such event; its points stay empty, as the code that wrote them
 did not settle any (``days_late`` says how late it was). An overdue event whose report has
 not arrived goes: the upload, or the serious-lateness timer, writes the settled one.
-Downgrading drops the points, clauses and recorders; the merged events stay one.
+Downgrading drops the new columns; the merged events stay one.
 """
 
 from collections.abc import Sequence
@@ -43,6 +43,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("points", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("clause", sa.String(100), nullable=True))
         batch.add_column(sa.Column("recorded_by", sa.String(200), nullable=True))
+        batch.add_column(sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True))
     connection = op.get_bind()
     rows = connection.execute(
         sa.select(_credit.c.id, _credit.c.source, _credit.c.kind, _credit.c.details).where(
@@ -67,6 +68,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("credit_event") as batch:
+        batch.drop_column("revoked_at")
         batch.drop_column("recorded_by")
         batch.drop_column("clause")
         batch.drop_column("points")

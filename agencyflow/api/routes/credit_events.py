@@ -1,0 +1,74 @@
+"""``/credit-events/{id}``: objections (异议) to one credit event, and the regulator's answer
+(R8). Each goes to the agency's workflow, which keeps the agency's credit."""
+
+from typing import Annotated
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Path, status
+from pydantic import BaseModel, Field
+
+from agencyflow.api.commands import unseen
+from agencyflow.api.deps import allow
+from agencyflow.api.routes.agencies import Service, credit_answer
+from agencyflow.api.schemas.credit import AgencyCredit
+from agencyflow.domain.bounded import FileId, Reason
+from agencyflow.domain.identity import Actor, Role
+from agencyflow.domain.project import CreditEvent
+from agencyflow.store import credit
+from agencyflow.workflows.agency.models import (
+    CreditObjection,
+    ObjectionDecision,
+    agency_workflow_id,
+)
+from agencyflow.workflows.agency.workflow import AgencyWorkflow
+
+router = APIRouter(prefix="/credit-events", tags=["credit"])
+
+EventId = Annotated[int, Path(ge=1, le=2_000_000_000)]
+AgencyUser = Annotated[Actor, Depends(allow(Role.AGENCY))]
+Regulator = Annotated[Actor, Depends(allow(Role.COUNTY_REGULATOR, Role.CITY_REGULATOR))]
+Reasons = Annotated[list[Reason], Field(min_length=1, max_length=20)]
+
+
+class ObjectionBody(BaseModel):
+    reasons: Reasons
+    files: Annotated[list[FileId], Field(max_length=10)] = []
+    """Uploaded files (``POST /files``) that show the event is wrong."""
+
+
+class ObjectionDecisionBody(BaseModel):
+    revoke: bool
+    """True: the objection holds and the event is revoked (撤销); false: it stands."""
+    reasons: Reasons
+
+
+async def _event(event_id: int, actor: Actor, service: Service) -> CreditEvent:
+    found = await anyio.to_thread.run_sync(credit.entry, service.engine, event_id)
+    if found is None:
+        raise unseen(actor, "credit_event", str(event_id), missing=True)
+    await service.visible(found.agency_uscc, actor)
+    return found
+
+
+@router.post("/{event_id}/objection", name="credit.object", status_code=status.HTTP_201_CREATED)
+async def object_to(
+    event_id: EventId, body: ObjectionBody, actor: AgencyUser, service: Service
+) -> AgencyCredit:
+    """The agency objects to the event, within the policy's working days of it, once."""
+    event = await _event(event_id, actor, service)
+    objection = CreditObjection(actor=actor, source=event.source, **body.model_dump())
+    update = AgencyWorkflow.object_to_credit_event
+    await service.send(agency_workflow_id(event.agency_uscc), update, objection, actor)
+    return await credit_answer(event.agency_uscc, service)
+
+
+@router.post("/{event_id}/objection/decision", name="credit.decide_objection")
+async def decide(
+    event_id: EventId, body: ObjectionDecisionBody, actor: Regulator, service: Service
+) -> AgencyCredit:
+    """The regulator revokes the event or lets it stand, with reasons."""
+    event = await _event(event_id, actor, service)
+    decision = ObjectionDecision(actor=actor, source=event.source, **body.model_dump())
+    update = AgencyWorkflow.decide_objection
+    await service.send(agency_workflow_id(event.agency_uscc), update, decision, actor)
+    return await credit_answer(event.agency_uscc, service)
