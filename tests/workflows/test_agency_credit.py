@@ -52,6 +52,14 @@ def _agency(engine: Engine, handle: Handle) -> AgencySnapshot:
     return found
 
 
+async def _recorded(handle: Handle, engine: Engine, kind: RecordedKind) -> CreditEvent:
+    """The county records a deduction of this kind; the agency's one event."""
+    recording = CreditRecording(actor=COUNTY, kind=kind, reference="丽应急-1", reason="查实")
+    await handle.execute_update(AgencyWorkflow.record_credit_event, recording)
+    (event,) = credit_store.of_agency(engine, handle.id.removeprefix("agency-"))
+    return event
+
+
 def _event(handle: Handle, name: str, points: int, at: dt.datetime) -> CreditEvent:
     return CreditEvent(
         agency_uscc=handle.id.removeprefix("agency-"),
@@ -116,11 +124,7 @@ async def test_an_objection_unanswered_goes_to_the_city_which_revokes_the_event(
     handle = await _admitted(projects, settings, engine)
     a = handle.id.removeprefix("agency-")
     agency = agency_actor(int(a[10:17]))
-    penalty = CreditRecording(
-        actor=COUNTY, kind=RecordedKind.ADMINISTRATIVE_PENALTY, reference="罚-1", reason="查实"
-    )
-    await handle.execute_update(AgencyWorkflow.record_credit_event, penalty)
-    (event,) = credit_store.of_agency(engine, a)
+    event = await _recorded(handle, engine, RecordedKind.ADMINISTRATIVE_PENALTY)
     objection = CreditObjection(actor=agency, source=event.source, reasons=["处罚已撤销"])
     await handle.execute_update(AgencyWorkflow.object_to_credit_event, objection)
     resource = objection_resource(a, 1)
@@ -154,11 +158,7 @@ async def test_an_objection_comes_within_five_working_days(
 ) -> None:
     handle = await _admitted(projects, settings, engine)
     a = handle.id.removeprefix("agency-")
-    penalty = CreditRecording(
-        actor=COUNTY, kind=RecordedKind.WORK_BEYOND_SCOPE, reference="LS-9", reason="超范围"
-    )
-    await handle.execute_update(AgencyWorkflow.record_credit_event, penalty)
-    (event,) = credit_store.of_agency(engine, a)
+    event = await _recorded(handle, engine, RecordedKind.WORK_BEYOND_SCOPE)
     await time_skipping_env.sleep(dt.timedelta(days=10))  # at least 5 working days, holidays or not
     late = CreditObjection(actor=agency_actor(int(a[10:17])), source=event.source, reasons=["迟"])
     refused = await refusal(handle.execute_update(AgencyWorkflow.object_to_credit_event, late))

@@ -1,7 +1,8 @@
 """``/credit-events/{id}``: objections (异议) to one credit event, and the regulator's answer
 (R8). Each goes to the agency's workflow, which keeps the agency's credit."""
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Path, status
@@ -42,12 +43,20 @@ class ObjectionDecisionBody(BaseModel):
     reasons: Reasons
 
 
-async def _event(event_id: int, actor: Actor, service: Service) -> CreditEvent:
-    found = await anyio.to_thread.run_sync(credit.entry, service.engine, event_id)
-    if found is None:
+async def _send(
+    event_id: int,
+    actor: Actor,
+    service: Service,
+    update: Any,
+    command: Callable[[CreditEvent], BaseModel],
+) -> AgencyCredit:
+    """The command about one event, to its agency's workflow; the agency's credit after."""
+    event = await anyio.to_thread.run_sync(credit.entry, service.engine, event_id)
+    if event is None:
         raise unseen(actor, "credit_event", str(event_id), missing=True)
-    await service.visible(found.agency_uscc, actor)
-    return found
+    await service.visible(event.agency_uscc, actor)
+    await service.send(agency_workflow_id(event.agency_uscc), update, command(event), actor)
+    return await credit_answer(event.agency_uscc, service)
 
 
 @router.post("/{event_id}/objection", name="credit.object", status_code=status.HTTP_201_CREATED)
@@ -55,11 +64,13 @@ async def object_to(
     event_id: EventId, body: ObjectionBody, actor: AgencyUser, service: Service
 ) -> AgencyCredit:
     """The agency objects to the event, within the policy's working days of it, once."""
-    event = await _event(event_id, actor, service)
-    objection = CreditObjection(actor=actor, source=event.source, **body.model_dump())
-    update = AgencyWorkflow.object_to_credit_event
-    await service.send(agency_workflow_id(event.agency_uscc), update, objection, actor)
-    return await credit_answer(event.agency_uscc, service)
+    return await _send(
+        event_id,
+        actor,
+        service,
+        AgencyWorkflow.object_to_credit_event,
+        lambda event: CreditObjection(actor=actor, source=event.source, **body.model_dump()),
+    )
 
 
 @router.post("/{event_id}/objection/decision", name="credit.decide_objection")
@@ -67,8 +78,10 @@ async def decide(
     event_id: EventId, body: ObjectionDecisionBody, actor: Regulator, service: Service
 ) -> AgencyCredit:
     """The regulator revokes the event or lets it stand, with reasons."""
-    event = await _event(event_id, actor, service)
-    decision = ObjectionDecision(actor=actor, source=event.source, **body.model_dump())
-    update = AgencyWorkflow.decide_objection
-    await service.send(agency_workflow_id(event.agency_uscc), update, decision, actor)
-    return await credit_answer(event.agency_uscc, service)
+    return await _send(
+        event_id,
+        actor,
+        service,
+        AgencyWorkflow.decide_objection,
+        lambda event: ObjectionDecision(actor=actor, source=event.source, **body.model_dump()),
+    )
