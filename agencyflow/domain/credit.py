@@ -38,6 +38,21 @@ class RecordedKind(LabelledEnum):
     WORK_BEYOND_SCOPE = ("work_beyond_scope", "超出能力或资质范围执业")
     ADMINISTRATIVE_PENALTY = ("administrative_penalty", "行政处罚")
     ADMINISTRATIVE_PENALTY_SERIOUS = ("administrative_penalty_serious", "行政处罚（情节严重）")
+    FALSE_REPORT = ("false_report", "出具虚假报告（一票否决）")
+    AFFILIATION = ("affiliation", "挂靠（一票否决）")
+    SUBCONTRACTING = ("subcontracting", "转包（一票否决）")
+
+    @property
+    def is_veto(self) -> bool:
+        """One-vote veto (一票否决): grade D at once, whatever the score, and a referral to
+        the seriously-untrustworthy list."""
+        return self in _VETOES
+
+
+_VETOES = frozenset(
+    {RecordedKind.FALSE_REPORT, RecordedKind.AFFILIATION, RecordedKind.SUBCONTRACTING}
+)
+VETO_KINDS = frozenset(kind.value for kind in _VETOES)
 
 
 class CreditRules(BaseModel):
@@ -96,6 +111,19 @@ def score(events: list[CreditEvent], now: dt.datetime, rules: CreditRules) -> in
     D either way, and the number shows how far the agency has to climb."""
     counted = sum(deduction(e, rules) for e in events if counts(e, now, rules))
     return rules.initial_score - counted
+
+
+def vetoed(events: list[CreditEvent], now: dt.datetime, rules: CreditRules) -> bool:
+    """A one-vote veto among the events that count: it holds for the event's window."""
+    return any(e.kind in VETO_KINDS and counts(e, now, rules) for e in events)
+
+
+def standing(
+    events: list[CreditEvent], now: dt.datetime, rules: CreditRules
+) -> tuple[int, CreditGrade]:
+    """The score, and the grade: D under a one-vote veto, else by the score."""
+    points = score(events, now, rules)
+    return points, CreditGrade.D if vetoed(events, now, rules) else grade(points, rules)
 
 
 def grade(points: int, rules: CreditRules) -> CreditGrade:

@@ -209,3 +209,19 @@ async def test_an_objection_through_the_api_revokes_the_event(
     city_asks = await api.post(f"{missing}/decision", headers=bearer(office.city), json=revoke)
     assert city_asks.status_code == 404
     assert (await api.post(missing, headers=bearer(office.agency), json=body)).status_code == 403
+
+
+async def test_a_veto_makes_the_agency_d_at_once_and_refers_it_to_the_city(
+    api: httpx.AsyncClient, office: Office
+) -> None:
+    vetoed = await _record(
+        api, office, office.county, kind="affiliation", reference="挂靠-1", reason="专职人员挂靠"
+    )
+    assert vetoed.status_code == 201, vetoed.text
+    body = vetoed.json()
+    assert (body["score"], body["grade"], body["vetoed"]) == (100, "D", True)
+    assert body["counted"][0]["clause"] == "veto"
+    inbox = (await api.get("/inbox", headers=bearer(office.city))).json()
+    assert "credit.untrustworthy_referral" in [i["kind"] for i in inbox]
+    procurement = (await api.get(f"/public/agencies/{office.uscc}/procurement")).json()
+    assert (procurement["may_sell"], procurement["grade"]) == (False, "D")

@@ -7,6 +7,7 @@ import pytest
 from agencyflow.config.policy import Policy
 from agencyflow.domain.credit import (
     CreditGrade,
+    RecordedKind,
     add_months,
     counts,
     counts_until,
@@ -14,6 +15,7 @@ from agencyflow.domain.credit import (
     first_expiry,
     grade,
     score,
+    standing,
 )
 from agencyflow.domain.project import CreditEvent
 
@@ -110,3 +112,16 @@ def test_the_first_expiry_is_when_the_first_event_stops_counting() -> None:
     events = [_event(5, later), _event(0), _event(2, later)]
     assert first_expiry(events, RULES) == counts_until(events[1], RULES)
     assert first_expiry([], RULES) is None
+
+
+def test_a_veto_makes_the_grade_d_whatever_the_score_while_it_counts() -> None:
+    veto = _event(None, kind="affiliation")
+    assert deduction(veto, RULES) == 0
+    assert standing([veto], AT, RULES) == (100, CreditGrade.D)
+    assert standing([veto], counts_until(veto, RULES), RULES) == (100, CreditGrade.A)
+    assert standing([_event(5)], AT, RULES) == (95, CreditGrade.A)
+    assert {kind.value for kind in RecordedKind if kind.is_veto} == {
+        "false_report",
+        "affiliation",
+        "subcontracting",
+    }

@@ -12,8 +12,8 @@ from agencyflow.domain.credit import (
     counts,
     counts_until,
     deduction,
-    grade,
-    score,
+    standing,
+    vetoed,
 )
 from agencyflow.domain.project import CreditEvent
 
@@ -63,6 +63,8 @@ class AgencyCredit(BaseModel):
     grade_label: str
     close_supervision: bool
     """C and D agencies are supervised closely (重点监管)."""
+    vetoed: bool
+    """A one-vote veto (一票否决) counts: the grade is D whatever the score."""
     window_months: int
     counted: list[CreditEntry]
     """Events that count now, newest first."""
@@ -71,7 +73,7 @@ class AgencyCredit(BaseModel):
 
 
 def grade_of(events: list[CreditEvent], now: dt.datetime, rules: CreditRules) -> CreditGrade:
-    return grade(score(events, now, rules), rules)
+    return standing(events, now, rules)[1]
 
 
 def credit_of(
@@ -100,14 +102,14 @@ def credit_of(
         for event in reversed(events)
         if event.occurred_at <= now
     ]
-    points = score(events, now, rules)
-    standing = grade(points, rules)
+    points, grade = standing(events, now, rules)
     return AgencyCredit(
         uscc=uscc,
         score=points,
-        grade=standing,
-        grade_label=standing.label,
-        close_supervision=standing.needs_close_supervision,
+        grade=grade,
+        grade_label=grade.label,
+        close_supervision=grade.needs_close_supervision,
+        vetoed=vetoed(events, now, rules),
         window_months=rules.window_months,
         counted=[entry for counted, entry in entries if counted],
         expired=[entry for counted, entry in entries if not counted],

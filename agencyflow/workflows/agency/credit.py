@@ -12,18 +12,21 @@ from agencyflow.domain.credit import (
     deduction,
     first_expiry,
     grade,
-    score,
+    standing,
 )
 from agencyflow.domain.errors import Conflict
 from agencyflow.domain.inbox import Addressee, InboxChanges
 from agencyflow.domain.project import CreditEvent
-from agencyflow.workflows.steps import Change, Context, done, message, require
+from agencyflow.workflows.steps import Change, Context, done, message, require, tell
 
 from .application import check_regulator, regulator_of, snapshot_of
 from .models import AgencyChange, AgencyState, CreditRecording, agency_resource
 
 GRADE_CHANGED = "credit.grade_changed"
 GRADE_DROPPED = "credit.grade_dropped"
+UNTRUSTWORTHY_REFERRAL = "credit.untrustworthy_referral"
+VETOED = "：一票否决，信用等级直接降为 D 级，移送严重失信名单认定"
+"""The city decides whether a vetoed agency goes on the seriously-untrustworthy list."""
 
 
 def is_new(state: AgencyState, event: CreditEvent, now: dt.datetime, rules: CreditRules) -> bool:
@@ -65,25 +68,34 @@ def record(
     draft: AgencyState, recording: CreditRecording, rules: CreditRules, ctx: Context
 ) -> AgencyChange:
     kind = recording.kind
-    points: int = getattr(ctx.policy.credit_deductions, kind.value)
+    # A veto deducts nothing: it makes the grade D by itself (R8, 一票否决).
+    points: int = 0 if kind.is_veto else getattr(ctx.policy.credit_deductions, kind.value)
     event = CreditEvent(
         agency_uscc=draft.uscc,
         source=recorded_source(draft.uscc, recording),
         kind=kind.value,
         occurred_at=ctx.now,
         points=points,
-        clause=f"credit_deductions.{kind.value}",
+        clause="veto" if kind.is_veto else f"credit_deductions.{kind.value}",
         recorded_by=recording.actor.label,
         details={"reference": recording.reference, "reason": recording.reason},
     )
     draft.credit.append(event)
     change = AgencyChange(
         kind="credit.recorded",
-        summary=f"{kind.label}（{recording.reference}）：扣 {points} 分",
+        summary=f"{kind.label}（{recording.reference}）"
+        + (VETOED if kind.is_veto else f"：扣 {points} 分"),
         actor=recording.actor,
         reasons=[recording.reason],
         credit_events=[event],
     )
+    if kind.is_veto:
+        change.inbox = tell(
+            f"{agency_resource(draft.uscc)}#veto.{recording.reference}",
+            UNTRUSTWORTHY_REFERRAL,
+            Addressee.city(),
+            f"严重失信名单认定：{snapshot_of(draft).facts.legal_name}（{kind.label}）",
+        )
     change.then = rescored(draft, rules, ctx)
     return change
 
@@ -112,8 +124,7 @@ def rescored(draft: AgencyState, rules: CreditRules, ctx: Context) -> Change | N
     """The new score on the agency; a change of grade, if any, as a change of its own."""
     snapshot = snapshot_of(draft)
     before = snapshot.credit_grade or grade(rules.initial_score, rules)
-    points = score(draft.credit, ctx.now, rules)
-    after = grade(points, rules)
+    points, after = standing(draft.credit, ctx.now, rules)
     snapshot.credit_score, snapshot.credit_grade = points, after
     if after is before:
         return None
