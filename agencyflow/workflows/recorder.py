@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
 S = TypeVar("S", bound=Memory)
 C = TypeVar("C")
 T = TypeVar("T")
+P = TypeVar("P")
 
 RECORD_TIMEOUT = timedelta(seconds=15)
 RECORD_RETRY = RetryPolicy(
@@ -128,13 +129,29 @@ class Recorder(Generic[S]):
     ) -> Ack:
         """An update's step: checked again under the lock (the state may have moved while
         it waited), applied to a draft, adopted once recorded."""
+
+        async def nothing(_: S) -> None:
+            return None
+
+        return await self.prepared_step(check, nothing, lambda draft, _: apply(draft), adopt)
+
+    async def prepared_step(
+        self,
+        check: Callable[[S], None],
+        prepare: Callable[[S], Awaitable[P]],
+        apply: Callable[[S, P], C],
+        adopt: Callable[[S, C], Awaitable[Ack]],
+    ) -> Ack:
+        """A step that needs a local activity's answer first (a working-day deadline, the
+        rules' verdict): ``prepare`` runs after the check, under the lock, and may refuse."""
         async with self.lock:
             if ack := self.state.replied(update_id()):
                 return ack
             with rejecting():
                 check(self.state)
+                prepared = await prepare(self.state)
                 draft = self.state.model_copy(deep=True)
-                return self.answered(await adopt(draft, apply(draft)))
+                return self.answered(await adopt(draft, apply(draft, prepared)))
 
     def answered(self, ack: Ack) -> Ack:
         """Remember the update's answer, so that the same update again gets it, even after

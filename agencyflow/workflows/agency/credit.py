@@ -100,6 +100,21 @@ def record(
     return change
 
 
+def next_change(
+    draft: AgencyState, incoming: list[CreditEvent], rules: CreditRules, ctx: Context
+) -> AgencyChange | None:
+    """The first signalled event not yet taken (those taken already, or no longer counting,
+    are dropped from ``incoming``), else the expiry of events whose window has ended."""
+    while incoming:
+        if draft.snapshot is not None and is_new(draft, incoming[0], ctx.now, rules):
+            return take_event(draft, incoming[0], rules, ctx)
+        incoming.pop(0)
+    expiry = expiry_due(draft, rules)
+    if expiry is not None and ctx.now >= expiry:
+        return expire(draft, rules, ctx)
+    return None
+
+
 def expiry_due(state: AgencyState, rules: CreditRules) -> dt.datetime | None:
     return first_expiry(state.credit, rules)
 

@@ -4,10 +4,13 @@ Updates (each validated before it reaches history, each answered once recorded):
 ``submit`` (agency), ``approve`` / ``return_application`` / ``reject`` / ``reinstate``
 (regulators), ``add_professional`` / ``remove_professional`` / ``renew_certificates`` /
 ``move_office`` / ``change_workplace`` (agency, once admitted), ``record_verification`` /
-``record_interview`` (regulators).
-Signals: ``affiliation_suspected`` (from another agency's workflow). Queries: ``state``.
+``record_interview`` / ``record_credit_event`` (regulators), ``object_to_credit_event``
+(agency) and ``decide_objection`` (regulators).
+Signals: ``affiliation_suspected`` (from another agency's workflow), ``credit_event`` (from
+its projects). Queries: ``state``.
 Timers: the review deadline (escalation to the city), each certificate's reminder and
-expiry, the rectification deadline (suspension).
+expiry, the rectification deadline (suspension), each credit event's end, each objection's
+review deadline (escalation to the city).
 """
 
 import datetime as dt
@@ -35,9 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from agencyflow.workflows.memory import Ack
     from agencyflow.workflows.recorder import (
         Recorder,
-        rejecting,
         taken,
-        update_id,
         working_days_from_now,
     )
     from agencyflow.workflows.steps import Context
@@ -131,17 +132,17 @@ class AgencyWorkflow:
 
     @workflow.update
     async def submit(self, submission: Submission) -> Ack:
-        async with self._rec.lock:
-            if ack := self._state.replied(update_id()):
-                return ack
-            with rejecting():
-                application.check_submission(self._state, submission)
-                if self._assessed_in_force:
-                    application.meets_rules(await self._verdict(submission.facts))
-                due = await working_days_from_now(self._policy.agency_review_working_days)
-                draft = self._state.model_copy(deep=True)
-                change = application.submit(draft, submission, self._ctx(), due)
-                return self._rec.answered(await self._adopt(draft, change))
+        async def assessed(_: AgencyState) -> dt.datetime:
+            if self._assessed_in_force:
+                application.meets_rules(await self._verdict(submission.facts))
+            return await working_days_from_now(self._policy.agency_review_working_days)
+
+        return await self._rec.prepared_step(
+            lambda s: application.check_submission(s, submission),
+            assessed,
+            lambda d, due: application.submit(d, submission, self._ctx(), due),
+            self._adopt,
+        )
 
     @submit.validator
     def _validate_submit(self, submission: Submission) -> None:
@@ -305,16 +306,13 @@ class AgencyWorkflow:
 
     @workflow.update
     async def object_to_credit_event(self, objection: CreditObjection) -> Ack:
-        async with self._rec.lock:
-            if ack := self._state.replied(update_id()):
-                return ack
-            with rejecting():
-                objections.check_objection(self._state, objection)
-                days = self._policy.credit_objection_review_working_days
-                due = await working_days_from_now(days)
-                draft = self._state.model_copy(deep=True)
-                change = objections.object_to(draft, objection, self._ctx(), due)
-                return self._rec.answered(await self._adopt(draft, change))
+        days = self._policy.credit_objection_review_working_days
+        return await self._rec.prepared_step(
+            lambda s: objections.check_objection(s, objection),
+            lambda _: working_days_from_now(days),
+            lambda d, due: objections.object_to(d, objection, self._ctx(), due),
+            self._adopt,
+        )
 
     @object_to_credit_event.validator
     def _validate_objection(self, objection: CreditObjection) -> None:
@@ -354,29 +352,27 @@ class AgencyWorkflow:
         """A step that admits the agency (approval, reinstatement): the rules must hold today."""
         if not self._assessed_in_force:
             return await self._step(check, apply)
-        async with self._rec.lock:
-            if ack := self._state.replied(update_id()):
-                return ack
-            with rejecting():
-                check(self._state)
-                violations = await self._verdict(snapshot_of(self._state).facts)
-                if violations:
-                    raise application.not_admissible(violations)
-                draft = self._state.model_copy(deep=True)
-                return self._rec.answered(await self._adopt(draft, apply(draft)))
+
+        async def admissible(state: AgencyState) -> None:
+            violations = await self._verdict(snapshot_of(state).facts)
+            if violations:
+                raise application.not_admissible(violations)
+
+        return await self._rec.prepared_step(check, admissible, lambda d, _: apply(d), self._adopt)
 
     async def _amend(self, check: Check, describe: Describe) -> Ack:
         """A change of the agency's facts, with the rules' verdict on the facts it leads to."""
-        async with self._rec.lock:
-            if ack := self._state.replied(update_id()):
-                return ack
-            with rejecting():
-                check(self._state)
-                amendment = describe(self._state)
-                violations = await self._verdict(amendment.facts)
-                draft = self._state.model_copy(deep=True)
-                change = monitoring.amend(draft, amendment, violations, self._ctx())
-                return self._rec.answered(await self._adopt(draft, change))
+
+        async def assessed(state: AgencyState) -> tuple[monitoring.Amendment, list[Violation]]:
+            amendment = describe(state)
+            return amendment, await self._verdict(amendment.facts)
+
+        return await self._rec.prepared_step(
+            check,
+            assessed,
+            lambda d, verdict: monitoring.amend(d, *verdict, self._ctx()),
+            self._adopt,
+        )
 
     async def _next_change(self, draft: AgencyState) -> AgencyChange | None:
         """Suspicions raised by other agencies, then what time has made due."""
@@ -397,16 +393,11 @@ class AgencyWorkflow:
         return self._timed_step(draft, due, verdict)
 
     def _credit_change(self, draft: AgencyState) -> AgencyChange | None:
-        """Credit events from its projects, then events whose window has ended."""
-        rules, now = self._policy.credit_rules(), workflow.now()
-        while self._credit_in:
-            if draft.snapshot is not None and credit.is_new(draft, self._credit_in[0], now, rules):
-                return credit.take_event(draft, self._credit_in[0], rules, self._ctx())
-            self._credit_in.pop(0)
-        expiry = credit.expiry_due(draft, rules)
-        if expiry is not None and now >= expiry:
-            return credit.expire(draft, rules, self._ctx())
-        return objections.escalate_due(draft, now)
+        """Credit events from its projects, events whose window has ended, objections
+        unanswered in time."""
+        ctx = self._ctx()
+        change = credit.next_change(draft, self._credit_in, self._policy.credit_rules(), ctx)
+        return change or objections.escalate_due(draft, ctx.now)
 
     def _timed_step(
         self, draft: AgencyState, due: clock.Due, verdict: list[Violation]

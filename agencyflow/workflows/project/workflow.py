@@ -180,15 +180,13 @@ class ServiceProjectWorkflow:
 
     @workflow.update
     async def refile(self, refiling: Refiling) -> Ack:
-        async with self._rec.lock:
-            if ack := self._state.replied(update_id()):
-                return ack
-            with rejecting():
-                filing.check_refile(self._state, refiling)
-                due = await working_days_from_now(self._policy.filing_review_working_days)
-                draft = self._state.model_copy(deep=True)
-                change = filing.refile(draft, refiling, self._ctx(), due)
-                return self._rec.answered(await self._adopt(draft, change))
+        days = self._policy.filing_review_working_days
+        return await self._rec.prepared_step(
+            lambda s: filing.check_refile(s, refiling),
+            lambda _: working_days_from_now(days),
+            lambda d, due: filing.refile(d, refiling, self._ctx(), due),
+            self._adopt,
+        )
 
     @refile.validator
     def _validate_refile(self, refiling: Refiling) -> None:
