@@ -82,11 +82,18 @@ def hazard_violations(
     return violations
 
 
+CLOCK_SKEW = dt.timedelta(minutes=5)
+"""How far ahead of ours the clock of an inspector's device may run: a discovery time taken
+on site a few seconds "in the future" is a clock's error, not a major hazard to refuse."""
+
+
 def discovered_in_visit(discovered_at: dt.datetime, visited_on: dt.date, now: dt.datetime) -> bool:
     """Found on the visit's day, or the night after for a visit that ran past midnight, and
-    not in the future: a discovery time cannot be moved to dodge the 2-hour rule."""
+    not in the future (beyond `CLOCK_SKEW`): a discovery time cannot be moved to dodge the
+    2-hour rule."""
     day = discovered_at.astimezone(CHINA_TZ).date()
-    return visited_on <= day <= visited_on + dt.timedelta(days=1) and discovered_at <= now
+    in_visit = visited_on <= day <= visited_on + dt.timedelta(days=1)
+    return in_visit and discovered_at <= now + CLOCK_SKEW
 
 
 def report_delay(report: HazardReport, reported_at: dt.datetime) -> dt.timedelta | None:

@@ -5,7 +5,7 @@ import datetime as dt
 from agencyflow.config.policy import Policy
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.hazard import HazardReport
-from agencyflow.domain.hazard_rules import discovered_in_visit, report_delay
+from agencyflow.domain.hazard_rules import CLOCK_SKEW, discovered_in_visit, report_delay
 from agencyflow.domain.project import ProjectRequest
 from agencyflow.workflows.hazard.found import new_hazard
 from agencyflow.workflows.steps import Context
@@ -26,7 +26,10 @@ def test_a_hazard_is_found_on_its_visit_day_or_the_night_after_and_never_ahead()
     assert discovered_in_visit(_at(VISIT + dt.timedelta(days=1), 1), VISIT, NOW)
     assert not discovered_in_visit(_at(VISIT - dt.timedelta(days=1), 23), VISIT, NOW)
     assert not discovered_in_visit(_at(VISIT + dt.timedelta(days=2), 1), VISIT, NOW)
-    assert not discovered_in_visit(NOW + dt.timedelta(minutes=1), VISIT + dt.timedelta(days=1), NOW)
+    # A device's clock a little ahead of ours is its error; further ahead is the future.
+    day_after = VISIT + dt.timedelta(days=1)
+    assert discovered_in_visit(NOW + CLOCK_SKEW, day_after, NOW)
+    assert not discovered_in_visit(NOW + CLOCK_SKEW + dt.timedelta(seconds=1), day_after, NOW)
     # The day is China's: 23:30 UTC on the 19th is 07:30 on the 20th in Lishui.
     assert discovered_in_visit(dt.datetime(2026, 11, 19, 23, 30, tzinfo=dt.UTC), VISIT, NOW)
 
