@@ -27,6 +27,7 @@ from .routes import (
     inbox,
     projects,
     public,
+    untrustworthy,
     users,
 )
 
@@ -37,6 +38,7 @@ ROUTERS = (
     audit.router,
     agencies.router,
     credit_events.router,
+    untrustworthy.router,
     projects.router,
     enterprises.router,
     hazards.router,

@@ -21,7 +21,14 @@ from agencyflow.store.identity import actor_for_token, hash_token
 
 from .errors import Unauthenticated
 
-PUBLIC_PATHS = frozenset({"/health", "/public/agencies", "/public/agencies/{uscc}/procurement"})
+PUBLIC_PATHS = frozenset(
+    {
+        "/health",
+        "/public/agencies",
+        "/public/agencies/{uscc}/procurement",
+        "/public/untrustworthy",
+    }
+)
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `agencyflow users add`.")
 

@@ -1,21 +1,44 @@
-"""Credit grades for the agencies a list shows, read from their ledgers (R8)."""
+"""Credit grades as lists show them and filter by them (R8, R11: 差异化监管).
 
-import datetime as dt
+The agency's workflow is the one authority on its score and grade: it recomputes them at
+each event, each expiry and each listing, and records them with the agency. Readers take
+them from there; an agency no event has touched yet stands at the policy's initial score.
+"""
 
-import anyio.to_thread
-from sqlalchemy import Engine
+from typing import Annotated, Literal
 
-from agencyflow.api.schemas.credit import grade_of
+from fastapi import Depends, Query
+
+from agencyflow.api.deps import SettingsDep
 from agencyflow.domain.agency import AgencySnapshot
-from agencyflow.domain.credit import CreditGrade, CreditRules
-from agencyflow.store import credit
+from agencyflow.domain.credit import CreditGrade, CreditRules, grade
+from agencyflow.store.agencies import Grades
 
 
-async def grades_of(
-    engine: Engine, found: list[AgencySnapshot], rules: CreditRules
-) -> dict[str, CreditGrade]:
-    """Each listed agency's grade now, from its ledger: one query for the page."""
-    usccs = [snapshot.uscc for snapshot in found]
-    events = await anyio.to_thread.run_sync(credit.of_agencies, engine, usccs)
-    now = dt.datetime.now(dt.UTC)
-    return {uscc: grade_of(events.get(uscc, []), now, rules) for uscc in usccs}
+def score_of(snapshot: AgencySnapshot, rules: CreditRules) -> int:
+    return rules.initial_score if snapshot.credit_score is None else snapshot.credit_score
+
+
+def grade_of(snapshot: AgencySnapshot, rules: CreditRules) -> CreditGrade:
+    return snapshot.credit_grade or grade(rules.initial_score, rules)
+
+
+def _grades(
+    settings: SettingsDep,
+    grade_: Annotated[
+        list[CreditGrade] | None,
+        Query(alias="grade", max_length=4, description="only these credit grades"),
+    ] = None,
+    sort: Annotated[
+        Literal["name", "grade"], Query(description="by name, or by grade (A first) then name")
+    ] = "name",
+) -> Grades:
+    rules = settings.policy.credit_rules()
+    return Grades(
+        initial=grade(rules.initial_score, rules),
+        only=tuple(grade_) if grade_ else None,
+        by_grade=sort == "grade",
+    )
+
+
+GradeQuery = Annotated[Grades, Depends(_grades)]

@@ -18,6 +18,7 @@ from agencyflow.domain.admission import AdmissionRules
 from agencyflow.domain.credit import CreditGrade, CreditRules, serious_days
 from agencyflow.domain.industries import Industry
 from agencyflow.domain.qualifications import Specialty
+from agencyflow.domain.untrustworthy import ListingRules
 
 PositiveDuration = Annotated[dt.timedelta, Field(gt=dt.timedelta(0))]
 Points = Annotated[int, Field(ge=0)]
@@ -76,8 +77,6 @@ class Policy(BaseModel):
     """How long after the platform's receipt a project waits for a spot check before it closes."""
     spot_check_four_eyes: bool = False
     """When on, a spot-check verdict must come from another regulator than its opener."""
-    spot_check_min_share: Annotated[float, Field(gt=0, le=1)] = 0.15
-    """Share of reports spot-checked each half year, at least."""
 
     # Filings and reviews (R2, R6)
     filing_review_working_days: Annotated[int, Field(ge=1)] = 5
@@ -137,28 +136,12 @@ class Policy(BaseModel):
     credit_objection_review_working_days: Annotated[int, Field(ge=1, le=60)] = 10
     """The county regulator upholds or revokes an objected event within this, or the city is
     told."""
-    untrustworthy_listing_years: Annotated[int, Field(ge=1)] = 3
+    untrustworthy_listing_years: Annotated[int, Field(ge=1, le=10)] = 3
     """Years on the seriously-untrustworthy list (严重失信)."""
-    untrustworthy_removal_after_months: Annotated[int, Field(ge=1)] = 12
+    untrustworthy_removal_after_months: Annotated[int, Field(ge=1, le=120)] = 12
     """Months after which removal from the list may be requested."""
     procurement_min_grade: CreditGrade = CreditGrade.C
     """Lowest grade that may sell services bought with public money (R11)."""
-
-    # Complaints (R13)
-    complaint_handling: PositiveDuration = _days(60)
-    """A complaint is handled within this."""
-    complaint_extension_max: PositiveDuration = _days(30)
-    """One extension, with a reason, of at most this."""
-    complaint_reward_share: Annotated[float, Field(gt=0, le=1)] = 0.15
-    """A true report's reward, as a share of the fine…"""
-    complaint_reward_min_yuan: Points = 3_000
-    """…but at least this many yuan…"""
-    complaint_reward_max_yuan: Points = 500_000
-    """…and at most this many (Zhejiang)."""
-
-    # Enforcement (R14)
-    agency_inspection_months: Annotated[int, Field(ge=1, le=12)] = 3
-    """Every agency is inspected once in each period of this many months (quarterly)."""
 
     def admission_rules(self) -> AdmissionRules:
         return AdmissionRules(
@@ -182,6 +165,12 @@ class Policy(BaseModel):
             spot_check_failed_min=deductions.spot_check_failed_min,
         )
 
+    def listing_rules(self) -> ListingRules:
+        return ListingRules(
+            years=self.untrustworthy_listing_years,
+            removal_after_months=self.untrustworthy_removal_after_months,
+        )
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if any(reminder >= self.report_deadline for reminder in self.report_reminders):
@@ -193,6 +182,6 @@ class Policy(BaseModel):
         deductions = self.credit_deductions
         if deductions.spot_check_failed_min > deductions.spot_check_failed_max:
             raise ValueError("spot_check_failed_min must not exceed spot_check_failed_max")
-        if self.complaint_reward_min_yuan > self.complaint_reward_max_yuan:
-            raise ValueError("complaint_reward_min_yuan must not exceed complaint_reward_max_yuan")
+        if self.untrustworthy_removal_after_months >= 12 * self.untrustworthy_listing_years:
+            raise ValueError("untrustworthy_removal_after_months must fall within the listing")
         return self

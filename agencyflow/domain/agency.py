@@ -13,7 +13,7 @@ from pydantic import (
 )
 
 from .bounded import AsciiCode, Day
-from .credit import CreditGrade
+from .credit import CreditGrade, OpenObjection
 from .errors import Violation
 from .id_numbers import IdNumber, mask_id_number
 from .industries import Industry
@@ -21,6 +21,7 @@ from .labels import LabelledEnum
 from .qualifications import CertificateKind, Specialty
 from .regions import JURISDICTIONS, CountyCode
 from .service_types import ServiceType
+from .untrustworthy import Listing, Referral
 from .uscc import Uscc
 
 Text = Annotated[str, Field(min_length=1, max_length=500)]
@@ -219,6 +220,12 @@ class AgencyProgress(BaseModel):
     """Recomputed by its workflow at each credit event and when one stops counting; None
     until the first (the initial score)."""
     credit_grade: CreditGrade | None = None
+    objections: list[OpenObjection] = []
+    """Objections to its credit events that await the regulator's answer."""
+    referrals: list[Referral] = []
+    """One-vote vetoes that await the city's decision on listing."""
+    listing: Listing | None = None
+    """Its place on the seriously-untrustworthy list (严重失信), while it lasts."""
     updated_at: dt.datetime
 
 

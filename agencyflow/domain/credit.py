@@ -74,6 +74,17 @@ class CreditRules(BaseModel):
     """A failed spot check whose points the regulator has not chosen counts the least."""
 
 
+class OpenObjection(BaseModel):
+    """An objection (异议) to a counted event, awaiting the regulator's answer."""
+
+    source: str
+    number: int
+    objected_at: dt.datetime
+    review_due_at: dt.datetime
+    escalated: bool = False
+    """Unanswered in the regulator's working days: the city has been told."""
+
+
 def add_months(moment: dt.datetime, months: int) -> dt.datetime:
     """The same day and time ``months`` later; the month's last day if it is shorter."""
     month_index = moment.month - 1 + months
@@ -119,11 +130,13 @@ def vetoed(events: list[CreditEvent], now: dt.datetime, rules: CreditRules) -> b
 
 
 def standing(
-    events: list[CreditEvent], now: dt.datetime, rules: CreditRules
+    events: list[CreditEvent], now: dt.datetime, rules: CreditRules, *, listed: bool = False
 ) -> tuple[int, CreditGrade]:
-    """The score, and the grade: D under a one-vote veto, else by the score."""
+    """The score, and the grade: D under a one-vote veto or while on the seriously-
+    untrustworthy list, else by the score."""
     points = score(events, now, rules)
-    return points, CreditGrade.D if vetoed(events, now, rules) else grade(points, rules)
+    worst = listed or vetoed(events, now, rules)
+    return points, CreditGrade.D if worst else grade(points, rules)
 
 
 def grade(points: int, rules: CreditRules) -> CreditGrade:
@@ -143,12 +156,15 @@ def first_expiry(events: list[CreditEvent], rules: CreditRules) -> dt.datetime |
 
 
 def procurement_refusals(
-    may_practise: bool, standing: CreditGrade, min_grade: CreditGrade
+    may_practise: bool, standing: CreditGrade, min_grade: CreditGrade, listing: str | None
 ) -> list[str]:
-    """Why the agency may not sell services bought with public money (R11); none: it may."""
+    """Why the agency may not sell services bought with public money (R11); none: it may.
+    ``listing``: the decision that put it on the seriously-untrustworthy list, if it is."""
     reasons = []
     if not may_practise:
         reasons.append("the agency may not practise now (suspended or not admitted)")
+    if listing is not None:
+        reasons.append(f"it is on the seriously-untrustworthy list ({listing})")
     if standing.value > min_grade.value:  # "D" > "C" > "B" > "A"
         reasons.append(f"its credit grade {standing.value} is below {min_grade.value}")
     return reasons

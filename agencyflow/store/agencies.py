@@ -1,9 +1,10 @@
 """The agencies' read model, and the registry of full-time professionals across agencies."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Engine
+from sqlalchemy import JSON, Engine, func
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from agencyflow.domain.agency import (
@@ -12,6 +13,7 @@ from agencyflow.domain.agency import (
     ClaimConflict,
     FullTimeClaims,
 )
+from agencyflow.domain.credit import CreditGrade
 from agencyflow.domain.records import AgencyRecord, RecordOutcome
 
 from . import credit, inbox, timeline
@@ -37,6 +39,11 @@ class AgencyRow(SQLModel, table=True):
     facts: dict[str, Any] = Field(sa_type=JSON)
     professional_ids: dict[str, str] = Field(sa_type=JSON)
     progress: dict[str, Any] = Field(sa_type=JSON)
+    credit_score: int | None = None
+    """The agency workflow's score (R8); None until a credit event touches it: the initial."""
+    credit_grade: str | None = Field(default=None, max_length=1, index=True)
+    listed_until: dt.datetime | None = Field(default=None, sa_type=UtcDateTime, index=True)
+    """The end of its term on the seriously-untrustworthy list, while it is listed."""
 
     def model(self) -> AgencySnapshot:
         return AgencySnapshot.model_validate(
@@ -63,6 +70,17 @@ class FullTimeClaimRow(SQLModel, table=True):
     legal_name: str = Field(max_length=200)
     jurisdiction_code: str | None = Field(default=None, max_length=6)
     claimed_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+@dataclass(frozen=True)
+class Grades:
+    """Filtering and sorting by credit grade (R8, 差异化监管)."""
+
+    initial: CreditGrade
+    """The grade of an agency no event has touched: the policy's initial score's."""
+    only: tuple[CreditGrade, ...] | None = None
+    by_grade: bool = False
+    """A before B before C before D, each by name."""
 
 
 class _Refused(Exception):
@@ -104,6 +122,9 @@ def _take(session: Session, entry: AgencyRecord) -> bool:
         "submitted_at": progress.submitted_at,
         "updated_at": progress.updated_at,
         "progress": progress.model_dump(mode="json"),
+        "credit_score": progress.credit_score,
+        "credit_grade": progress.credit_grade.value if progress.credit_grade else None,
+        "listed_until": progress.listing.ends_at if progress.listing else None,
     }
     if entry.professional_ids is not None:
         values["professional_ids"] = entry.professional_ids
@@ -198,10 +219,14 @@ def search(
     service_type: str | None = None,
     out_of_town: bool | None = None,
     statuses: tuple[AgencyStatus, ...] | None = None,
+    grades: Grades | None = None,
+    listed_at: dt.datetime | None = None,
     limit: int,
     offset: int,
 ) -> tuple[int, list[AgencySnapshot]]:
-    """Agencies matching every given filter, by name; with the total before paging."""
+    """Agencies matching every given filter, by name (or by grade, then name, when
+    ``grades.by_grade``); with the total before paging. ``listed_at``: only those on the
+    seriously-untrustworthy list at that moment."""
     query = where_given(
         select(AgencyRow),
         (AgencyRow.jurisdiction_code, jurisdiction_code),
@@ -218,7 +243,16 @@ def search(
                 )
             )
         )
-    by_name = [col(AgencyRow.legal_name), col(AgencyRow.uscc)]
+    if listed_at is not None:
+        query = query.where(col(AgencyRow.listed_until) > listed_at)
+    order: list[Any] = [col(AgencyRow.legal_name), col(AgencyRow.uscc)]
+    if grades is not None:
+        # No credit event yet: the initial grade, which the workflow has not had to write.
+        grade = func.coalesce(col(AgencyRow.credit_grade), grades.initial.value)
+        if grades.only is not None:
+            query = query.where(grade.in_([g.value for g in grades.only]))
+        if grades.by_grade:
+            order = [grade, *order]
     with transaction(engine) as session:
-        total, rows = page(session, query, by_name, offset, limit)
+        total, rows = page(session, query, order, offset, limit)
         return total, [row.model() for row in rows]

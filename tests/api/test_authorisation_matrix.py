@@ -49,6 +49,9 @@ BODIES: dict[str, Any] = {
     "agencies.record_credit_event": {"kind": "work_beyond_scope", "reference": "X", "reason": "x"},
     "credit.object": {"reasons": ["理由"]},
     "credit.decide_objection": {"revoke": True, "reasons": ["理由"]},
+    "untrustworthy.decide": {"decision": "decline", "reasons": ["理由"]},
+    "untrustworthy.apply_for_removal": {"reasons": ["理由"]},
+    "untrustworthy.decide_removal": {"remove": True, "reasons": ["理由"]},
 }
 
 

@@ -6,14 +6,18 @@ import datetime as dt
 import httpx
 import pytest
 from sqlalchemy import Engine
+from temporalio.client import Client
 
 from agencyflow.domain.credit import CreditGrade
 from agencyflow.domain.identity import Role
 from agencyflow.domain.project import CreditEvent
 from agencyflow.store import agencies, credit
 from agencyflow.store.engine import transaction
+from agencyflow.workflows.agency.models import agency_workflow_id
+from agencyflow.workflows.agency.workflow import AgencyWorkflow
 from tests.api.test_projects import Office, admitted
 from tests.factories import bearer, fresh_agency, uscc, user
+from tests.waiting import eventually
 
 NOW = dt.datetime.now(dt.UTC)
 
@@ -23,27 +27,46 @@ async def office(api: httpx.AsyncClient, engine: Engine) -> Office:
     return await admitted(api, engine)
 
 
-def _recorded(engine: Engine, office: Office, **events: tuple[int | None, dt.timedelta]) -> None:
-    """Events as the workflows' records append them, ``source=(points, how long ago)``."""
+async def _reported(
+    temporal: Client,
+    engine: Engine,
+    office: Office,
+    **events: tuple[int | None, dt.timedelta],
+) -> None:
+    """Events as projects report them, ``source=(points, how long ago)``: appended to the
+    ledger by the project's record, then signalled to the agency's workflow, whose score the
+    answers show once it has taken them."""
+    sent = [
+        CreditEvent(
+            agency_uscc=office.uscc,
+            source=f"projects/{office.uscc}-{name}#report.late",
+            kind="report.late",
+            occurred_at=NOW - ago,
+            points=points,
+            details={"days_late": 3},
+        )
+        for name, (points, ago) in events.items()
+    ]
     with transaction(engine) as session:
-        for name, (points, ago) in events.items():
-            credit.append_in(
-                session,
-                CreditEvent(
-                    agency_uscc=office.uscc,
-                    source=f"projects/{office.uscc}-{name}#report.late",
-                    kind="report.late",
-                    occurred_at=NOW - ago,
-                    points=points,
-                    details={"days_late": 3},
-                ),
-            )
+        for event in sent:
+            credit.append_in(session, event)
+    handle = temporal.get_workflow_handle(agency_workflow_id(office.uscc))
+    for event in sent:
+        await handle.signal(AgencyWorkflow.credit_event, event)
+    counting = {e.source for e in sent if NOW - e.occurred_at < dt.timedelta(days=365)}
+
+    async def taken() -> bool:
+        state = await handle.query(AgencyWorkflow.state)
+        return counting <= {e.source for e in state.credit}  # recorded before it is the state
+
+    await eventually(taken)
 
 
 async def test_score_and_grade_come_from_the_events_that_count(
-    api: httpx.AsyncClient, office: Office, engine: Engine
+    api: httpx.AsyncClient, office: Office, engine: Engine, temporal: Client
 ) -> None:
-    _recorded(
+    await _reported(
+        temporal,
         engine,
         office,
         old=(10, dt.timedelta(days=400)),  # past the 12 months: no longer counts
@@ -67,9 +90,11 @@ async def test_score_and_grade_come_from_the_events_that_count(
 
 
 async def test_a_grade_below_c_marks_the_agency_for_close_supervision(
-    api: httpx.AsyncClient, office: Office, engine: Engine
+    api: httpx.AsyncClient, office: Office, engine: Engine, temporal: Client
 ) -> None:
-    _recorded(engine, office, a=(20, dt.timedelta(days=3)), b=(11, dt.timedelta(days=2)))
+    await _reported(
+        temporal, engine, office, a=(20, dt.timedelta(days=3)), b=(11, dt.timedelta(days=2))
+    )
     body = (await api.get(f"/agencies/{office.uscc}/credit", headers=bearer(office.county))).json()
     assert (body["score"], body["grade"], body["close_supervision"]) == (69, "D", True)
 

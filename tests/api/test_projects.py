@@ -44,10 +44,13 @@ class Office:
         return project_id(self.uscc, contract_number)
 
 
-async def admitted(api: httpx.AsyncClient, engine: Engine) -> Office:
-    """A fresh agency that has applied and been approved, and the people around its project."""
+async def admitted(api: httpx.AsyncClient, engine: Engine, **application: Any) -> Office:
+    """A fresh agency that has applied (``application``: what its facts change) and been
+    approved, and the people around its project."""
     office = Office(engine, fresh_agency())
-    applied = await api.post("/agencies", headers=bearer(office.agency), json=facts(office.number))
+    applied = await api.post(
+        "/agencies", headers=bearer(office.agency), json=facts(office.number, **application)
+    )
     assert applied.status_code == 201, applied.text
     approved = await api.post(
         f"/agencies/{office.uscc}/approve", headers=bearer(office.county), json={}

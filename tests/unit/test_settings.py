@@ -91,9 +91,8 @@ def test_policy_defaults_are_the_mission_table() -> None:
     assert (policy.credit_initial_score, policy.credit_grade_a_min) == (100, 90)
     assert (policy.credit_grade_b_min, policy.credit_grade_c_min) == (80, 70)
     assert policy.procurement_min_grade == "C"
-    assert policy.complaint_handling == dt.timedelta(days=60)
-    assert policy.complaint_reward_min_yuan == 3_000
-    assert policy.complaint_reward_max_yuan == 500_000
+    assert policy.untrustworthy_listing_years == 3
+    assert policy.untrustworthy_removal_after_months == 12
 
 
 def test_policy_crosses_json_as_iso_8601_and_back_unchanged() -> None:

@@ -7,57 +7,30 @@ from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
 from agencyflow.config.settings import Settings
-from agencyflow.domain.agency import AgencySnapshot
 from agencyflow.domain.credit import CreditGrade, RecordedKind
 from agencyflow.domain.project import CreditEvent
-from agencyflow.store import agencies
 from agencyflow.store import credit as credit_store
 from agencyflow.workflows.agency.models import (
     CreditObjection,
-    CreditRecording,
-    Decision,
     ObjectionDecision,
 )
 from agencyflow.workflows.agency.objection import objection_resource
 from agencyflow.workflows.agency.workflow import AgencyWorkflow
 from agencyflow.workflows.project.models import ReportUpload
 from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
-from tests.factories import facts, fresh_agency
 from tests.histories import keep_history
 from tests.reading import open_items_of
 from tests.waiting import eventually
 from tests.workflows.agency_helpers import (
     CITY,
-    COUNTY,
-    Agencies,
     Handle,
     agency_actor,
     open_items,
     timeline_kinds,
 )
+from tests.workflows.credit_helpers import admitted, agency_of, recorded
 from tests.workflows.project_helpers import Projects
 from tests.workflows.temporal_helpers import refusal, server_today
-
-
-async def _admitted(projects: Projects, settings: Settings, engine: Engine) -> Handle:
-    drive = Agencies(projects.client, settings.temporal_task_queue, engine)
-    handle, _ = await drive.submit(facts(fresh_agency()))
-    await handle.execute_update(AgencyWorkflow.approve, Decision(actor=COUNTY))
-    return handle
-
-
-def _agency(engine: Engine, handle: Handle) -> AgencySnapshot:
-    found = agencies.get(engine, handle.id.removeprefix("agency-"))
-    assert found is not None
-    return found
-
-
-async def _recorded(handle: Handle, engine: Engine, kind: RecordedKind) -> CreditEvent:
-    """The county records a deduction of this kind; the agency's one event."""
-    recording = CreditRecording(actor=COUNTY, kind=kind, reference="丽应急-1", reason="查实")
-    await handle.execute_update(AgencyWorkflow.record_credit_event, recording)
-    (event,) = credit_store.of_agency(engine, handle.id.removeprefix("agency-"))
-    return event
 
 
 def _event(handle: Handle, name: str, points: int, at: dt.datetime) -> CreditEvent:
@@ -73,8 +46,8 @@ def _event(handle: Handle, name: str, points: int, at: dt.datetime) -> CreditEve
 async def test_a_late_report_of_its_project_rescores_the_agency(
     projects: Projects, settings: Settings, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
-    handle = await _admitted(projects, settings, engine)
-    agency = _agency(engine, handle)
+    handle = await admitted(projects, settings, engine)
+    agency = agency_of(engine, handle)
     today = await server_today(time_skipping_env)
     project, ended = await projects.ended(agency, today, today)
     now = await time_skipping_env.get_current_time()
@@ -84,7 +57,7 @@ async def test_a_late_report_of_its_project_rescores_the_agency(
     await project.execute_update(ServiceProjectWorkflow.upload_report, upload)
 
     await eventually(lambda: "credit.event" in timeline_kinds(engine, agency.uscc))
-    rescored = _agency(engine, handle)
+    rescored = agency_of(engine, handle)
     assert (rescored.credit_score, rescored.credit_grade) == (98, CreditGrade.A)
     assert "credit.grade_changed" not in timeline_kinds(engine, agency.uscc)
 
@@ -92,7 +65,7 @@ async def test_a_late_report_of_its_project_rescores_the_agency(
 async def test_a_fall_to_c_reaches_the_county_and_the_grade_rises_when_the_events_expire(
     projects: Projects, settings: Settings, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
-    handle = await _admitted(projects, settings, engine)
+    handle = await admitted(projects, settings, engine)
     a = handle.id.removeprefix("agency-")
     now = await time_skipping_env.get_current_time()
     first = _event(handle, "a", 11, now)
@@ -101,7 +74,7 @@ async def test_a_fall_to_c_reaches_the_county_and_the_grade_rises_when_the_event
     await handle.signal(AgencyWorkflow.credit_event, _event(handle, "b", 11, now))
 
     await eventually(lambda: "credit.grade_dropped" in open_items(engine, a))
-    fallen = _agency(engine, handle)
+    fallen = agency_of(engine, handle)
     assert (fallen.credit_score, fallen.credit_grade) == (78, CreditGrade.C)
     county = open_items(engine, a)["credit.grade_dropped"]
     assert (county.role, county.scope_id) == ("county_regulator", "331102")
@@ -111,7 +84,7 @@ async def test_a_fall_to_c_reaches_the_county_and_the_grade_rises_when_the_event
 
     await time_skipping_env.sleep(dt.timedelta(days=366))
     await eventually(lambda: "credit.grade_dropped" not in open_items(engine, a))
-    risen = _agency(engine, handle)
+    risen = agency_of(engine, handle)
     assert (risen.credit_score, risen.credit_grade) == (100, CreditGrade.A)
     assert "C 级变为 A 级" in open_items(engine, a)["credit.grade_changed"].title
     assert timeline_kinds(engine, a)[-2:] == ["credit.event_expired", "credit.grade_changed"]
@@ -121,10 +94,10 @@ async def test_a_fall_to_c_reaches_the_county_and_the_grade_rises_when_the_event
 async def test_an_objection_unanswered_goes_to_the_city_which_revokes_the_event(
     projects: Projects, settings: Settings, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
-    handle = await _admitted(projects, settings, engine)
+    handle = await admitted(projects, settings, engine)
     a = handle.id.removeprefix("agency-")
     agency = agency_actor(int(a[10:17]))
-    event = await _recorded(handle, engine, RecordedKind.ADMINISTRATIVE_PENALTY)
+    event = await recorded(handle, engine, RecordedKind.ADMINISTRATIVE_PENALTY)
     objection = CreditObjection(actor=agency, source=event.source, reasons=["处罚已撤销"])
     await handle.execute_update(AgencyWorkflow.object_to_credit_event, objection)
     resource = objection_resource(a, 1)
@@ -142,7 +115,7 @@ async def test_an_objection_unanswered_goes_to_the_city_which_revokes_the_event(
     assert open_items_of(engine, resource) == {}
     (revoked,) = credit_store.of_agency(engine, a)
     assert revoked.revoked_at is not None
-    restored = _agency(engine, handle)
+    restored = agency_of(engine, handle)
     assert (restored.credit_score, restored.credit_grade) == (100, CreditGrade.A)
     # 90 is still A: the revocation changes the score, not the grade.
     assert timeline_kinds(engine, a)[-3:] == [
@@ -156,9 +129,9 @@ async def test_an_objection_unanswered_goes_to_the_city_which_revokes_the_event(
 async def test_an_objection_comes_within_five_working_days(
     projects: Projects, settings: Settings, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
-    handle = await _admitted(projects, settings, engine)
+    handle = await admitted(projects, settings, engine)
     a = handle.id.removeprefix("agency-")
-    event = await _recorded(handle, engine, RecordedKind.WORK_BEYOND_SCOPE)
+    event = await recorded(handle, engine, RecordedKind.WORK_BEYOND_SCOPE)
     await time_skipping_env.sleep(dt.timedelta(days=10))  # at least 5 working days, holidays or not
     late = CreditObjection(actor=agency_actor(int(a[10:17])), source=event.source, reasons=["迟"])
     refused = await refusal(handle.execute_update(AgencyWorkflow.object_to_credit_event, late))

@@ -14,7 +14,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 from agencyflow.api.commands import Commands, unseen
 from agencyflow.api.deps import EngineDep, SettingsDep, allow, own_county
-from agencyflow.api.grades import grades_of
+from agencyflow.api.grades import GradeQuery, grade_of
 from agencyflow.api.params import Offset, ProfessionalIdPath, UsccPath
 from agencyflow.api.schemas.agencies import (
     AgencyPage,
@@ -39,7 +39,7 @@ from agencyflow.domain.agency import (
     Professional,
 )
 from agencyflow.domain.calendar import CHINA_TZ
-from agencyflow.domain.errors import Conflict, Forbidden, RuleViolations
+from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations
 from agencyflow.domain.identity import Actor, Role, may_access
 from agencyflow.domain.project import CreditEvent
 from agencyflow.domain.service_types import ServiceType
@@ -133,6 +133,7 @@ async def list_agencies(
     actor: Lister,
     engine: EngineDep,
     settings: SettingsDep,
+    grades: GradeQuery,
     county: Annotated[
         str | None, Query(max_length=6, description="jurisdiction (county code)")
     ] = None,
@@ -142,6 +143,8 @@ async def list_agencies(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> AgencyPage:
+    """Agencies in the regulator's reach; ``grade`` and ``sort=grade`` single out those under
+    close supervision (重点监管: C and D)."""
     county = own_county(actor, county)
     total, found = await anyio.to_thread.run_sync(
         lambda: agencies.search(
@@ -150,12 +153,13 @@ async def list_agencies(
             status=status_,
             service_type=service_type.value if service_type else None,
             out_of_town=out_of_town,
+            grades=grades,
             limit=limit,
             offset=offset,
         )
     )
-    grades = await grades_of(engine, found, settings.policy.credit_rules())
-    return AgencyPage(total=total, items=[summary(s, grades[s.uscc]) for s in found])
+    rules = settings.policy.credit_rules()
+    return AgencyPage(total=total, items=[summary(s, grade_of(s, rules)) for s in found])
 
 
 @router.get("/{uscc}", name="agencies.show")
@@ -192,14 +196,19 @@ async def record_credit_event(
 
 
 async def credit_answer(uscc: str, service: Agencies) -> AgencyCredit:
-    """The agency's credit now, from its ledger, each event with its id."""
+    """The agency's credit as its workflow keeps it, and the ledger behind, each event with
+    its id."""
 
-    def read() -> tuple[list[CreditEvent], dict[str, int]]:
-        return credit.of_agency(service.engine, uscc), credit.ids_of(service.engine, uscc)
+    def read() -> tuple[AgencySnapshot | None, list[CreditEvent], dict[str, int]]:
+        engine = service.engine
+        events, ids = credit.of_agency(engine, uscc), credit.ids_of(engine, uscc)
+        return agencies.get(engine, uscc), events, ids
 
-    events, ids = await anyio.to_thread.run_sync(read)
+    snapshot, events, ids = await anyio.to_thread.run_sync(read)
+    if snapshot is None:
+        raise NotFound(f"no agency {uscc}", code="agency.not_found")
     rules = service.settings.policy.credit_rules()
-    return credit_of(uscc, events, ids, dt.datetime.now(dt.UTC), rules)
+    return credit_of(snapshot, events, ids, dt.datetime.now(dt.UTC), rules)
 
 
 # ---------------------------------------------------------------------- application

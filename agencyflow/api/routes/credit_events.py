@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from agencyflow.api.commands import unseen
 from agencyflow.api.deps import allow
 from agencyflow.api.routes.agencies import Service, credit_answer
+from agencyflow.api.routes.hazards import require_files
 from agencyflow.api.schemas.credit import AgencyCredit
 from agencyflow.domain.bounded import FileId, Reason
 from agencyflow.domain.identity import Actor, Role
@@ -64,6 +65,7 @@ async def object_to(
     event_id: EventId, body: ObjectionBody, actor: AgencyUser, service: Service
 ) -> AgencyCredit:
     """The agency objects to the event, within the policy's working days of it, once."""
+    await require_files(service.engine, {"files": body.files})
     return await _send(
         event_id,
         actor,

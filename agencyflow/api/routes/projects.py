@@ -245,6 +245,14 @@ async def create(request: ProjectRequest, actor: AgencyUser, service: Service) -
                 f"the agency is {agency.status.label} and may not start new projects",
                 code="agency.cannot_start_projects",
             )
+        if agency.listing is not None:
+            raise Conflict(
+                "the agency is on the seriously-untrustworthy list (严重失信, "
+                f"{agency.listing.decision_number}, until "
+                f"{agency.listing.ends_at.astimezone(CHINA_TZ).date().isoformat()}) "
+                "and may not start new projects",
+                code="agency.untrustworthy",
+            )
         violations = check_project_request(
             request,
             agency,

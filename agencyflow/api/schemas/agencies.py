@@ -120,11 +120,19 @@ class AgencySummary(BaseModel):
     credit_grade: CreditGrade
     close_supervision: bool
     """C and D agencies are supervised closely (重点监管, R8)."""
+    listed: bool
+    """On the seriously-untrustworthy list (严重失信)."""
 
 
 class AgencyPage(BaseModel):
     total: int
     items: list[AgencySummary]
+
+
+class PublicListing(BaseModel):
+    decision_number: str
+    listed_at: dt.datetime
+    ends_at: dt.datetime
 
 
 class PublicAgency(BaseModel):
@@ -137,7 +145,9 @@ class PublicAgency(BaseModel):
     status: AgencyStatus
     status_label: str
     credit_grade: CreditGrade
-    """Under the policy in force, from the events that count (R8)."""
+    """As the agency's workflow last computed it, from the events that count (R8)."""
+    listing: PublicListing | None
+    """Its place on the seriously-untrustworthy list (严重失信), while it is listed."""
 
 
 class PublicAgencyPage(BaseModel):
@@ -172,6 +182,7 @@ def summary(snapshot: AgencySnapshot, credit_grade: CreditGrade) -> AgencySummar
         updated_at=snapshot.updated_at,
         credit_grade=credit_grade,
         close_supervision=credit_grade.needs_close_supervision,
+        listed=snapshot.listing is not None,
     )
 
 
@@ -184,6 +195,9 @@ def public(snapshot: AgencySnapshot, credit_grade: CreditGrade) -> PublicAgency:
         status=snapshot.status,
         status_label=snapshot.status.label,
         credit_grade=credit_grade,
+        listing=PublicListing.model_validate(snapshot.listing, from_attributes=True)
+        if snapshot.listing
+        else None,
     )
 
 

@@ -5,17 +5,20 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from agencyflow.api.grades import grade_of, score_of
+from agencyflow.domain.agency import AgencySnapshot
 from agencyflow.domain.credit import (
     CreditGrade,
     CreditRules,
+    OpenObjection,
     RecordedKind,
     counts,
     counts_until,
     deduction,
-    standing,
     vetoed,
 )
 from agencyflow.domain.project import CreditEvent
+from agencyflow.domain.untrustworthy import Listing, Referral
 
 
 class CreditEntry(BaseModel):
@@ -57,6 +60,9 @@ class Procurement(BaseModel):
 
 
 class AgencyCredit(BaseModel):
+    """The score and grade are the agency workflow's (the one authority): an event a project
+    has just written is in ``counted`` a moment before they reflect it."""
+
     uscc: str
     score: int
     grade: CreditGrade
@@ -70,14 +76,16 @@ class AgencyCredit(BaseModel):
     """Events that count now, newest first."""
     expired: list[CreditEntry]
     """Events that no longer count, newest first."""
-
-
-def grade_of(events: list[CreditEvent], now: dt.datetime, rules: CreditRules) -> CreditGrade:
-    return standing(events, now, rules)[1]
+    objections: list[OpenObjection]
+    """Objections (异议) awaiting the regulator's answer."""
+    referrals: list[Referral]
+    """One-vote vetoes awaiting the city's decision on listing."""
+    listing: Listing | None
+    """Its place on the seriously-untrustworthy list (严重失信), while it is listed."""
 
 
 def credit_of(
-    uscc: str,
+    snapshot: AgencySnapshot,
     events: list[CreditEvent],
     ids: dict[str, int],
     now: dt.datetime,
@@ -102,10 +110,10 @@ def credit_of(
         for event in reversed(events)
         if event.occurred_at <= now
     ]
-    points, grade = standing(events, now, rules)
+    grade = grade_of(snapshot, rules)
     return AgencyCredit(
-        uscc=uscc,
-        score=points,
+        uscc=snapshot.uscc,
+        score=score_of(snapshot, rules),
         grade=grade,
         grade_label=grade.label,
         close_supervision=grade.needs_close_supervision,
@@ -113,4 +121,7 @@ def credit_of(
         window_months=rules.window_months,
         counted=[entry for counted, entry in entries if counted],
         expired=[entry for counted, entry in entries if not counted],
+        objections=snapshot.objections,
+        referrals=snapshot.referrals,
+        listing=snapshot.listing,
     )

@@ -17,6 +17,7 @@ from agencyflow.domain.credit import (
 from agencyflow.domain.errors import Conflict
 from agencyflow.domain.inbox import Addressee, InboxChanges
 from agencyflow.domain.project import CreditEvent
+from agencyflow.domain.untrustworthy import Referral, is_listed
 from agencyflow.workflows.steps import Change, Context, done, message, require, tell
 
 from .application import check_regulator, regulator_of, snapshot_of
@@ -45,6 +46,10 @@ def take_event(
     )
     change.then = rescored(draft, rules, ctx)
     return change
+
+
+def referral_resource(uscc: str, reference: str) -> str:
+    return f"{agency_resource(uscc)}#veto.{reference}"
 
 
 def recorded_source(uscc: str, recording: CreditRecording) -> str:
@@ -90,11 +95,20 @@ def record(
         credit_events=[event],
     )
     if kind.is_veto:
+        snapshot = snapshot_of(draft)
+        snapshot.referrals.append(
+            Referral(
+                source=event.source,
+                kind=kind.value,
+                reference=recording.reference,
+                referred_at=ctx.now,
+            )
+        )
         change.inbox = tell(
-            f"{agency_resource(draft.uscc)}#veto.{recording.reference}",
+            referral_resource(draft.uscc, recording.reference),
             UNTRUSTWORTHY_REFERRAL,
             Addressee.city(),
-            f"严重失信名单认定：{snapshot_of(draft).facts.legal_name}（{kind.label}）",
+            f"严重失信名单认定：{snapshot.facts.legal_name}（{kind.label}）",
         )
     change.then = rescored(draft, rules, ctx)
     return change
@@ -139,7 +153,8 @@ def rescored(draft: AgencyState, rules: CreditRules, ctx: Context) -> Change | N
     """The new score on the agency; a change of grade, if any, as a change of its own."""
     snapshot = snapshot_of(draft)
     before = snapshot.credit_grade or grade(rules.initial_score, rules)
-    points, after = standing(draft.credit, ctx.now, rules)
+    listed = is_listed(snapshot.listing, ctx.now)
+    points, after = standing(draft.credit, ctx.now, rules, listed=listed)
     snapshot.credit_score, snapshot.credit_grade = points, after
     if after is before:
         return None

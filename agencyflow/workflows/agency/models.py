@@ -15,7 +15,7 @@ from agencyflow.domain.agency import (
     Professional,
 )
 from agencyflow.domain.bounded import FileId
-from agencyflow.domain.credit import RecordedKind
+from agencyflow.domain.credit import OpenObjection, RecordedKind
 from agencyflow.domain.errors import Violation
 from agencyflow.domain.identity import Actor
 from agencyflow.domain.labels import LabelledEnum
@@ -43,14 +43,6 @@ class AffiliationSuspected(BaseModel):
     other_jurisdiction_code: str | None
     id_number: str
     professional_name: str
-
-
-class OpenObjection(BaseModel):
-    source: str
-    number: int
-    objected_at: dt.datetime
-    review_due_at: dt.datetime
-    escalated: bool = False
 
 
 class AgencyState(Memory):
@@ -207,3 +199,29 @@ class Interview(BaseModel):
     kind: InterviewKind
     held_on: dt.date
     notes: Notes
+
+
+class ReferralDecision(BaseModel):
+    """The city's decision on the open referrals: list the agency (严重失信), or decline."""
+
+    actor: Actor
+    list_agency: bool
+    decision_number: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    """Required to list: the decision (认定决定书文号)."""
+    reasons: Annotated[list[Reason], Field(min_length=1, max_length=20)]
+
+
+class RemovalApplication(BaseModel):
+    """The agency asks for early removal from the list, with evidence of correction."""
+
+    actor: Actor
+    reasons: Annotated[list[Reason], Field(min_length=1, max_length=20)]
+    files: Annotated[list[FileId], Field(max_length=10)] = []
+
+
+class RemovalDecision(BaseModel):
+    """The city removes the agency early (信用修复), or keeps it listed."""
+
+    actor: Actor
+    remove: bool
+    reasons: Annotated[list[Reason], Field(min_length=1, max_length=20)]

@@ -5,7 +5,7 @@ own working days, or the city is told; a revoked event counts for nothing from t
 import datetime as dt
 
 from agencyflow.domain.calendar import working_days_deadline
-from agencyflow.domain.credit import CreditRules
+from agencyflow.domain.credit import CreditRules, OpenObjection
 from agencyflow.domain.errors import Conflict
 from agencyflow.domain.inbox import Addressee
 from agencyflow.domain.project import CreditEvent
@@ -13,12 +13,12 @@ from agencyflow.workflows.steps import Context, done, require, require_agency, t
 
 from .application import check_regulator, regulator_of, snapshot_of
 from .credit import rescored
+from .listing import drop_referral
 from .models import (
     AgencyChange,
     AgencyState,
     CreditObjection,
     ObjectionDecision,
-    OpenObjection,
     agency_resource,
 )
 
@@ -126,6 +126,7 @@ def decide(
     if decision.revoke:
         draft.credit = [e for e in draft.credit if e.source != decision.source]
         change.revoked = [decision.source]
+        change.inbox += drop_referral(draft, decision.source)
         change.then = rescored(draft, rules, ctx)
     return change
 

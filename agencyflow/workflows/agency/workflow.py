@@ -5,12 +5,13 @@ Updates (each validated before it reaches history, each answered once recorded):
 (regulators), ``add_professional`` / ``remove_professional`` / ``renew_certificates`` /
 ``move_office`` / ``change_workplace`` (agency, once admitted), ``record_verification`` /
 ``record_interview`` / ``record_credit_event`` (regulators), ``object_to_credit_event``
-(agency) and ``decide_objection`` (regulators).
+(agency) and ``decide_objection`` (regulators), ``decide_referral`` / ``decide_removal`` (the
+city) and ``apply_for_removal`` (agency) for the seriously-untrustworthy list.
 Signals: ``affiliation_suspected`` (from another agency's workflow), ``credit_event`` (from
 its projects). Queries: ``state``.
 Timers: the review deadline (escalation to the city), each certificate's reminder and
 expiry, the rectification deadline (suspension), each credit event's end, each objection's
-review deadline (escalation to the city).
+review deadline (escalation to the city), the listing's term.
 """
 
 import datetime as dt
@@ -43,7 +44,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from agencyflow.workflows.steps import Context
 
-    from . import application, clock, credit, monitoring, status, supervision
+    from . import application, clock, credit, listing, monitoring, status, supervision
     from . import objection as objections
     from .application import snapshot_of
     from .models import (
@@ -62,6 +63,9 @@ with workflow.unsafe.imports_passed_through():
         ObjectionDecision,
         OfficeMoved,
         ProfessionalLeaves,
+        ReferralDecision,
+        RemovalApplication,
+        RemovalDecision,
         Submission,
         Verification,
         WorkplaceChanged,
@@ -125,6 +129,7 @@ class AgencyWorkflow:
             clock.next_due(state, self._policy),
             credit.expiry_due(state, rules),
             objections.review_due(state),
+            listing.listing_due(state),
         ]
         return min((at for at in due if at is not None), default=None)
 
@@ -330,6 +335,39 @@ class AgencyWorkflow:
     def _validate_objection_decision(self, decision: ObjectionDecision) -> None:
         self._check(lambda s: objections.check_decision(s, decision))
 
+    @workflow.update
+    async def decide_referral(self, decision: ReferralDecision) -> Ack:
+        return await self._step(
+            lambda s: listing.check_referral_decision(s, decision),
+            lambda d: listing.decide_referral(d, decision, self._ctx()),
+        )
+
+    @decide_referral.validator
+    def _validate_referral_decision(self, decision: ReferralDecision) -> None:
+        self._check(lambda s: listing.check_referral_decision(s, decision))
+
+    @workflow.update
+    async def apply_for_removal(self, application: RemovalApplication) -> Ack:
+        return await self._step(
+            lambda s: listing.check_removal_application(s, application, workflow.now()),
+            lambda d: listing.apply_for_removal(d, application, self._ctx()),
+        )
+
+    @apply_for_removal.validator
+    def _validate_removal_application(self, application: RemovalApplication) -> None:
+        self._check(lambda s: listing.check_removal_application(s, application, workflow.now()))
+
+    @workflow.update
+    async def decide_removal(self, decision: RemovalDecision) -> Ack:
+        return await self._step(
+            lambda s: listing.check_removal_decision(s, decision),
+            lambda d: listing.decide_removal(d, decision, self._ctx()),
+        )
+
+    @decide_removal.validator
+    def _validate_removal_decision(self, decision: RemovalDecision) -> None:
+        self._check(lambda s: listing.check_removal_decision(s, decision))
+
     @workflow.signal
     def credit_event(self, event: CreditEvent) -> None:
         """From a project of this agency, once recorded; taken by the timer loop."""
@@ -394,10 +432,10 @@ class AgencyWorkflow:
 
     def _credit_change(self, draft: AgencyState) -> AgencyChange | None:
         """Credit events from its projects, events whose window has ended, objections
-        unanswered in time."""
+        unanswered in time, a listing at its term."""
         ctx = self._ctx()
         change = credit.next_change(draft, self._credit_in, self._policy.credit_rules(), ctx)
-        return change or objections.escalate_due(draft, ctx.now)
+        return change or objections.escalate_due(draft, ctx.now) or listing.end_due(draft, ctx)
 
     def _timed_step(
         self, draft: AgencyState, due: clock.Due, verdict: list[Violation]
@@ -417,6 +455,7 @@ class AgencyWorkflow:
         now = workflow.now()
         snapshot = snapshot_of(draft)
         snapshot.updated_at = now
+        snapshot.objections = list(draft.objections)
         changes = [change, *([change.then] if change.then else [])]
         first = self._rec.numbers(draft, len(changes))
         facts, resource = snapshot.facts, agency_resource(draft.uscc)
