@@ -12,6 +12,7 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner, Worker, Workf
 
 from agencyflow.activities.agencies import AgencyActivities
 from agencyflow.activities.calendar import compute_working_days_deadline
+from agencyflow.activities.capability import CapabilityActivities
 from agencyflow.activities.hazards import HazardActivities
 from agencyflow.activities.inbox import InboxActivities
 from agencyflow.activities.platform import PlatformActivities
@@ -24,6 +25,7 @@ from agencyflow.platform.http import HttpPlatform
 from agencyflow.platform.outbox import OutboxPlatform
 from agencyflow.temporal_client import DATA_CONVERTER
 from agencyflow.workflows.agency.workflow import AgencyWorkflow
+from agencyflow.workflows.capability.workflow import CapabilityTestWorkflow
 from agencyflow.workflows.hazard.workflow import HazardWorkflow
 from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 from agencyflow.workflows.reconciliation import PlatformReconciliationWorkflow
@@ -33,6 +35,7 @@ WORKFLOWS: Sequence[type] = (
     ServiceProjectWorkflow,
     HazardWorkflow,
     PlatformReconciliationWorkflow,
+    CapabilityTestWorkflow,
 )
 """Every workflow type of the service."""
 
@@ -82,6 +85,7 @@ def activities(
         AgencyActivities(engine).record,
         ProjectActivities(engine).record,
         HazardActivities(engine).record,
+        CapabilityActivities(engine).record,
         provincial.submit_report,
         provincial.reports_awaiting_receipt,
         compute_working_days_deadline,

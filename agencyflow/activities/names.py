@@ -10,6 +10,7 @@ INBOX_WITHDRAW = "inbox.withdraw"
 AGENCY_RECORD = "agencies.record"
 PROJECT_RECORD = "projects.record"
 HAZARD_RECORD = "hazards.record"
+CAPABILITY_RECORD = "capability.record"
 
 WORKING_DAYS_DEADLINE = "calendar.working_days_deadline"
 ADMISSION_VERDICT = "rules.admission_verdict"

@@ -18,6 +18,7 @@ from .middleware import RequestContextMiddleware
 from .routes import (
     agencies,
     audit,
+    capability_tests,
     codec,
     credit_events,
     enterprises,
@@ -27,6 +28,7 @@ from .routes import (
     inbox,
     projects,
     public,
+    ratings,
     untrustworthy,
     users,
 )
@@ -39,6 +41,8 @@ ROUTERS = (
     agencies.router,
     credit_events.router,
     untrustworthy.router,
+    capability_tests.router,
+    ratings.router,
     projects.router,
     enterprises.router,
     hazards.router,

@@ -27,6 +27,7 @@ PUBLIC_PATHS = frozenset(
         "/public/agencies",
         "/public/agencies/{uscc}/procurement",
         "/public/untrustworthy",
+        "/public/warnings",
     }
 )
 

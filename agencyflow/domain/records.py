@@ -13,6 +13,7 @@ import datetime as dt
 from pydantic import BaseModel
 
 from .agency import AgencyFacts, AgencyProgress, ClaimConflict, FullTimeClaims
+from .capability import ExamResult, ExamSession, PublicWarning
 from .hazard import HazardEntry, HazardProgress, HazardRecord, HazardReport
 from .inbox import InboxChanges
 from .project import (
@@ -89,3 +90,20 @@ class HazardStepRecord(BaseModel):
     entry: HazardEntry
     inbox: InboxChanges = InboxChanges()
     credit_events: list[CreditEvent] = []
+
+
+class CapabilityRecord(BaseModel):
+    """One step of a capability test session: its opening, a batch of results, its close."""
+
+    workflow_id: str
+    seq: int
+    session: ExamSession
+    opened_by: str
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None = None
+    results: list[ExamResult] = []
+    """The results this step recorded, each once."""
+    recorded_at: dt.datetime
+    warnings: list[PublicWarning] = []
+    events: list[TimelineEntry] = []
+    inbox: InboxChanges = InboxChanges()

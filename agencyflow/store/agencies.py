@@ -256,3 +256,23 @@ def search(
     with transaction(engine) as session:
         total, rows = page(session, query, order, offset, limit)
         return total, [row.model() for row in rows]
+
+
+def get_many(engine: Engine, usccs: list[str]) -> dict[str, AgencySnapshot]:
+    with transaction(engine) as session:
+        rows = session.exec(select(AgencyRow).where(col(AgencyRow.uscc).in_(usccs))).all()
+        return {row.uscc: row.model() for row in rows}
+
+
+def professional_ids_in(
+    engine: Engine, jurisdiction_code: str | None, statuses: tuple[AgencyStatus, ...]
+) -> dict[str, list[str]]:
+    """Each agency's people (their ids) in the county, or the city: the totals of a county,
+    read without the agencies' facts."""
+    query = select(AgencyRow.uscc, AgencyRow.professional_ids).where(
+        col(AgencyRow.status).in_([s.value for s in statuses])
+    )
+    if jurisdiction_code is not None:
+        query = query.where(AgencyRow.jurisdiction_code == jurisdiction_code)
+    with transaction(engine) as session:
+        return {uscc: list(ids.values()) for uscc, ids in session.exec(query).all()}

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from . import (  # noqa: F401  (importing registers their tables)
     agencies,
     audit,
+    capability,
     credit,
     files,
     hazards,

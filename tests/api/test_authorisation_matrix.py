@@ -18,7 +18,7 @@ from agencyflow.api.app import ROUTERS
 from agencyflow.api.deps import PUBLIC_PATHS
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.identity import Role
-from agencyflow.store import agencies, credit, projects, timeline
+from agencyflow.store import agencies, capability, credit, projects, timeline
 from agencyflow.store import hazards as hazard_store
 from tests.api.test_hazards import PDF, _found
 from tests.api.test_projects import admitted
@@ -52,6 +52,7 @@ BODIES: dict[str, Any] = {
     "untrustworthy.decide": {"decision": "decline", "reasons": ["理由"]},
     "untrustworthy.apply_for_removal": {"reasons": ["理由"]},
     "untrustworthy.decide_removal": {"remove": True, "reasons": ["理由"]},
+    "capability.record": None,  # one of the agency's people, filled in below
 }
 
 
@@ -84,7 +85,24 @@ async def test_no_stranger_reaches_another_tenants_objects(
         json=BODIES["agencies.record_credit_event"],
     )
     assert recorded.status_code == 201, recorded.text
+    session = f"M-{office.number}"
+    opened = await api.post(
+        "/capability-tests",
+        headers=bearer(office.county),
+        json={
+            "session_id": session,
+            "held_on": TODAY,
+            "level": "junior",
+            "bank_edition": "2026",
+            "county_code": "331102",
+        },
+    )
+    assert opened.status_code == 201, opened.text
+    person = professional(1)
+    result = {"agency_uscc": office.uscc, "score": 90, "passed": True}
+    result |= {"id_number": person["id_number"], "name": person["name"]}
     keys = {
+        "session_id": session,
         "event_id": str(recorded.json()["counted"][0]["id"]),
         "uscc": office.uscc,
         "pid": pid,
@@ -93,10 +111,15 @@ async def test_no_stranger_reaches_another_tenants_objects(
         "file_id": photo,
     }
     secrets = [office.uscc, pid, hazard_id, photo, office.request()["enterprise"]["name"]]
+    secrets.append(person["name"])
     _, agency = user(engine, Role.AGENCY, agency_uscc=uscc(fresh_agency()))
     _, enterprise = user(engine, Role.ENTERPRISE, enterprise_uscc=uscc(fresh_agency()))
     strangers = {"agency": agency, "enterprise": enterprise, "county": office.other_county}
-    bodies = {**BODIES, "agencies.resubmit": facts(office.number)}
+    bodies = {
+        **BODIES,
+        "agencies.resubmit": facts(office.number),
+        "capability.record": {"results": [result]},
+    }
     before = _state(engine, office.uscc, pid, hazard_id)
 
     reached = []
@@ -109,6 +132,8 @@ async def test_no_stranger_reaches_another_tenants_objects(
             kwargs: dict[str, Any] = {"headers": bearer(token)}
             if name == "projects.upload_report":
                 kwargs["files"] = {"file": ("r.pdf", PDF)}
+            elif name == "capability.import":
+                kwargs["files"] = {"file": ("r.xlsx", b"PK")}
             elif method in ("POST", "PUT"):
                 kwargs["json"] = bodies.get(name, {})
             response = await api.request(method, url, **kwargs)
@@ -139,4 +164,5 @@ def _state(engine: Engine, agency_uscc: str, pid: str, hazard_id: str) -> tuple[
         timeline.entries(engine, f"projects/{pid}", regulators=True),
         hazard_store.entries_of(engine, [hazard_id]),
         credit.of_agency(engine, agency_uscc),
+        capability.tested_of(engine, [agency_uscc]),
     )

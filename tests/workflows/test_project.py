@@ -320,7 +320,9 @@ async def test_spot_check_fail_records_a_credit_event_and_needs_reasons_and_poin
         SpotCheckDecision(actor=COUNTY, verdict=SpotCheckVerdict.FAIL, reasons=reasons, points=8),
     )
     assert failed.stage is ProjectStage.CLOSED
-    assert credit_kinds(engine) == [("spot_check.failed", 8, {"reasons": ["paperwork_only"]})]
+    # Attributed to the team, who signed the report: it counts against their stars.
+    failed = {"reasons": ["paperwork_only"], "professionals": ["p1", "p2"]}
+    assert credit_kinds(engine) == [("spot_check.failed", 8, failed)]
     await keep_history(projects.client, handle.id, "spot-check-failed")
 
 

@@ -1,6 +1,6 @@
 """``/public``: what anyone may read without a token (R8: the list of agencies and the
 seriously-untrustworthy list are public; R11: who may sell services bought with public
-money)."""
+money; R12: public warnings)."""
 
 import datetime as dt
 from typing import Annotated
@@ -12,12 +12,14 @@ from agencyflow.api.deps import EngineDep, SettingsDep
 from agencyflow.api.grades import GradeQuery, grade_of
 from agencyflow.api.params import Offset, UsccPath
 from agencyflow.api.schemas.agencies import PublicAgencyPage, public
+from agencyflow.api.schemas.capability import WarningPage, WarningPublic
 from agencyflow.api.schemas.credit import Procurement
-from agencyflow.domain.agency import AgencyStatus
+from agencyflow.domain.agency import AgencySnapshot, AgencyStatus
+from agencyflow.domain.capability import PublicWarning
 from agencyflow.domain.credit import procurement_refusals
 from agencyflow.domain.errors import NotFound
 from agencyflow.domain.service_types import ServiceType
-from agencyflow.store import agencies
+from agencyflow.store import agencies, capability
 
 router = APIRouter(prefix="/public", tags=["public"])
 
@@ -85,3 +87,21 @@ async def untrustworthy(
     )
     rules = settings.policy.credit_rules()
     return PublicAgencyPage(total=total, items=[public(s, grade_of(s, rules)) for s in found])
+
+
+@router.get("/warnings", name="public.warnings")
+async def warnings(engine: EngineDep, limit: Limit = 100, offset: Offset = 0) -> WarningPage:
+    """Public warnings (通报警示, R12): agencies whose people failed a capability test."""
+
+    def read() -> tuple[int, list[PublicWarning], dict[str, AgencySnapshot]]:
+        total, found = capability.warnings(engine, limit, offset)
+        return total, found, agencies.get_many(engine, sorted({w.agency_uscc for w in found}))
+
+    total, found, named = await anyio.to_thread.run_sync(read)
+    return WarningPage(
+        total=total,
+        items=[
+            WarningPublic(**w.model_dump(), legal_name=named[w.agency_uscc].facts.legal_name)
+            for w in found
+        ],
+    )

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from agencyflow.api.grades import grade_of, score_of
 from agencyflow.domain.agency import AgencySnapshot
+from agencyflow.domain.bounded import Label
 from agencyflow.domain.credit import (
     CreditGrade,
     CreditRules,
@@ -45,6 +46,9 @@ class CreditRecordingBody(BaseModel):
     reference: Annotated[str, Field(min_length=1, max_length=100)]
     """The decision number (处罚决定书文号), or the project, hazard or complaint it rests on."""
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    professionals: Annotated[list[Label], Field(max_length=50)] = []
+    """The agency's people (``p1``…) it is attributed to: it counts against their stars
+    (R8 星级)."""
 
 
 class Procurement(BaseModel):

@@ -14,7 +14,7 @@ from agencyflow.domain.credit import (
     grade,
     standing,
 )
-from agencyflow.domain.errors import Conflict
+from agencyflow.domain.errors import Conflict, RuleViolations, Violation
 from agencyflow.domain.inbox import Addressee, InboxChanges
 from agencyflow.domain.project import CreditEvent
 from agencyflow.domain.untrustworthy import Referral, is_listed
@@ -59,6 +59,18 @@ def recorded_source(uscc: str, recording: CreditRecording) -> str:
 
 def check_recording(state: AgencyState, recording: CreditRecording) -> None:
     check_regulator(state, recording.actor)
+    known = set(snapshot_of(state).professional_ids.values())
+    unknown = [
+        Violation(
+            code="agency.unknown_professional",
+            field=f"professionals.{i}",
+            message=f"the agency lists no professional {pid}",
+        )
+        for i, pid in enumerate(recording.professionals)
+        if pid not in known
+    ]
+    if unknown:
+        raise RuleViolations(unknown)
     source = recorded_source(state.uscc, recording)
     require(
         all(event.source != source for event in state.credit),
@@ -83,7 +95,11 @@ def record(
         points=points,
         clause="veto" if kind.is_veto else f"credit_deductions.{kind.value}",
         recorded_by=recording.actor.label,
-        details={"reference": recording.reference, "reason": recording.reason},
+        details={
+            "reference": recording.reference,
+            "reason": recording.reason,
+            "professionals": list(recording.professionals),
+        },
     )
     draft.credit.append(event)
     change = AgencyChange(

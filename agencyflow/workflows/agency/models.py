@@ -14,7 +14,7 @@ from agencyflow.domain.agency import (
     LocalOffice,
     Professional,
 )
-from agencyflow.domain.bounded import FileId
+from agencyflow.domain.bounded import FileId, Label
 from agencyflow.domain.credit import OpenObjection, RecordedKind
 from agencyflow.domain.errors import Violation
 from agencyflow.domain.identity import Actor
@@ -124,6 +124,8 @@ class CreditRecording(BaseModel):
     reference: Annotated[str, Field(min_length=1, max_length=100)]
     """The decision number, the project, hazard or complaint it rests on."""
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    professionals: Annotated[list[Label], Field(max_length=50)] = []
+    """The agency's people (``p1``…) it is attributed to: it counts against their stars."""
 
 
 class AgencyChange(Change):

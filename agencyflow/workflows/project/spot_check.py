@@ -110,7 +110,11 @@ def decide(draft: ProjectState, decision: SpotCheckDecision, ctx: Context) -> Pr
                 f"{resource}#spot_check",
                 "spot_check.failed",
                 ctx.now,
-                {"reasons": [r.value for r in decision.reasons]},
+                {
+                    "reasons": [r.value for r in decision.reasons],
+                    # The team signed the report: the failure counts against their stars.
+                    "professionals": list(draft.request.team) if draft.request else [],
+                },
                 points=decision.points,
             )
         ]
