@@ -250,3 +250,23 @@ async def test_a_veto_makes_the_agency_d_at_once_and_refers_it_to_the_city(
     assert "credit.untrustworthy_referral" in [i["kind"] for i in inbox]
     procurement = (await api.get(f"/public/agencies/{office.uscc}/procurement")).json()
     assert (procurement["may_sell"], procurement["grade"]) == (False, "D")
+
+
+async def test_an_objection_after_its_working_days_is_409_and_changes_nothing(
+    api: httpx.AsyncClient, office: Office, engine: Engine, temporal: Client
+) -> None:
+    # Twenty days ago: at least 5 working days whatever the holidays.
+    await _reported(temporal, engine, office, spring=(5, dt.timedelta(days=20)))
+    shown = (await api.get(f"/agencies/{office.uscc}/credit", headers=bearer(office.agency))).json()
+    (entry,) = shown["counted"]
+    url = f"/credit-events/{entry['id']}/objection"
+    late = await api.post(url, headers=bearer(office.agency), json={"reasons": ["迟到的异议"]})
+    assert late.status_code == 409, late.text
+    assert late.json()["detail"][0]["type"] == "credit.objection_too_late"
+    after = (await api.get(f"/agencies/{office.uscc}/credit", headers=bearer(office.agency))).json()
+    assert (after["objections"], after["score"]) == ([], 95)
+    unknown_file = await api.post(
+        url, headers=bearer(office.agency), json={"reasons": ["x"], "files": ["0" * 64]}
+    )
+    assert unknown_file.status_code == 422
+    assert unknown_file.json()["detail"][0]["type"] == "file.unknown"
