@@ -84,6 +84,7 @@ async def test_score_and_grade_come_from_the_events_that_count(
         ("spring#report.late", 10),
     ]
     assert [e["source"].split("-")[-1] for e in body["expired"]] == ["old#report.late"]
+    assert body["counted"][0]["link"] == f"/projects/{office.uscc}-unsettled"
 
     public = (await api.get("/public/agencies")).json()["items"]
     assert {a["uscc"]: a["credit_grade"] for a in public}[office.uscc] == "B"

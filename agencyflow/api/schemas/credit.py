@@ -27,7 +27,10 @@ class CreditEntry(BaseModel):
     """For an objection: ``POST /credit-events/{id}/objection``."""
     kind: str
     source: str
-    """What caused it: ``projects/<id>#…``, ``hazards/<id>#…``."""
+    """What caused it: ``projects/<id>#…``, ``hazards/<id>#…``, or a regulator's recording
+    ``agencies/<uscc>#credit.<kind>.<reference>`` (the reference names the decision)."""
+    link: str
+    """Where to read what caused it: ``/projects/<id>``, ``/hazards/<id>``, ``/agencies/<uscc>``."""
     occurred_at: dt.datetime
     points: int
     """What it deducts while it counts."""
@@ -102,6 +105,7 @@ def credit_of(
                 id=ids[event.source],
                 kind=event.kind,
                 source=event.source,
+                link="/" + event.source.split("#", 1)[0],
                 occurred_at=event.occurred_at,
                 points=deduction(event, rules),
                 counts_until=counts_until(event, rules),
