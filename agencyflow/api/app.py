@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from temporalio.client import Client
 
@@ -57,6 +58,10 @@ its filings, hazards, reports and deadlines. Authenticate with `Authorization: B
 """
 
 
+DOCS_ASSETS = "/static/docs"
+"""Where Swagger UI's and ReDoc's own files are served."""
+
+
 def create_app(
     settings: Settings, *, temporal: Client | None = None, engine: Engine | None = None
 ) -> FastAPI:
@@ -77,7 +82,10 @@ def create_app(
             if own_engine:
                 app.state.engine.dispose()
 
-    app = FastAPI(
+    # The docs' scripts and styles come from the app itself (fastapi-offline ships them):
+    # government networks (政务网) are often offline, and a CDN's page would be blank there.
+    app = FastAPIOffline(
+        static_url=DOCS_ASSETS,
         title="agencyflow",
         version="0.1.0",
         description=DESCRIPTION,
