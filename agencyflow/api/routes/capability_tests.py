@@ -251,7 +251,9 @@ async def import_results(
     """The results as an Excel sheet in the documented layout; rows that fail validation are
     named by their row number, and then nothing is imported."""
     await service.visible(session_id, actor, running=True)
-    limit = service.settings.upload_max_bytes
+    # A sheet of 500 people is some 30 kB: it is held to the limit of a request's body, not
+    # to that of a file, so that no workbook unpacks to more than a sheet would.
+    limit = service.settings.request_max_bytes
     content = await file.read(limit + 1)
     if len(content) > limit:
         raise RuleViolations(
