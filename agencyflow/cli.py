@@ -1,8 +1,10 @@
 """The ``agencyflow`` command."""
 
 import asyncio
+import re
 import signal
-from typing import Annotated
+import sys
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -108,10 +110,18 @@ def users_add(
     enterprise: Annotated[
         str | None, typer.Option(help="USCC of the enterprise (role enterprise).")
     ] = None,
+    login: Annotated[
+        str | None, typer.Option(help="A console login name (with --password-stdin).")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the console password from stdin.")
+    ] = False,
 ) -> None:
-    """Create a user; prints its bearer token as the last line (it is shown only once)."""
+    """Create a user; prints its bearer token as the last line (it is shown only once).
+    With ``--login`` and ``--password-stdin`` the person may also sign in to the console."""
     from pydantic import ValidationError
 
+    from agencyflow.store import logins
     from agencyflow.store.engine import make_engine
     from agencyflow.store.identity import create_user
     from agencyflow.store.migrate import is_up_to_date
@@ -127,14 +137,76 @@ def users_add(
     if not name.strip():
         typer.echo("error: --name must not be empty", err=True)
         raise typer.Exit(2)
+    password_hash = _console_password(login, password_stdin)
     engine = make_engine(_settings().database_url)
     if not is_up_to_date(engine):
         typer.echo("error: the database is not migrated; run `agencyflow migrate`", err=True)
         raise typer.Exit(1)
+    if login is not None and logins.login_named(engine, login) is not None:
+        typer.echo(f"error: the login {login} is taken", err=True)
+        raise typer.Exit(1)
     actor, token = create_user(engine, name.strip(), binding)
+    if login is not None and password_hash is not None:
+        _give_login(engine, actor.user_id, login, password_hash)
     scope = binding.agency_uscc or binding.county_code or binding.enterprise_uscc or "city"
     typer.echo(f"created user {actor.user_id}: {actor.label}, scope {scope}")
     typer.echo(token)
+
+
+@users.command("passwd")
+def users_passwd(
+    login: Annotated[str, typer.Option(help="The console login name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the new password from stdin.")
+    ] = False,
+) -> None:
+    """Set a new console password (read from stdin); unlocks the login and ends its sessions."""
+    from agencyflow.store import logins
+    from agencyflow.store.engine import make_engine
+
+    password_hash = _console_password(login, password_stdin)
+    assert password_hash is not None
+    engine = make_engine(_settings().database_url)
+    found = logins.login_named(engine, login)
+    if found is None:
+        typer.echo(f"error: no console login {login}", err=True)
+        raise typer.Exit(1)
+    logins.set_password(engine, found.user_id, login, password_hash)
+    typer.echo(f"password of {login} changed")
+
+
+LOGIN_NAME = re.compile(r"[A-Za-z0-9._-]{3,64}")
+
+
+def _console_password(login: str | None, password_stdin: bool) -> str | None:
+    """The argon2 hash of the password on stdin, for ``login``; None without a login."""
+    from agencyflow.console.signin import hash_password
+
+    if login is None and not password_stdin:
+        return None
+    if login is None or not password_stdin:
+        typer.echo("error: a console login needs both --login and --password-stdin", err=True)
+        raise typer.Exit(2)
+    if not LOGIN_NAME.fullmatch(login):
+        typer.echo("error: a login is 3 to 64 ASCII letters, digits, '.', '_' or '-'", err=True)
+        raise typer.Exit(2)
+    try:
+        return hash_password(sys.stdin.readline().rstrip("\r\n"))
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _give_login(engine: Any, user_id: int, login: str, password_hash: str) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from agencyflow.store import logins
+
+    try:
+        logins.set_password(engine, user_id, login, password_hash)
+    except IntegrityError:
+        typer.echo(f"error: the login {login} is taken; the user has no console login", err=True)
+        raise typer.Exit(1) from None
 
 
 if __name__ == "__main__":

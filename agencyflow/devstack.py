@@ -10,10 +10,12 @@ import asyncio
 import contextlib
 import ctypes
 import os
+import secrets
 import signal
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import structlog
 import uvicorn
@@ -21,11 +23,12 @@ from sqlalchemy import Engine
 
 from agencyflow.api.app import create_app
 from agencyflow.config.settings import Settings
+from agencyflow.console.signin import hash_password
 from agencyflow.domain.identity import Binding, Role
 from agencyflow.domain.regions import JURISDICTIONS
 from agencyflow.domain.uscc import complete_uscc
 from agencyflow.schedules import ensure_schedules
-from agencyflow.store import identity
+from agencyflow.store import identity, logins
 from agencyflow.store.engine import make_engine
 from agencyflow.store.migrate import upgrade
 from agencyflow.temporal_client import (
@@ -66,19 +69,34 @@ class _Server(uvicorn.Server):
         yield
 
 
-def create_demo_users(engine: Engine, data_dir: Path) -> list[tuple[str, Role, str]]:
-    """One user per role on an empty database; their tokens, also kept in a private file."""
+class DemoUser(NamedTuple):
+    name: str
+    role: Role
+    token: str
+    """For the API."""
+    login: str
+    password: str
+    """For the console (``/console``): the login is the role's name."""
+
+
+def create_demo_users(engine: Engine, data_dir: Path) -> list[DemoUser]:
+    """One user per role on an empty database; their tokens and console passwords, also
+    kept in a private file."""
     if identity.count_users(engine):
         return []
     created = []
     for name, binding in DEMO_USERS:
         actor, token = identity.create_user(engine, name, binding)
-        created.append((actor.name, actor.role, token))
-    # Created private (0600) from the start: the file holds live tokens.
+        login, password = binding.role.value, secrets.token_urlsafe(12)
+        logins.set_password(engine, actor.user_id, login, hash_password(password))
+        created.append(DemoUser(actor.name, actor.role, token, login, password))
+    # Created private (0600) from the start: the file holds live tokens and passwords.
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    with os.fdopen(os.open(data_dir / "demo-users.txt", flags, 0o600), "w") as tokens_file:
-        tokens_file.write(
-            "".join(f"{role.value}\t{name}\t{token}\n" for name, role, token in created)
+    with os.fdopen(os.open(data_dir / "demo-users.txt", flags, 0o600), "w") as users_file:
+        users_file.write(
+            "".join(
+                f"{u.role.value}\t{u.name}\t{u.token}\t{u.login}\t{u.password}\n" for u in created
+            )
         )
     return created
 
@@ -193,17 +211,22 @@ async def run_dev(settings: Settings) -> None:
         print("agencyflow: stopped; state kept in", settings.data_dir.resolve(), flush=True)
 
 
-def _print_banner(settings: Settings, demo: list[tuple[str, Role, str]]) -> None:
+def _print_banner(settings: Settings, demo: list[DemoUser]) -> None:
     api = f"http://{settings.api_host}:{settings.api_port}"
     lines = [
         "",
         "agencyflow is running",
         f"  API          {api}   (docs {api}/docs, health {api}/health)",
+        f"  console      {api}/console/",
         f"  Temporal UI  {settings.temporal_ui_url}",
         f"  data         {settings.data_dir.resolve()}   (pid {os.getpid()})",
     ]
     if demo:
-        lines += ["", "Demo users (tokens shown once; also in var/demo-users.txt):"]
-        lines += [f"  {role.value:<17} {name:<12} {token}" for name, role, token in demo]
+        lines += ["", "Demo users (shown once; also in var/demo-users.txt):"]
+        lines += [
+            f"  {u.role.value:<17} {u.name:<12} token {u.token}\n"
+            f"  {'':<17} console login {u.login}, password {u.password}"
+            for u in demo
+        ]
     lines += ["", "Press Ctrl-C to stop.", ""]
     print("\n".join(lines), flush=True)

@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     command_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 10.0
     """How long a command waits for its workflow's answer before answering 503; the same
     request sent again (same ``Idempotency-Key``) then learns how it ended."""
+    console_idle_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 30
+    """A console session left idle this long is over: its person signs in again."""
+    console_lockout_failures: Annotated[int, Field(ge=1, le=100)] = 5
+    """Wrong passwords in a row that lock a console login…"""
+    console_lockout_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 15
+    """…for this long."""
     platform: Literal["outbox", "http"] = "outbox"
     """How reports reach 工业企业安全在线: a local outbox table, or its HTTP API."""
     platform_url: str = ""

@@ -12,6 +12,7 @@ from . import (  # noqa: F401  (importing registers their tables)
     idempotency,
     identity,
     inbox,
+    logins,
     outbox,
     projects,
     timeline,

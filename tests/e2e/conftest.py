@@ -12,9 +12,16 @@ from agencyflow.stack_process import child_environment, free_port, wait_healthy
 AGENCYFLOW = Path(sysconfig.get_path("scripts")) / "agencyflow"
 
 
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(AGENCYFLOW), *args], env=env, capture_output=True, text=True, timeout=60
+        [str(AGENCYFLOW), *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

@@ -4,7 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from agencyflow.config.settings import Settings
+from agencyflow.console.signin import Refused, sign_in
 from agencyflow.stack_process import child_environment
+from agencyflow.store.engine import make_engine
 from tests.e2e.conftest import run_cli
 from tests.factories import uscc
 
@@ -54,3 +57,37 @@ def test_users_add_on_an_unmigrated_database_says_what_to_do(tmp_path: Path) -> 
     result = run_cli("users", "add", "--role", "admin", "--name", "root", env=env)
     assert result.returncode == 1
     assert "agencyflow migrate" in result.stderr
+
+
+def test_a_console_login_is_set_from_stdin_and_changed_with_passwd(
+    env: dict[str, str], database_url: str
+) -> None:
+    add = ["users", "add", "--role", "city_regulator", "--name", "市局", "--login", "city.one"]
+    short = run_cli(*add, "--password-stdin", env=env, stdin="short\n")
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    half = run_cli(*add, env=env)
+    assert half.returncode == 2 and "both --login and --password-stdin" in half.stderr
+    added = run_cli(*add, "--password-stdin", env=env, stdin="first password 1\n")
+    assert added.returncode == 0, added.stderr
+    taken = run_cli(*add, "--password-stdin", env=env, stdin="first password 1\n")
+    assert taken.returncode == 1 and "taken" in taken.stderr
+
+    engine, settings = make_engine(database_url), Settings(database_url=database_url)
+    assert sign_in(engine, settings, "city.one", "first password 1").token
+    changed = run_cli(
+        "users",
+        "passwd",
+        "--login",
+        "city.one",
+        "--password-stdin",
+        env=env,
+        stdin="second one 22\n",
+    )
+    assert changed.returncode == 0, changed.stderr
+    with pytest.raises(Refused):
+        sign_in(engine, settings, "city.one", "first password 1")
+    assert sign_in(engine, settings, "city.one", "second one 22").token
+    nobody = run_cli(
+        "users", "passwd", "--login", "nobody", "--password-stdin", env=env, stdin="whatever 123\n"
+    )
+    assert nobody.returncode == 1

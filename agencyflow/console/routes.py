@@ -1,0 +1,151 @@
+"""``/console``: signing in and out, and the pages behind (待办 first).
+
+A person signs in with a login and password (``agencyflow users add … --login``) and gets a
+session cookie (HttpOnly, SameSite=Lax, Secure over HTTPS). Every form carries a CSRF token:
+before sign-in the one of a short-lived cookie, after it the session's own; a form posted
+without it is refused (403) and changes nothing.
+"""
+
+import datetime as dt
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from agencyflow.api.deps import EngineDep, SettingsDep
+from agencyflow.domain.calendar import CHINA_TZ
+from agencyflow.domain.identity import Actor
+from agencyflow.domain.inbox import addressee_of
+from agencyflow.store import inbox, logins
+
+from .signin import Refused, sign_in
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+templates = Jinja2Templates(directory=HERE / "templates")
+
+SESSION_COOKIE = "af_session"
+LOGIN_CSRF_COOKIE = "af_login_csrf"
+INBOX_PAGE = 200
+"""Open items the 待办 page shows."""
+
+LoginField = Annotated[str, Form(max_length=64)]
+PasswordField = Annotated[str, Form(max_length=200)]
+CsrfField = Annotated[str, Form(max_length=64)]
+
+
+def _cookie(response: Response, request: Request, name: str, value: str) -> None:
+    response.set_cookie(
+        name,
+        value,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/console",
+    )
+
+
+def _same(sent: str, expected: str | None) -> bool:
+    return expected is not None and secrets.compare_digest(sent.encode(), expected.encode())
+
+
+def _stale_form() -> HTMLResponse:
+    return HTMLResponse("表单已失效（缺少或不符的校验码），请返回刷新后重试。", status_code=403)
+
+
+async def _session(request: Request, engine: Any, settings: Any) -> tuple[Actor, str] | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    idle = dt.timedelta(minutes=settings.console_idle_minutes)
+    return await anyio.to_thread.run_sync(logins.session_actor, engine, token, idle)
+
+
+def _to_login(request: Request) -> RedirectResponse:
+    return RedirectResponse(request.url_for("console.sign_in_page"), status_code=303)
+
+
+def _login_page(
+    request: Request, *, error: str = "", login: str = "", status_code: int = 200
+) -> HTMLResponse:
+    csrf = secrets.token_urlsafe(32)
+    page = templates.TemplateResponse(
+        request,
+        "login.html",
+        {"actor": None, "csrf": csrf, "error": error, "login": login},
+        status_code=status_code,
+    )
+    _cookie(page, request, LOGIN_CSRF_COOKIE, csrf)
+    return page
+
+
+@router.get("/login", name="console.sign_in_page")
+async def sign_in_page(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+    if await _session(request, engine, settings) is not None:
+        return RedirectResponse(request.url_for("console.inbox"), status_code=303)
+    return _login_page(request)
+
+
+@router.post("/login", name="console.sign_in")
+async def post_sign_in(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    login: LoginField,
+    password: PasswordField,
+    csrf_token: CsrfField = "",
+) -> Response:
+    if not _same(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE)):
+        return _stale_form()
+    try:
+        signed = await anyio.to_thread.run_sync(sign_in, engine, settings, login, password)
+    except Refused as refused:
+        status_code = 429 if refused.locked else 401
+        return _login_page(request, error=str(refused), login=login, status_code=status_code)
+    done = RedirectResponse(request.url_for("console.inbox"), status_code=303)
+    _cookie(done, request, SESSION_COOKIE, signed.token)
+    done.delete_cookie(LOGIN_CSRF_COOKIE, path="/console")
+    return done
+
+
+@router.post("/logout", name="console.sign_out")
+async def sign_out(
+    request: Request, engine: EngineDep, settings: SettingsDep, csrf_token: CsrfField = ""
+) -> Response:
+    found = await _session(request, engine, settings)
+    if found is None:
+        return _to_login(request)
+    if not _same(csrf_token, found[1]):
+        return _stale_form()
+    token = request.cookies[SESSION_COOKIE]
+    await anyio.to_thread.run_sync(logins.end_session, engine, token)
+    done = _to_login(request)
+    done.delete_cookie(SESSION_COOKIE, path="/console")
+    return done
+
+
+@router.get("/", name="console.inbox")
+async def inbox_page(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+    """待办: what waits for the signed-in person's office, most urgent first."""
+    found = await _session(request, engine, settings)
+    if found is None:
+        return _to_login(request)
+    actor, csrf = found
+    rows = await anyio.to_thread.run_sync(
+        lambda: inbox.open_items(engine, addressee_of(actor), limit=INBOX_PAGE, offset=0)
+    )
+    now = dt.datetime.now(dt.UTC)
+    items = [
+        {**row.model_dump(), "overdue": row.due_at is not None and row.due_at < now} for row in rows
+    ]
+    return templates.TemplateResponse(
+        request,
+        "inbox.html",
+        {"actor": actor, "csrf": csrf, "items": items, "china": CHINA_TZ},
+    )
