@@ -43,6 +43,9 @@ class AgencyRecord(BaseModel):
     """Credit events a regulator recorded with this step."""
     revoked: list[str] = []
     """Sources of credit events an upheld objection revoked with this step."""
+    files: list[str] = []
+    """Files the step's evidence shows (an objection, a request for removal): whoever may see
+    the agency may download them."""
 
 
 class RecordOutcome(BaseModel):

@@ -16,7 +16,7 @@ from agencyflow.domain.agency import (
 from agencyflow.domain.credit import CreditGrade
 from agencyflow.domain.records import AgencyRecord, RecordOutcome
 
-from . import credit, inbox, timeline
+from . import credit, files, inbox, timeline
 from .engine import transaction
 from .queries import page, where_given
 from .rows import advance, insert_first
@@ -109,6 +109,7 @@ def record(engine: Engine, entry: AgencyRecord) -> RecordOutcome:
                 credit.append_in(session, credit_event)
             for source in entry.revoked:
                 credit.revoke_in(session, source, entry.progress.updated_at)
+            files.use_in(session, f"agencies/{entry.progress.uscc}", entry.files)
             return RecordOutcome()
     except _Refused as refused:
         return RecordOutcome(conflicts=refused.conflicts)

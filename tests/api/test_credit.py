@@ -15,6 +15,7 @@ from agencyflow.store import agencies, credit
 from agencyflow.store.engine import transaction
 from agencyflow.workflows.agency.models import agency_workflow_id
 from agencyflow.workflows.agency.workflow import AgencyWorkflow
+from tests.api.test_hazards import PNG, _photo
 from tests.api.test_projects import Office, admitted
 from tests.factories import bearer, fresh_agency, uscc, user
 from tests.waiting import eventually
@@ -271,3 +272,20 @@ async def test_an_objection_after_its_working_days_is_409_and_changes_nothing(
     )
     assert unknown_file.status_code == 422
     assert unknown_file.json()["detail"][0]["type"] == "file.unknown"
+
+
+async def test_an_objections_evidence_is_shown_to_the_agencys_regulators_only(
+    api: httpx.AsyncClient, office: Office
+) -> None:
+    recorded = await _record(
+        api, office, office.county, kind="work_beyond_scope", reference="LS-9", reason="超范围"
+    )
+    (entry,) = recorded.json()["counted"]
+    photo = await _photo(api, office.agency, PNG, "资质证书.png")
+    url = f"/credit-events/{entry['id']}/objection"
+    body = {"reasons": ["资质范围内"], "files": [photo]}
+    assert (await api.post(url, headers=bearer(office.agency), json=body)).status_code == 201
+    for token in (office.county, office.city, office.agency):
+        assert (await api.get(f"/files/{photo}", headers=bearer(token))).status_code == 200
+    for token in (office.other_county, office.owner):
+        assert (await api.get(f"/files/{photo}", headers=bearer(token))).status_code == 404

@@ -13,9 +13,9 @@ from agencyflow.api.deps import EngineDep, SettingsDep, allow
 from agencyflow.api.params import FileIdPath
 from agencyflow.api.schemas.hazards import FileUploaded
 from agencyflow.domain.errors import NotFound, RuleViolations, Violation
-from agencyflow.domain.identity import Actor, Located, may_see
+from agencyflow.domain.identity import Actor, Located, may_access, may_see
 from agencyflow.files import FileStore, sniff
-from agencyflow.store import files, hazards, projects
+from agencyflow.store import agencies, files, hazards, projects
 
 router = APIRouter(prefix="/files", tags=["files"])
 
@@ -95,6 +95,12 @@ def _visible_file(engine: Engine, sha256: str, actor: Actor) -> files.StoredFile
             shown = hazards.get(engine, key)
         elif kind == "projects":
             shown = projects.head(engine, key)
+        elif kind == "agencies":  # an objection's or a removal request's evidence
+            agency = agencies.get(engine, key)
+            if agency is not None and may_access(
+                actor, county_code=agency.jurisdiction_code, agency_uscc=key
+            ):
+                return row
         if shown is not None and may_see(actor, shown):
             return row
     return None

@@ -186,6 +186,7 @@ class AgencyCore:
                 inbox=sum((c.inbox for c in changes), InboxChanges()),
                 credit_events=[e for c in changes for e in c.credit_events],
                 revoked=change.revoked,
+                files=change.files,
             ),
             RecordOutcome,
         )

@@ -156,6 +156,7 @@ def apply_for_removal(
         + (f"，附证明材料 {len(application.files)} 份" if application.files else ""),
         actor=application.actor,
         reasons=application.reasons,
+        files=list(application.files),
         inbox=InboxChanges(
             send=[
                 message(

@@ -138,6 +138,8 @@ class AgencyChange(Change):
     """The status change the step brought about (限期整改, restored…), in the same record."""
     revoked: list[str] = []
     """Credit events (by source) an upheld objection revoked."""
+    files: list[str] = []
+    """Files shown as the step's evidence."""
 
 
 class Submission(BaseModel):

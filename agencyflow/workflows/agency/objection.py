@@ -84,6 +84,7 @@ def object_to(
         + (f"，附证明材料 {len(objection.files)} 份" if objection.files else ""),
         actor=objection.actor,
         reasons=objection.reasons,
+        files=list(objection.files),
         inbox=tell(
             objection_resource(draft.uscc, number),
             REVIEW,
