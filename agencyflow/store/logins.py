@@ -73,12 +73,6 @@ def login_named(engine: Engine, login: str) -> Login | None:
         return Login.model_validate(row, from_attributes=True) if row else None
 
 
-def user_of_login(engine: Engine, user_id: int) -> str | None:
-    with transaction(engine) as session:
-        row = session.get(LoginRow, user_id)
-        return row.login if row else None
-
-
 def failed(engine: Engine, user_id: int, lock_after: int, lock_for: dt.timedelta) -> bool:
     """Count a wrong password; whether the login is now locked."""
     with transaction(engine) as session:

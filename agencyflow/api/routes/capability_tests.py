@@ -27,7 +27,7 @@ from agencyflow.api.schemas.capability import (
     SessionPublic,
     Untested,
 )
-from agencyflow.domain.agency import AgencyStatus
+from agencyflow.domain.agency import AgencySnapshot, AgencyStatus
 from agencyflow.domain.capability import MAX_RESULTS, ExamResult, ExamSession
 from agencyflow.domain.errors import Conflict, RuleViolations, Violation
 from agencyflow.domain.identity import Actor, Role, may_access
@@ -111,37 +111,21 @@ class Sessions(Commands):
         violations: list[Violation] = []
         for where, row in rows:
             agency = found.get(row.agency_uscc)
-            problem: tuple[str, str, str] | None
-            if agency is None or not agency.status.is_admitted:
-                problem = ("agency_uscc", "unknown_agency", f"no admitted agency {row.agency_uscc}")
-            elif session.county_code and agency.jurisdiction_code != session.county_code:
-                problem = ("agency_uscc", "agency_elsewhere", "the agency is in another county")
-            else:
-                person = next(
-                    (p for p in agency.facts.professionals if p.id_number == row.id_number), None
-                )
-                problem = (
-                    ("id_number", "unknown_person", "the agency lists nobody with this ID number")
-                    if person is None
-                    else ("name", "name_mismatch", f"the agency lists this person as {person.name}")
-                    if person.name != row.name
-                    else None
-                )
+            problem = _not_theirs(row, agency, session)
             if problem is not None:
                 field, code, message = problem
                 violations.append(
                     Violation(code=f"capability.{code}", field=f"{where}.{field}", message=message)
                 )
-                continue
-            assert agency is not None
-            results.append(
-                ExamResult(
-                    agency_uscc=agency.uscc,
-                    professional_id=agency.professional_ids[row.id_number],
-                    score=row.score,
-                    passed=row.passed,
+            elif agency is not None:
+                results.append(
+                    ExamResult(
+                        agency_uscc=agency.uscc,
+                        professional_id=agency.professional_ids[row.id_number],
+                        score=row.score,
+                        passed=row.passed,
+                    )
                 )
-            )
         if violations:
             raise RuleViolations(violations)
         return results
@@ -154,6 +138,22 @@ class Sessions(Commands):
         workflow_id = capability_workflow_id(session_id)
         await self.send(workflow_id, CapabilityTestWorkflow.record_results, batch, actor)
         return await self.answer(session_id)
+
+
+def _not_theirs(
+    row: ResultRow, agency: AgencySnapshot | None, session: ExamSession
+) -> tuple[str, str, str] | None:
+    """Why the row is not a person of an agency this session tests: (field, code, message)."""
+    if agency is None or not agency.status.is_admitted:
+        return ("agency_uscc", "unknown_agency", f"no admitted agency {row.agency_uscc}")
+    if session.county_code and agency.jurisdiction_code != session.county_code:
+        return ("agency_uscc", "agency_elsewhere", "the agency is in another county")
+    person = next((p for p in agency.facts.professionals if p.id_number == row.id_number), None)
+    if person is None:
+        return ("id_number", "unknown_person", "the agency lists nobody with this ID number")
+    if person.name != row.name:
+        return ("name", "name_mismatch", f"the agency lists this person as {person.name}")
+    return None
 
 
 Service = Annotated[Sessions, Depends(Sessions)]
