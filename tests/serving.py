@@ -4,6 +4,7 @@ Temporal dev server they (and the benchmark) run it against."""
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import fastapi.dependencies.models
 import httpx
 from sqlalchemy import Engine
 from temporalio.client import Client
@@ -34,13 +35,27 @@ async def in_process_api(
     """The API in-process on a real database, with its own Temporal client unless given one;
     whatever worker serves it runs elsewhere."""
     app = create_app(settings, temporal=temporal, engine=engine)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app), base_url="http://test", timeout=request_timeout
-        ) as http,
-    ):
-        yield http
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app), base_url="http://test", timeout=request_timeout
+            ) as http,
+        ):
+            yield http
+    finally:
+        _let_the_app_go()
+
+
+def _let_the_app_go() -> None:
+    """FastAPI remembers facts about endpoint callables in caches of 4096 entries, and the
+    closures each app makes for its docs pages hold that app. A test process that makes an
+    app per test would keep every one of them: by the end its full garbage collections take
+    seconds, long enough for Temporal's deadlock detector (2 s) to fail a workflow task of
+    the worker in the same process. A service makes one app, so only tests need this."""
+    for cached in vars(fastapi.dependencies.models).values():
+        if callable(getattr(cached, "cache_clear", None)):
+            cached.cache_clear()
 
 
 @asynccontextmanager
