@@ -3,11 +3,11 @@
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from agencyflow.config.settings import Settings
 from agencyflow.console.signin import Refused, sign_in
 from agencyflow.stack_process import child_environment
-from agencyflow.store.engine import make_engine
 from tests.e2e.conftest import run_cli
 from tests.factories import uscc
 
@@ -60,7 +60,7 @@ def test_users_add_on_an_unmigrated_database_says_what_to_do(tmp_path: Path) -> 
 
 
 def test_a_console_login_is_set_from_stdin_and_changed_with_passwd(
-    env: dict[str, str], database_url: str
+    env: dict[str, str], engine: Engine, database_url: str
 ) -> None:
     add = ["users", "add", "--role", "city_regulator", "--name", "市局", "--login", "city.one"]
     short = run_cli(*add, "--password-stdin", env=env, stdin="short\n")
@@ -72,7 +72,7 @@ def test_a_console_login_is_set_from_stdin_and_changed_with_passwd(
     taken = run_cli(*add, "--password-stdin", env=env, stdin="first password 1\n")
     assert taken.returncode == 1 and "taken" in taken.stderr
 
-    engine, settings = make_engine(database_url), Settings(database_url=database_url)
+    settings = Settings(database_url=database_url)
     assert sign_in(engine, settings, "city.one", "first password 1").token
     changed = run_cli(
         "users",
