@@ -118,4 +118,6 @@ def own_county(actor: Actor, county: str | None) -> str | None:
 
 
 AnyActor = Annotated[Actor, Depends(allow())]
+AgencyUser = Annotated[Actor, Depends(allow(Role.AGENCY))]
+Regulator = Annotated[Actor, Depends(allow(Role.COUNTY_REGULATOR, Role.CITY_REGULATOR))]
 Admin = Annotated[Actor, Depends(allow(Role.ADMIN))]

@@ -3,6 +3,7 @@ sessions that end when left idle or signed out."""
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,8 +16,13 @@ from agencyflow.store.types import utcnow
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
 """Characters a password needs at least."""
-_DUMMY = _hasher.hash("a password nobody has")
-"""Checked against for an unknown login, so that its answer takes as long as a known one's."""
+
+
+@cache
+def _dummy() -> str:
+    """Checked against for an unknown login, so that its answer takes as long as a known
+    one's; made at the first such login, not when the app starts (a hash costs 64 MiB)."""
+    return _hasher.hash("a password nobody has")
 
 
 def hash_password(password: str) -> str:
@@ -47,7 +53,7 @@ def sign_in(engine: Engine, settings: Settings, login: str, password: str) -> Si
     lock-out; a locked login is refused whatever the password, until its time is up."""
     found = logins.login_named(engine, login)
     if found is None:
-        _verify(_DUMMY, password)
+        _verify(_dummy(), password)
         raise Refused(WRONG)
     if found.locked_until is not None and found.locked_until > utcnow():
         raise Refused(_locked(found.locked_until), locked=True)

@@ -72,3 +72,5 @@ Reason = Annotated[str, Field(min_length=1, max_length=500)]
 """One reason given for a decision."""
 
 Reasons = Annotated[list[Reason], Field(max_length=20)]
+RequiredReasons = Annotated[list[Reason], Field(min_length=1, max_length=20)]
+"""Reasons a decision must give (an objection, a listing, a removal)."""

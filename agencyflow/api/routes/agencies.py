@@ -13,7 +13,7 @@ from temporalio.client import WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 
 from agencyflow.api.commands import Commands, unseen
-from agencyflow.api.deps import EngineDep, SettingsDep, allow, own_county
+from agencyflow.api.deps import AgencyUser, EngineDep, Regulator, SettingsDep, allow, own_county
 from agencyflow.api.grades import GradeQuery, grade_of
 from agencyflow.api.params import Offset, ProfessionalIdPath, UsccPath
 from agencyflow.api.schemas.agencies import (
@@ -63,8 +63,6 @@ from agencyflow.workflows.agency.workflow import AgencyWorkflow
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
 
-AgencyUser = Annotated[Actor, Depends(allow(Role.AGENCY))]
-Regulator = Annotated[Actor, Depends(allow(Role.COUNTY_REGULATOR, Role.CITY_REGULATOR))]
 Reader = Annotated[
     Actor, Depends(allow(Role.AGENCY, Role.COUNTY_REGULATOR, Role.CITY_REGULATOR, Role.ADMIN))
 ]

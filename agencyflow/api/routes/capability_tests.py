@@ -18,7 +18,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from agencyflow.api.capability_sheet import ResultRow, read_rows
 from agencyflow.api.commands import Commands, unseen
-from agencyflow.api.deps import allow, own_county
+from agencyflow.api.deps import Regulator, own_county
 from agencyflow.api.params import CountyQuery, Offset
 from agencyflow.api.schemas.capability import (
     AgencyCoverage,
@@ -30,7 +30,7 @@ from agencyflow.api.schemas.capability import (
 from agencyflow.domain.agency import AgencySnapshot, AgencyStatus
 from agencyflow.domain.capability import MAX_RESULTS, ExamResult, ExamSession
 from agencyflow.domain.errors import Conflict, RuleViolations, Violation
-from agencyflow.domain.identity import Actor, Role, may_access
+from agencyflow.domain.identity import Actor, may_access
 from agencyflow.store import agencies, capability
 from agencyflow.workflows.capability.models import (
     CapabilityInput,
@@ -44,7 +44,6 @@ from agencyflow.workflows.capability.workflow import CapabilityTestWorkflow
 
 router = APIRouter(prefix="/capability-tests", tags=["capability tests"])
 
-Regulator = Annotated[Actor, Depends(allow(Role.COUNTY_REGULATOR, Role.CITY_REGULATOR))]
 SessionIdPath = Annotated[str, Path(max_length=40)]
 ADMITTED = tuple(s for s in AgencyStatus if s.is_admitted)
 

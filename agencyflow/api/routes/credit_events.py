@@ -5,16 +5,16 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, Field
 
 from agencyflow.api.commands import unseen
-from agencyflow.api.deps import allow
+from agencyflow.api.deps import AgencyUser, Regulator
 from agencyflow.api.routes.agencies import Service, credit_answer
 from agencyflow.api.routes.hazards import require_files
 from agencyflow.api.schemas.credit import AgencyCredit
-from agencyflow.domain.bounded import FileId, Reason
-from agencyflow.domain.identity import Actor, Role
+from agencyflow.domain.bounded import FileId, RequiredReasons
+from agencyflow.domain.identity import Actor
 from agencyflow.domain.project import CreditEvent
 from agencyflow.store import credit
 from agencyflow.workflows.agency.models import (
@@ -27,13 +27,10 @@ from agencyflow.workflows.agency.workflow import AgencyWorkflow
 router = APIRouter(prefix="/credit-events", tags=["credit"])
 
 EventId = Annotated[int, Path(ge=1, le=2_000_000_000)]
-AgencyUser = Annotated[Actor, Depends(allow(Role.AGENCY))]
-Regulator = Annotated[Actor, Depends(allow(Role.COUNTY_REGULATOR, Role.CITY_REGULATOR))]
-Reasons = Annotated[list[Reason], Field(min_length=1, max_length=20)]
 
 
 class ObjectionBody(BaseModel):
-    reasons: Reasons
+    reasons: RequiredReasons
     files: Annotated[list[FileId], Field(max_length=10)] = []
     """Uploaded files (``POST /files``) that show the event is wrong."""
 
@@ -41,7 +38,7 @@ class ObjectionBody(BaseModel):
 class ObjectionDecisionBody(BaseModel):
     revoke: bool
     """True: the objection holds and the event is revoked (撤销); false: it stands."""
-    reasons: Reasons
+    reasons: RequiredReasons
 
 
 async def _send(

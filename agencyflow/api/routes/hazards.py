@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy import Engine
 
 from agencyflow.api.commands import Commands, in_scope
-from agencyflow.api.deps import EngineDep, allow, own_county
+from agencyflow.api.deps import AgencyUser, EngineDep, Regulator, allow, own_county
 from agencyflow.api.params import CountyQuery, HazardIdPath
 from agencyflow.api.schemas.hazards import (
     AcknowledgeBody,
@@ -46,10 +46,8 @@ from agencyflow.workflows.hazard.workflow import HazardWorkflow
 router = APIRouter(prefix="/hazards", tags=["hazards"])
 
 Anyone = Annotated[Actor, Depends(allow())]
-Regulator = Annotated[Actor, Depends(allow(Role.COUNTY_REGULATOR, Role.CITY_REGULATOR))]
 Lister = Annotated[Actor, Depends(allow(Role.COUNTY_REGULATOR, Role.CITY_REGULATOR, Role.ADMIN))]
 EnterpriseOrAgency = Annotated[Actor, Depends(allow(Role.ENTERPRISE, Role.AGENCY))]
-AgencyUser = Annotated[Actor, Depends(allow(Role.AGENCY))]
 
 
 class Hazards(Commands):

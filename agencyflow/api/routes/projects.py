@@ -16,7 +16,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from agencyflow.api.commands import Commands, in_scope, unseen
-from agencyflow.api.deps import EngineDep, allow
+from agencyflow.api.deps import AgencyUser, EngineDep, Regulator, allow
 from agencyflow.api.params import CountyQuery, Offset, ProjectIdPath, UsccQuery
 from agencyflow.api.routes.hazards import require_files
 from agencyflow.api.schemas.hazards import HazardPage
@@ -73,8 +73,6 @@ PROJECT_ID = re.compile(r"[0-9A-Z]{18}-[0-9a-f]{12}")
 SETTLE_WITHIN = 10.0
 """Seconds a visit's answer waits for its hazards' rows; they follow within moments."""
 
-AgencyUser = Annotated[Actor, Depends(allow(Role.AGENCY))]
-Regulator = Annotated[Actor, Depends(allow(Role.COUNTY_REGULATOR, Role.CITY_REGULATOR))]
 Anyone = Annotated[Actor, Depends(allow())]
 
 

@@ -8,12 +8,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from agencyflow.api.deps import allow
+from agencyflow.api.deps import AgencyUser, allow
 from agencyflow.api.params import UsccPath
 from agencyflow.api.routes.agencies import Service, credit_answer
 from agencyflow.api.routes.hazards import require_files
 from agencyflow.api.schemas.credit import AgencyCredit
-from agencyflow.domain.bounded import FileId, Reason
+from agencyflow.domain.bounded import FileId, RequiredReasons
 from agencyflow.domain.identity import Actor, Role
 from agencyflow.workflows.agency.models import (
     ReferralDecision,
@@ -26,19 +26,17 @@ from agencyflow.workflows.agency.workflow import AgencyWorkflow
 router = APIRouter(prefix="/untrustworthy", tags=["credit"])
 
 City = Annotated[Actor, Depends(allow(Role.CITY_REGULATOR))]
-AgencyUser = Annotated[Actor, Depends(allow(Role.AGENCY))]
-Reasons = Annotated[list[Reason], Field(min_length=1, max_length=20)]
 
 
 class ReferralDecisionBody(BaseModel):
     decision: Literal["list", "decline"]
     decision_number: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     """Required to list: the city's decision (认定决定书文号)."""
-    reasons: Reasons
+    reasons: RequiredReasons
 
 
 class RemovalBody(BaseModel):
-    reasons: Reasons
+    reasons: RequiredReasons
     """What the agency has corrected (信用修复)."""
     files: Annotated[list[FileId], Field(max_length=10)] = []
     """Uploaded files (``POST /files``) that show it."""
@@ -46,7 +44,7 @@ class RemovalBody(BaseModel):
 
 class RemovalDecisionBody(BaseModel):
     remove: bool
-    reasons: Reasons
+    reasons: RequiredReasons
 
 
 async def _send(

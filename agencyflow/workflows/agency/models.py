@@ -24,6 +24,7 @@ from agencyflow.workflows.memory import Memory
 from agencyflow.workflows.steps import Change
 
 Reason = Annotated[str, Field(min_length=1, max_length=1000)]
+Reasons = Annotated[list[Reason], Field(min_length=1, max_length=20)]
 Notes = Annotated[str, Field(max_length=4000)]
 
 
@@ -103,7 +104,7 @@ class CreditObjection(BaseModel):
 
     actor: Actor
     source: Annotated[str, Field(min_length=1, max_length=300)]
-    reasons: Annotated[list[Reason], Field(min_length=1, max_length=20)]
+    reasons: Reasons
     files: Annotated[list[FileId], Field(max_length=10)] = []
 
 
@@ -113,7 +114,7 @@ class ObjectionDecision(BaseModel):
     actor: Actor
     source: Annotated[str, Field(min_length=1, max_length=300)]
     revoke: bool
-    reasons: Annotated[list[Reason], Field(min_length=1, max_length=20)]
+    reasons: Reasons
 
 
 class CreditRecording(BaseModel):
@@ -212,14 +213,14 @@ class ReferralDecision(BaseModel):
     list_agency: bool
     decision_number: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     """Required to list: the decision (认定决定书文号)."""
-    reasons: Annotated[list[Reason], Field(min_length=1, max_length=20)]
+    reasons: Reasons
 
 
 class RemovalApplication(BaseModel):
     """The agency asks for early removal from the list, with evidence of correction."""
 
     actor: Actor
-    reasons: Annotated[list[Reason], Field(min_length=1, max_length=20)]
+    reasons: Reasons
     files: Annotated[list[FileId], Field(max_length=10)] = []
 
 
@@ -228,4 +229,4 @@ class RemovalDecision(BaseModel):
 
     actor: Actor
     remove: bool
-    reasons: Annotated[list[Reason], Field(min_length=1, max_length=20)]
+    reasons: Reasons
