@@ -4,13 +4,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from temporalio.client import Client
 
+from agencyflow import console
 from agencyflow.config.settings import Settings
-from agencyflow.console import routes as console
 from agencyflow.store.engine import make_engine
 from agencyflow.temporal_client import connect_temporal
 
@@ -29,6 +28,7 @@ from .routes import (
     hazards,
     health,
     inbox,
+    overview,
     projects,
     public,
     ratings,
@@ -47,6 +47,7 @@ ROUTERS = (
     capability_tests.router,
     ratings.router,
     projects.router,
+    overview.router,
     enterprises.router,
     hazards.router,
     files.router,
@@ -99,6 +100,5 @@ def create_app(
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
-    app.include_router(console.router)
-    app.mount("/console/static", StaticFiles(directory=console.STATIC), name="console-static")
+    console.install(app)
     return app

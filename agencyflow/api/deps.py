@@ -4,6 +4,8 @@ Every route declares its callers with `allow(...)` (or is listed as public in
 `PUBLIC_PATHS`); a test walks the app to keep it that way.
 """
 
+import datetime as dt
+import secrets
 import time
 from collections.abc import Callable
 from typing import Annotated
@@ -17,6 +19,7 @@ from temporalio.client import Client
 from agencyflow.config.settings import Settings
 from agencyflow.domain.errors import Forbidden
 from agencyflow.domain.identity import Actor, Role
+from agencyflow.store import logins
 from agencyflow.store.identity import actor_for_token, hash_token
 
 from .errors import Unauthenticated
@@ -30,6 +33,13 @@ PUBLIC_PATHS = frozenset(
         "/public/warnings",
     }
 )
+
+SESSION_COOKIE = "af_session"
+"""A person's console session (``/console/login``); the API takes it as it takes a token."""
+CSRF_HEADER = "X-CSRF-Token"
+"""What a console page sends with every command: the session's CSRF token, which another
+site cannot read, so it cannot make a signed-in browser send a command."""
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `agencyflow users add`.")
 
@@ -80,6 +90,9 @@ async def _authenticated(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     if credentials is None:
+        session = request.cookies.get(SESSION_COOKIE)
+        if session:
+            return await _console_person(request, engine, session)
         raise Unauthenticated("missing bearer token: send 'Authorization: Bearer <token>'")
     cache: TokenCache = request.app.state.tokens
     token = credentials.credentials
@@ -89,6 +102,26 @@ async def _authenticated(
         if actor is None:
             raise Unauthenticated("the bearer token is unknown or revoked")
         cache.put(token, actor)
+    request.state.actor = actor
+    return actor
+
+
+async def _console_person(request: Request, engine: Engine, session: str) -> Actor:
+    """The signed-in person of a console page's request; a command must carry the session's
+    CSRF token in its header, or it is refused before anything runs."""
+    settings: Settings = request.app.state.settings
+    idle = dt.timedelta(minutes=settings.console_idle_minutes)
+    found = await anyio.to_thread.run_sync(logins.session_actor, engine, session, idle)
+    if found is None:
+        raise Unauthenticated("the console session has ended: sign in again")
+    actor, csrf = found
+    if request.method not in SAFE_METHODS and not secrets.compare_digest(
+        request.headers.get(CSRF_HEADER, "").encode(), csrf.encode()
+    ):
+        raise Forbidden(
+            f"a command from the console must carry its page's {CSRF_HEADER}",
+            code="auth.csrf_missing",
+        )
     request.state.actor = actor
     return actor
 

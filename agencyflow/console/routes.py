@@ -8,46 +8,43 @@ without it is refused (403) and changes nothing.
 
 import datetime as dt
 import secrets
-from pathlib import Path
 from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
-from agencyflow.api.deps import EngineDep, SettingsDep
-from agencyflow.domain.calendar import CHINA_TZ
+from agencyflow.api.deps import SESSION_COOKIE, EngineDep, SettingsDep
 from agencyflow.domain.identity import Actor
 from agencyflow.domain.inbox import addressee_of
 from agencyflow.store import inbox, logins
 
 from .signin import Refused, sign_in
+from .web import SignedIn, render, templates, to_sign_in
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
-HERE = Path(__file__).parent
-STATIC = HERE / "static"
-templates = Jinja2Templates(directory=HERE / "templates")
-
-SESSION_COOKIE = "af_session"
 LOGIN_CSRF_COOKIE = "af_login_csrf"
 INBOX_PAGE = 200
 """Open items the 待办 page shows."""
+DUE_SOON = dt.timedelta(days=3)
+"""Items due within this are marked as due soon."""
 
 LoginField = Annotated[str, Form(max_length=64)]
 PasswordField = Annotated[str, Form(max_length=200)]
 CsrfField = Annotated[str, Form(max_length=64)]
 
 
-def _cookie(response: Response, request: Request, name: str, value: str) -> None:
+def _cookie(
+    response: Response, request: Request, name: str, value: str, path: str = "/console"
+) -> None:
     response.set_cookie(
         name,
         value,
         httponly=True,
         samesite="lax",
         secure=request.url.scheme == "https",
-        path="/console",
+        path=path,
     )
 
 
@@ -65,10 +62,6 @@ async def _session(request: Request, engine: Any, settings: Any) -> tuple[Actor,
         return None
     idle = dt.timedelta(minutes=settings.console_idle_minutes)
     return await anyio.to_thread.run_sync(logins.session_actor, engine, token, idle)
-
-
-def _to_login(request: Request) -> RedirectResponse:
-    return RedirectResponse(request.url_for("console.sign_in_page"), status_code=303)
 
 
 def _login_page(
@@ -109,7 +102,8 @@ async def post_sign_in(
         status_code = 429 if refused.locked else 401
         return _login_page(request, error=str(refused), login=login, status_code=status_code)
     done = RedirectResponse(request.url_for("console.inbox"), status_code=303)
-    _cookie(done, request, SESSION_COOKIE, signed.token)
+    # The whole site's: the console's forms send their commands to the API's own routes.
+    _cookie(done, request, SESSION_COOKIE, signed.token, path="/")
     done.delete_cookie(LOGIN_CSRF_COOKIE, path="/console")
     return done
 
@@ -120,32 +114,30 @@ async def sign_out(
 ) -> Response:
     found = await _session(request, engine, settings)
     if found is None:
-        return _to_login(request)
+        return to_sign_in(request)
     if not _same(csrf_token, found[1]):
         return _stale_form()
     token = request.cookies[SESSION_COOKIE]
     await anyio.to_thread.run_sync(logins.end_session, engine, token)
-    done = _to_login(request)
-    done.delete_cookie(SESSION_COOKIE, path="/console")
+    done = to_sign_in(request)
+    done.delete_cookie(SESSION_COOKIE, path="/")
     return done
 
 
 @router.get("/", name="console.inbox")
-async def inbox_page(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+async def inbox_page(request: Request, who: SignedIn, engine: EngineDep) -> Response:
     """待办: what waits for the signed-in person's office, most urgent first."""
-    found = await _session(request, engine, settings)
-    if found is None:
-        return _to_login(request)
-    actor, csrf = found
     rows = await anyio.to_thread.run_sync(
-        lambda: inbox.open_items(engine, addressee_of(actor), limit=INBOX_PAGE, offset=0)
+        lambda: inbox.open_items(engine, addressee_of(who.actor), limit=INBOX_PAGE, offset=0)
     )
     now = dt.datetime.now(dt.UTC)
     items = [
-        {**row.model_dump(), "overdue": row.due_at is not None and row.due_at < now} for row in rows
+        {
+            **row.model_dump(),
+            "overdue": row.due_at is not None and row.due_at < now,
+            "soon": row.due_at is not None and now <= row.due_at < now + DUE_SOON,
+            "link": f"/console/{row.resource}",
+        }
+        for row in rows
     ]
-    return templates.TemplateResponse(
-        request,
-        "inbox.html",
-        {"actor": actor, "csrf": csrf, "items": items, "china": CHINA_TZ},
-    )
+    return render(request, "inbox.html", who, items=items)

@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Engine
+from sqlalchemy import JSON, Engine, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from agencyflow.domain.project import (
@@ -221,3 +221,39 @@ def awaiting_receipt(engine: Engine, *, after: str, limit: int) -> list[str]:
                 .limit(limit)
             ).all()
         )
+
+
+class CountyProjects(SQLModel):
+    county_code: str
+    open: int
+    overdue: int
+
+
+def county_counts(engine: Engine, county_code: str | None) -> list[CountyProjects]:
+    """Open and overdue projects per county (one county, or all)."""
+    is_open = col(ProjectRow.closed_at).is_(None)
+    query = (
+        select(
+            ProjectRow.county_code,
+            func.count().filter(is_open),
+            func.count().filter(is_open, col(ProjectRow.overdue)),
+        )
+        .group_by(col(ProjectRow.county_code))
+        .order_by(col(ProjectRow.county_code))
+    )
+    if county_code is not None:
+        query = query.where(ProjectRow.county_code == county_code)
+    with transaction(engine) as session:
+        return [
+            CountyProjects(county_code=code, open=opened, overdue=late)
+            for code, opened, late in session.exec(query).all()
+        ]
+
+
+def started_since(engine: Engine, county_code: str | None, since: dt.datetime) -> list[dt.datetime]:
+    """When each project since ``since`` was filed, for the monthly trend."""
+    query = select(ProjectRow.created_at).where(col(ProjectRow.created_at) >= since)
+    if county_code is not None:
+        query = query.where(ProjectRow.county_code == county_code)
+    with transaction(engine) as session:
+        return list(session.exec(query).all())

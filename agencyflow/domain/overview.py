@@ -1,0 +1,91 @@
+"""概览: a jurisdiction's numbers at a glance, and their trend by month (R16)."""
+
+import datetime as dt
+from collections import Counter
+
+from pydantic import BaseModel
+
+from .calendar import CHINA_TZ
+from .hazard import HazardLevel, HazardRecord
+from .hazard_rules import count
+
+
+class CountyFigures(BaseModel):
+    county_code: str
+    open_projects: int
+    overdue_reports: int
+    open_hazards: int
+    overdue_hazards: int
+    unacknowledged_major: int
+    rectification_rate: float
+    """Rectified over found; 1.0 where nothing was found."""
+
+
+class MonthFigures(BaseModel):
+    month: str
+    """``2026-11``, in China time."""
+    projects_started: int
+    hazards_found: int
+    hazards_rectified: int
+
+
+class Overview(BaseModel):
+    counties: list[CountyFigures]
+    months: list[MonthFigures]
+
+
+def county_figures(
+    county_code: str,
+    open_projects: int,
+    overdue_reports: int,
+    hazards: list[HazardRecord],
+    now: dt.datetime,
+) -> CountyFigures:
+    counts = count(hazards, now)
+    unacknowledged = sum(
+        1
+        for h in hazards
+        if h.report.level is HazardLevel.MAJOR
+        and h.is_open
+        and (h.major is None or h.major.acknowledged_at is None)
+    )
+    return CountyFigures(
+        county_code=county_code,
+        open_projects=open_projects,
+        overdue_reports=overdue_reports,
+        open_hazards=counts.open,
+        overdue_hazards=counts.overdue,
+        unacknowledged_major=unacknowledged,
+        rectification_rate=counts.rectification_rate,
+    )
+
+
+def months_back(now: dt.datetime, months: int) -> list[str]:
+    """The last ``months`` months up to ``now``'s, oldest first, as ``YYYY-MM``."""
+    local = now.astimezone(CHINA_TZ)
+    year, month = local.year, local.month
+    found = []
+    for _ in range(months):
+        found.append(f"{year:04d}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return found[::-1]
+
+
+def monthly(
+    months: list[str], started: list[dt.datetime], hazards: list[HazardRecord]
+) -> list[MonthFigures]:
+    def key(moment: dt.datetime) -> str:
+        return moment.astimezone(CHINA_TZ).strftime("%Y-%m")
+
+    projects = Counter(key(at) for at in started)
+    found = Counter(key(h.found_at) for h in hazards)
+    rectified = Counter(key(h.closed_at) for h in hazards if h.closed_at is not None)
+    return [
+        MonthFigures(
+            month=month,
+            projects_started=projects[month],
+            hazards_found=found[month],
+            hazards_rectified=rectified[month],
+        )
+        for month in months
+    ]
