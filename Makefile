@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint format typecheck bench clean
+.PHONY: run test demo lint format typecheck bench screenshots clean
+
+CHROMIUM := /usr/bin/chromium
+NO_CHROMIUM := the browser tests (tests/browser) need Debian's Chromium and a CJK font: sudo apt-get install chromium fonts-noto-cjk
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,8 +18,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## start the whole service: Temporal dev server, worker, API
 	$(BIN)/agencyflow dev
 
-test: $(STAMP)  ## run the whole suite
-	$(BIN)/pytest
+test: $(STAMP)  ## run the whole suite (the browser tests too, when Chromium is installed)
+	@if [ -x $(CHROMIUM) ]; then $(BIN)/pytest; \
+	else echo "!! NOT RUN: $(NO_CHROMIUM)"; $(BIN)/pytest --ignore=tests/browser; \
+	     echo "!! NOT RUN: $(NO_CHROMIUM)"; fi
+
+screenshots: $(STAMP)  ## pictures of the console's main pages, into docs/screenshots/
+	@test -x $(CHROMIUM) || { echo "$(NO_CHROMIUM)"; exit 1; }
+	AGENCYFLOW_SCREENSHOTS=docs/screenshots $(BIN)/pytest -p no:randomly -q tests/browser/test_screenshots.py
 
 demo: $(STAMP)  ## one project from contract to closure on a private stack, in about a minute
 	$(BIN)/agencyflow demo

@@ -10,7 +10,7 @@ BAR = 22
 COLOURS = ("#1d4f91", "#d9822b", "#b3261e")
 
 
-def bars(rows: list[tuple[str, list[float]]], legend: list[str], *, width: int = 640) -> Markup:
+def bars(rows: list[tuple[str, list[float]]], legend: list[str], *, width: int = 900) -> Markup:
     """Horizontal grouped bars: one group per label, one bar per series."""
     series = len(legend)
     top = max((value for _, values in rows for value in values), default=0) or 1

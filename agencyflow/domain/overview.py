@@ -14,6 +14,7 @@ class CountyFigures(BaseModel):
     county_code: str
     open_projects: int
     overdue_reports: int
+    hazards_found: int
     open_hazards: int
     overdue_hazards: int
     unacknowledged_major: int
@@ -53,6 +54,7 @@ def county_figures(
         county_code=county_code,
         open_projects=open_projects,
         overdue_reports=overdue_reports,
+        hazards_found=counts.found,
         open_hazards=counts.open,
         overdue_hazards=counts.overdue,
         unacknowledged_major=unacknowledged,
