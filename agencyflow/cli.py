@@ -65,6 +65,9 @@ def worker() -> None:
 
 
 async def _run_worker(settings: Settings) -> None:
+    import httpx
+
+    from agencyflow.notify.notifier import Notifier
     from agencyflow.schedules import ensure_schedules
     from agencyflow.store.engine import make_engine
     from agencyflow.temporal_client import connect_when_ready, ensure_search_attributes
@@ -78,8 +81,10 @@ async def _run_worker(settings: Settings) -> None:
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)
-    async with worker:
-        await stop.wait()
+    async with worker, httpx.AsyncClient() as http:
+        # Beside the worker, never in a workflow: a mail server that is down delays a
+        # message, not a step.
+        await Notifier(settings, engine, http).run(stop)
     engine.dispose()
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+import httpx
 import structlog
 import uvicorn
 from sqlalchemy import Engine
@@ -27,6 +28,7 @@ from agencyflow.console.signin import hash_password
 from agencyflow.domain.identity import Binding, Role
 from agencyflow.domain.regions import JURISDICTIONS
 from agencyflow.domain.uscc import complete_uscc
+from agencyflow.notify.notifier import Notifier
 from agencyflow.schedules import ensure_schedules
 from agencyflow.store import identity, logins
 from agencyflow.store.engine import make_engine
@@ -187,6 +189,9 @@ async def run_dev(settings: Settings) -> None:
         )
         worker_task = asyncio.create_task(worker.run())
         server_task = asyncio.create_task(server.serve())
+        notifier_stop = asyncio.Event()
+        http = httpx.AsyncClient()
+        notifier_task = asyncio.create_task(Notifier(settings, engine, http).run(notifier_stop))
         # uvicorn offers a flag, not an event, for "listening".
         while not server.started and not server_task.done():  # noqa: ASYNC110
             await asyncio.sleep(0.05)
@@ -198,7 +203,9 @@ async def run_dev(settings: Settings) -> None:
         )
         print("\nagencyflow: stopping …", flush=True)
         server.should_exit = True
-        await asyncio.gather(server_task, return_exceptions=True)
+        notifier_stop.set()
+        await asyncio.gather(server_task, notifier_task, return_exceptions=True)
+        await http.aclose()
         if not worker_task.done():
             await worker.shutdown()
         stop_task.cancel()

@@ -1,11 +1,14 @@
 """The API as tests run it: in-process, with a real worker and a real database; and the
 Temporal dev server they (and the benchmark) run it against."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import fastapi.dependencies.models
 import httpx
+import uvicorn
 from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
@@ -68,3 +71,33 @@ async def serving(
         in_process_api(settings, engine, temporal) as http,
     ):
         yield http
+
+
+@asynccontextmanager
+async def over_http(app: Any) -> AsyncIterator[str]:
+    """An ASGI app served by uvicorn on a free port of 127.0.0.1: its base URL."""
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    )
+    started = asyncio.Event()
+    original = server.startup
+
+    async def startup(sockets: Any = None) -> None:
+        # uvicorn offers a flag, not an event, for "listening": hear of it here.
+        await original(sockets)
+        started.set()
+
+    server.startup = startup  # type: ignore[method-assign]
+    task = asyncio.create_task(server.serve())
+    waiting = asyncio.create_task(started.wait())
+    await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    if not started.is_set():
+        waiting.cancel()
+        await task  # it ended without listening: its error, if any, is raised here
+        raise RuntimeError("uvicorn ended before it listened")
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

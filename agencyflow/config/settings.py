@@ -11,9 +11,11 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from agencyflow.domain.inbox import Addressee
 from agencyflow.payload_codec import EncryptionCodec, key_file, parse_key
 
 from .limits import HistoryLimits
+from .notify import OfficeChannels
 from .policy import Policy
 
 Port = Annotated[int, Field(ge=1, le=65535)]
@@ -75,6 +77,34 @@ class Settings(BaseSettings):
     """Wrong passwords in a row that lock a console login…"""
     console_lockout_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 15
     """…for this long."""
+    public_url: str = ""
+    """The console's address as people reach it, for links in messages; empty means
+    ``http://<api_host>:<api_port>``."""
+    notify_offices: dict[str, OfficeChannels] = {}
+    """Who is told of an office's new inbox items and daily digest, by office (``role:scope``),
+    as JSON: ``{"county_regulator:331102": {"email": ["…"], "webhook": "<robot URL>"}}``
+    (a robot with 加签 adds ``"webhook_secret"``)."""
+    smtp_host: str = ""
+    """The mail server messages go through; empty sends no e-mail."""
+    smtp_port: Port = 25
+    """Its port (587 with ``smtp_starttls``, usually)."""
+    smtp_starttls: bool = False
+    """Upgrade the connection to TLS before signing in."""
+    smtp_username: str = ""
+    """Sign in as; empty signs in as nobody."""
+    smtp_password: SecretStr | None = None
+    """…with this password."""
+    smtp_sender: str = "agencyflow@localhost"
+    """The From: address."""
+    notify_poll_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    """How often the notifier looks for messages to send."""
+    notify_max_attempts: Annotated[int, Field(ge=1, le=100)] = 8
+    """Attempts at a message before it is given up (logged as an error); they back off from
+    one minute, doubling, to at most six hours apart."""
+    notify_digest_hour: Annotated[int, Field(ge=0, le=23)] = 8
+    """The hour (China time) from which each office gets its daily digest."""
+    notify_digest_days: Annotated[int, Field(ge=1, le=30)] = 3
+    """The digest lists open items due within this many days."""
     platform: Literal["outbox", "http"] = "outbox"
     """How reports reach 工业企业安全在线: a local outbox table, or its HTTP API."""
     platform_url: str = ""
@@ -107,6 +137,10 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{self.data_dir / 'agencyflow.db'}"
         if self.platform == "http" and not self.platform_url:
             raise ValueError("platform=http needs platform_url")
+        if not self.public_url:
+            self.public_url = f"http://{self.api_host}:{self.api_port}"
+        for office in self.notify_offices:
+            Addressee.named(office)  # a typo must stop the start, not silence an office
         if not self.temporal_ui_url:
             host = self.temporal_address.rsplit(":", 1)[0]
             self.temporal_ui_url = f"http://{host}:{self.temporal_ui_port}"

@@ -54,6 +54,20 @@ class Addressee(BaseModel):
         return self
 
     @classmethod
+    def named(cls, office: str) -> "Addressee":
+        """The office settings name as ``role:scope`` (``county_regulator:331102``)."""
+        name, _, scope_id = office.partition(":")
+        role = next((r for r in Role if r.value == name), None)
+        kind = _SCOPE_OF_ROLE.get(role) if role is not None else None
+        if role is None or kind is None or not scope_id:
+            raise ValueError(f"{office!r} names no office: write role:scope")
+        return cls(role=role, scope_kind=kind, scope_id=scope_id)
+
+    @property
+    def office(self) -> str:
+        return f"{self.role.value}:{self.scope_id}"
+
+    @classmethod
     def city(cls) -> "Addressee":
         return cls(role=Role.CITY_REGULATOR, scope_kind=ScopeKind.CITY, scope_id=CITY_CODE)
 

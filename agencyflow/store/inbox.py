@@ -15,6 +15,7 @@ from agencyflow.domain.inbox import (
     InboxWithdrawal,
 )
 
+from . import notifications
 from .dialects import insert_for
 from .engine import transaction
 from .types import UtcDateTime, utcnow
@@ -67,6 +68,15 @@ def apply(session: Session, changes: InboxChanges) -> None:
 
 def send_in(session: Session, message: InboxMessage) -> None:
     now = utcnow()
+    was = session.execute(
+        select(InboxItemRow.status).where(
+            InboxItemRow.resource == message.resource, InboxItemRow.kind == message.kind
+        )
+    ).scalar_one_or_none()
+    if was != InboxStatus.OPEN.value:
+        # A new item (or one reopened): its office is told, once, whenever the write is
+        # retried, for the retry finds the item open.
+        notifications.item_opened(session, message, now)
     statement = _send_statement(session.get_bind().dialect.name)
     values = {
         "resource": message.resource,

@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (importing registers their tables)
     identity,
     inbox,
     logins,
+    notifications,
     outbox,
     projects,
     timeline,

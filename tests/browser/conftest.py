@@ -5,14 +5,12 @@ Every page a test opens is watched: a request to any host but the app's fails th
 for government networks (政务网) are offline and a page that needs a CDN is blank there.
 """
 
-import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-import uvicorn
 from playwright.async_api import Browser, BrowserContext, Page, Request, async_playwright
 from sqlalchemy import Engine
 from temporalio.client import Client
@@ -20,7 +18,7 @@ from temporalio.client import Client
 from agencyflow.api.app import create_app
 from agencyflow.config.settings import Settings
 from agencyflow.worker import build_worker
-from tests.serving import _let_the_app_go
+from tests.serving import _let_the_app_go, over_http
 
 CHROMIUM = Path("/usr/bin/chromium")
 DESKTOP = {"width": 1366, "height": 768}
@@ -52,32 +50,11 @@ async def browser() -> AsyncIterator[Browser]:
 async def site(api_settings: Settings, engine: Engine, temporal: Client) -> AsyncIterator[str]:
     """The app over real HTTP on a free port, with a real worker behind it."""
     app = create_app(api_settings, temporal=temporal, engine=engine)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    )
-    started = asyncio.Event()
-
-    async def serve() -> None:
-        # uvicorn has no "started" hook but its startup(); wrap it to hear of it.
-        original = server.startup
-
-        async def startup(sockets: object = None) -> None:
-            await original(sockets)  # type: ignore[arg-type]
-            started.set()
-
-        server.startup = startup  # type: ignore[method-assign]
-        await server.serve()
-
-    async with build_worker(temporal, api_settings, engine):
-        task = asyncio.create_task(serve())
-        await asyncio.wait_for(started.wait(), 30)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.should_exit = True
-            await task
-            _let_the_app_go()
+    try:
+        async with build_worker(temporal, api_settings, engine), over_http(app) as url:
+            yield url
+    finally:
+        _let_the_app_go()
 
 
 class Outside:
