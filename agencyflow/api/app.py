@@ -13,6 +13,7 @@ from agencyflow.config.settings import Settings
 from agencyflow.store.engine import make_engine
 from agencyflow.temporal_client import connect_temporal
 
+from . import redoc
 from .deps import TokenCache
 from .errors import ERROR_RESPONSES, install_error_handlers
 from .guard import RequestGuard
@@ -89,6 +90,7 @@ def create_app(
     # government networks (政务网) are often offline, and a CDN's page would be blank there.
     app = FastAPIOffline(
         static_url=DOCS_ASSETS,
+        redoc_url=None,  # served by .redoc, without the CDN address ReDoc's bundle holds
         title="agencyflow",
         version="0.1.0",
         description=DESCRIPTION,
@@ -100,5 +102,6 @@ def create_app(
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(redoc.router)
     console.install(app)
     return app

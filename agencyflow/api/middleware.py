@@ -10,6 +10,7 @@ import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from agencyflow.api.content_policy import content_policy
 from agencyflow.domain.identity import Actor
 from agencyflow.store import audit
 
@@ -52,7 +53,10 @@ class RequestContextMiddleware:
             nonlocal status, audited
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                headers = MutableHeaders(scope=message)
+                headers[REQUEST_ID_HEADER] = request_id
+                headers["Content-Security-Policy"] = content_policy(scope["path"])
+                headers["X-Content-Type-Options"] = "nosniff"
                 if command:
                     audited = True
                     await _audit(scope, status, receipt)

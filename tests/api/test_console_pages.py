@@ -2,9 +2,12 @@
 person, and each form's command is the API's own route, sent with the session's cookie and
 CSRF token."""
 
+import datetime as dt
+
 import httpx
 from sqlalchemy import Engine
 
+from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.identity import Role
 from tests.api.test_projects import PNG, Office, _today, admitted
 from tests.console_people import Person, signed_in
@@ -141,3 +144,73 @@ async def test_pages_without_a_session_send_the_browser_to_sign_in(api: httpx.As
         answer = await api.get(path)
         assert answer.status_code == 303, path
         assert answer.headers["location"].endswith("/console/login")
+
+
+async def test_a_county_works_a_major_hazard_up_its_ladder_from_its_pages(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    office = await admitted(api, engine)
+    county, agency = await _people(api, engine, office)
+    created = await api.post("/projects", headers=agency.console(), json=office.request())
+    pid = created.json()["project"]["project_id"]
+    await api.post(f"/projects/{pid}/filing/acknowledge", headers=county.console())
+    await api.post(f"/projects/{pid}/plan", headers=agency.console(), json={"summary": "方案"})
+    photo = await api.post(
+        "/files", headers=agency.console(), files={"file": ("before.png", PNG, "image/png")}
+    )
+    sha = photo.json()["file_id"]
+    found_at = dt.datetime.now(CHINA_TZ).isoformat(timespec="seconds")
+    major = hazard(
+        level="major",
+        description="除尘器未设泄爆装置",
+        discovered_at=found_at,
+        photos=[sha],
+        example_photos=[sha],
+    )
+    visit = {
+        "visited_on": _today(),
+        "present": ["p1"],
+        "activities": ["inspection"],
+        "hazards": [major],
+    }
+    recorded = await api.post(f"/projects/{pid}/visits", headers=agency.console(), json=visit)
+    assert recorded.status_code == 201, recorded.text
+    listed = await api.get(f"/projects/{pid}/hazards", headers=agency.bearer())
+    hazard_id = listed.json()["hazards"][0]["hazard_id"]
+    base = f"/hazards/{hazard_id}"
+
+    board = await api.get("/console/hazards/major", headers=county.page())
+    assert hazard_id in board.text and "待签收" in board.text
+    assert _forms((await api.get(f"/console{base}", headers=county.page())).text) == [
+        f"POST {base}/acknowledge"
+    ]
+    acknowledged = await api.post(f"{base}/acknowledge", headers=county.console(), json={})
+    assert acknowledged.status_code == 200, acknowledged.text
+    assert _forms((await api.get(f"/console{base}", headers=county.page())).text) == [
+        f"POST {base}/supervise"
+    ]
+    deadline = (dt.datetime.now(CHINA_TZ).date() + dt.timedelta(days=10)).isoformat()
+    supervised = await api.post(
+        f"{base}/supervise", headers=county.console(), json={"deadline": deadline}
+    )
+    assert supervised.status_code == 200, supervised.text
+    assert deadline in (await api.get("/console/hazards/major", headers=county.page())).text
+
+    assert f"POST {base}/evidence" in _forms(
+        (await api.get(f"/console{base}", headers=agency.page())).text
+    )
+    evidence = {
+        "after_photos": [sha],
+        "description": "已加装泄爆片",
+        "rectified_on": _today(),
+    }
+    submitted = await api.post(f"{base}/evidence", headers=agency.console(), json=evidence)
+    assert submitted.status_code == 200, submitted.text
+    assert f"POST {base}/verify" in _forms(
+        (await api.get(f"/console{base}", headers=county.page())).text
+    )
+    # As the form sends it: the chosen option's value, a string.
+    verified = await api.post(f"{base}/verify", headers=county.console(), json={"accepted": "true"})
+    assert verified.status_code == 200, verified.text
+    assert verified.json()["hazard"]["status"] == "closed"
+    assert hazard_id not in (await api.get("/console/hazards/major", headers=county.page())).text
