@@ -18,6 +18,10 @@ app = typer.Typer(
 )
 users = typer.Typer(help="Manage users and their bearer tokens.", no_args_is_help=True)
 app.add_typer(users, name="users")
+spot_checks = typer.Typer(
+    help="Each county's half-yearly spot-check sample (R14).", no_args_is_help=True
+)
+app.add_typer(spot_checks, name="spot-checks")
 
 
 def _settings() -> Settings:
@@ -216,3 +220,62 @@ def _give_login(engine: Any, user_id: int, login: str, password_hash: str) -> No
 
 if __name__ == "__main__":
     app()
+
+
+CountyOption = Annotated[str, typer.Option("--county", help="county code, e.g. 331102")]
+PeriodOption = Annotated[str, typer.Option("--period", help="half year, e.g. 2026H2")]
+
+
+@spot_checks.command("draw")
+def draw_sample(
+    county: CountyOption,
+    period: PeriodOption,
+    seed: Annotated[str | None, typer.Option(help="default: a new random seed")] = None,
+) -> None:
+    """Draw the county's sample of the half year's reports and keep it (once per half year:
+    a half year already drawn is shown as it was drawn)."""
+    from agencyflow.spot_check_sampling import draw_for, new_seed
+    from agencyflow.store.engine import make_engine
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    recorded = draw_for(
+        engine,
+        settings.policy,
+        county,
+        period,
+        seed or new_seed(county, period),
+        drawn_by="agencyflow spot-checks draw",
+    )
+    engine.dispose()
+    _print_draw(recorded.seed, len(recorded.candidates), recorded.result)
+
+
+@spot_checks.command("verify")
+def verify_sample(county: CountyOption, period: PeriodOption) -> None:
+    """Draw a kept sample again from its recorded seed and inputs; exit 1 if it differs."""
+    from agencyflow.spot_check_sampling import redraw
+    from agencyflow.store import spot_check_draws
+    from agencyflow.store.engine import make_engine
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    recorded = spot_check_draws.get(engine, county, period)
+    engine.dispose()
+    if recorded is None:
+        typer.echo(f"no draw is kept for {county} {period}", err=True)
+        raise typer.Exit(2)
+    again = redraw(recorded)
+    _print_draw(recorded.seed, len(recorded.candidates), again)
+    same = again == recorded.result
+    typer.echo("same as kept: yes" if same else "same as kept: NO")
+    if not same:
+        raise typer.Exit(1)
+
+
+def _print_draw(seed: str, candidates: int, result: Any) -> None:
+    typer.echo(
+        f"seed {seed}: {len(result.drawn)} of {candidates} reports (share asks {result.target})"
+    )
+    for project_id in result.drawn:
+        typer.echo(f"{project_id}\t{result.reasons[project_id]}")

@@ -18,6 +18,7 @@ from agencyflow.domain.admission import AdmissionRules
 from agencyflow.domain.credit import CreditGrade, CreditRules, serious_days
 from agencyflow.domain.industries import Industry
 from agencyflow.domain.qualifications import Specialty
+from agencyflow.domain.sampling import SamplingRules
 from agencyflow.domain.untrustworthy import ListingRules
 
 PositiveDuration = Annotated[dt.timedelta, Field(gt=dt.timedelta(0))]
@@ -77,6 +78,15 @@ class Policy(BaseModel):
     """How long after the platform's receipt a project waits for a spot check before it closes."""
     spot_check_four_eyes: bool = False
     """When on, a spot-check verdict must come from another regulator than its opener."""
+    spot_check_min_share: Annotated[float, Field(gt=0, le=1)] = 0.15
+    """Share of a county's reports of a half year its sample draws at least (R14)."""
+    spot_check_grade_weights: dict[CreditGrade, Annotated[float, Field(gt=0, le=100)]] = {
+        CreditGrade.A: 1.0,
+        CreditGrade.B: 2.0,
+        CreditGrade.C: 3.0,
+        CreditGrade.D: 4.0,
+    }
+    """How much likelier a report is drawn, by its agency's grade: lower grades more (R8)."""
 
     # Filings and reviews (R2, R6)
     filing_review_working_days: Annotated[int, Field(ge=1)] = 5
@@ -165,6 +175,11 @@ class Policy(BaseModel):
             spot_check_failed_min=deductions.spot_check_failed_min,
         )
 
+    def sampling_rules(self) -> SamplingRules:
+        return SamplingRules(
+            min_share=self.spot_check_min_share, weights=self.spot_check_grade_weights
+        )
+
     def listing_rules(self) -> ListingRules:
         return ListingRules(
             years=self.untrustworthy_listing_years,
@@ -182,6 +197,8 @@ class Policy(BaseModel):
         deductions = self.credit_deductions
         if deductions.spot_check_failed_min > deductions.spot_check_failed_max:
             raise ValueError("spot_check_failed_min must not exceed spot_check_failed_max")
+        if set(self.spot_check_grade_weights) != set(CreditGrade):
+            raise ValueError("spot_check_grade_weights needs a weight for every grade")
         if self.untrustworthy_removal_after_months >= 12 * self.untrustworthy_listing_years:
             raise ValueError("untrustworthy_removal_after_months must fall within the listing")
         return self
