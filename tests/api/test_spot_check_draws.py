@@ -59,8 +59,7 @@ async def test_a_half_year_is_drawn_once_kept_whole_and_drawn_again_the_same(
     # One agency: one report for it; the risk census for R14's types; 15 % of 3 is 1.
     assert kept.result.target == 1
     assert (
-        reported[1] in kept.result.drawn
-        and kept.result.reasons[reported[1]] == "type:risk_census"
+        reported[1] in kept.result.drawn and kept.result.reasons[reported[1]] == "type:risk_census"
     )
     assert {kept.result.reasons[p] for p in kept.result.drawn} <= {
         "agency",
