@@ -18,6 +18,7 @@ from agencyflow.domain.records import AgencyRecord, RecordOutcome
 
 from . import credit, files, inbox, timeline
 from .engine import transaction
+from .projects import ProjectRow
 from .queries import page, where_given
 from .rows import advance, insert_first
 from .types import UtcDateTime, utcnow
@@ -216,6 +217,7 @@ def search(
     engine: Engine,
     *,
     jurisdiction_code: str | None = None,
+    working_in: str | None = None,
     status: AgencyStatus | None = None,
     service_type: str | None = None,
     out_of_town: bool | None = None,
@@ -227,13 +229,21 @@ def search(
 ) -> tuple[int, list[AgencySnapshot]]:
     """Agencies matching every given filter, by name (or by grade, then name, when
     ``grades.by_grade``); with the total before paging. ``listed_at``: only those on the
-    seriously-untrustworthy list at that moment."""
+    seriously-untrustworthy list at that moment. ``working_in``: those under that county or
+    serving an enterprise there (an out-of-town agency is seen by every county it works in)."""
     query = where_given(
         select(AgencyRow),
         (AgencyRow.jurisdiction_code, jurisdiction_code),
         (AgencyRow.status, status.value if status is not None else None),
         (AgencyRow.out_of_town, out_of_town),
     )
+    if working_in is not None:
+        query = query.where(
+            (col(AgencyRow.jurisdiction_code) == working_in)
+            | col(AgencyRow.uscc).in_(
+                select(ProjectRow.agency_uscc).where(ProjectRow.county_code == working_in)
+            )
+        )
     if statuses is not None:
         query = query.where(col(AgencyRow.status).in_([s.value for s in statuses]))
     if service_type is not None:

@@ -257,3 +257,14 @@ def started_since(engine: Engine, county_code: str | None, since: dt.datetime) -
         query = query.where(ProjectRow.county_code == county_code)
     with transaction(engine) as session:
         return list(session.exec(query).all())
+
+
+def works_in(engine: Engine, agency_uscc: str, county_code: str) -> bool:
+    """Whether the agency has (or had) a project for an enterprise in the county."""
+    with transaction(engine) as session:
+        found = session.exec(
+            select(ProjectRow.project_id)
+            .where(ProjectRow.agency_uscc == agency_uscc, ProjectRow.county_code == county_code)
+            .limit(1)
+        ).first()
+        return found is not None

@@ -43,7 +43,7 @@ from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolatio
 from agencyflow.domain.identity import Actor, Role, may_access
 from agencyflow.domain.project import CreditEvent
 from agencyflow.domain.service_types import ServiceType
-from agencyflow.store import agencies, credit, inbox, timeline
+from agencyflow.store import agencies, credit, inbox, projects, timeline
 from agencyflow.workflows.agency.models import (
     AgencyInput,
     CertificatesRenewed,
@@ -76,11 +76,21 @@ class Agencies(Commands):
         """The agency, if the caller may see it (else see `unseen`)."""
         self.request.state.audit_resource = agency_resource(uscc)
         snapshot = await anyio.to_thread.run_sync(agencies.get, self.engine, uscc)
-        if snapshot is None or not may_access(
-            actor, county_code=snapshot.jurisdiction_code, agency_uscc=uscc
+        if snapshot is None or not (
+            may_access(actor, county_code=snapshot.jurisdiction_code, agency_uscc=uscc)
+            or await self.works_in_county_of(actor, uscc)
         ):
             raise unseen(actor, "agency", uscc, missing=snapshot is None)
         return snapshot
+
+    async def works_in_county_of(self, actor: Actor, uscc: str) -> bool:
+        """A county sees every agency that works there, out-of-town ones too (R14: it
+        inspects them); deciding on an agency's admission stays with its own county."""
+        if actor.role is not Role.COUNTY_REGULATOR or actor.county_code is None:
+            return False
+        return await anyio.to_thread.run_sync(
+            projects.works_in, self.engine, uscc, actor.county_code
+        )
 
     async def update(self, uscc: UsccPath, actor: Actor, update: Any, arg: Any) -> AgencyPublic:
         await self.visible(uscc, actor)
@@ -133,7 +143,8 @@ async def list_agencies(
     settings: SettingsDep,
     grades: GradeQuery,
     county: Annotated[
-        str | None, Query(max_length=6, description="jurisdiction (county code)")
+        str | None,
+        Query(max_length=6, description="county code: agencies under it or working there"),
     ] = None,
     status_: Annotated[AgencyStatus | None, Query(alias="status")] = None,
     service_type: ServiceType | None = None,
@@ -141,13 +152,13 @@ async def list_agencies(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> AgencyPage:
-    """Agencies in the regulator's reach; ``grade`` and ``sort=grade`` single out those under
-    close supervision (重点监管: C and D)."""
+    """Agencies in the regulator's reach: under its county or working there; ``grade`` and
+    ``sort=grade`` single out those under close supervision (重点监管: C and D)."""
     county = own_county(actor, county)
     total, found = await anyio.to_thread.run_sync(
         lambda: agencies.search(
             engine,
-            jurisdiction_code=county,
+            working_in=county,
             status=status_,
             service_type=service_type.value if service_type else None,
             out_of_town=out_of_town,
