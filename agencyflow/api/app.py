@@ -35,6 +35,7 @@ from .routes import (
     ratings,
     untrustworthy,
     users,
+    verifications,
 )
 
 ROUTERS = (
@@ -43,6 +44,7 @@ ROUTERS = (
     users.router,
     audit.router,
     agencies.router,
+    verifications.router,
     credit_events.router,
     untrustworthy.router,
     capability_tests.router,

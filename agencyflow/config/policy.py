@@ -123,6 +123,8 @@ class Policy(BaseModel):
     }
     """High-risk industries (化工、矿山等高危行业) and the intermediate engineer's specialty each
     needs: at admission for the industries an agency serves, and on each project's team."""
+    agency_verification_months: Annotated[int, Field(ge=1, le=60)] = 12
+    """Every admitted agency is verified on site (现场核查) at least this often (R9)."""
     agency_rectification_period: PositiveDuration = _days(30)
     """An agency that no longer meets admission has this long to restore it."""
     certificate_expiry_notice: PositiveDuration = _days(30)

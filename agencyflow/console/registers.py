@@ -113,3 +113,21 @@ async def overview_page(request: Request, who: SignedIn) -> HTMLResponse:
         projects_chart=projects_chart,
         trend=trend,
     )
+
+
+@router.get("/verifications", name="console.verifications")
+async def verification_due_page(
+    request: Request, who: SignedIn, offset: Offset = 0
+) -> HTMLResponse:
+    """现场核查: who is left to verify on site this round (R9)."""
+    found = await api_get(request, "/verifications/due", {"limit": PAGE, "offset": offset})
+    return render(
+        request,
+        "verifications.html",
+        who,
+        page=found,
+        limit=PAGE,
+        offset=offset,
+        statuses=AgencyStatus.choices(),
+        counties=COUNTIES,
+    )

@@ -226,6 +226,8 @@ class AgencyProgress(BaseModel):
     """One-vote vetoes that await the city's decision on listing."""
     listing: Listing | None = None
     """Its place on the seriously-untrustworthy list (严重失信), while it lasts."""
+    last_verified_on: dt.date | None = None
+    """The last on-site verification (现场核查, R9), conforming or not."""
     updated_at: dt.datetime
 
 

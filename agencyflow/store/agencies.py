@@ -45,6 +45,8 @@ class AgencyRow(SQLModel, table=True):
     credit_grade: str | None = Field(default=None, max_length=1, index=True)
     listed_until: dt.datetime | None = Field(default=None, sa_type=UtcDateTime, index=True)
     """The end of its term on the seriously-untrustworthy list, while it is listed."""
+    last_verified_on: dt.date | None = Field(default=None, index=True)
+    """Its last on-site verification (R9), for the list of those due."""
 
     def model(self) -> AgencySnapshot:
         return AgencySnapshot.model_validate(
@@ -127,6 +129,7 @@ def _take(session: Session, entry: AgencyRecord) -> bool:
         "credit_score": progress.credit_score,
         "credit_grade": progress.credit_grade.value if progress.credit_grade else None,
         "listed_until": progress.listing.ends_at if progress.listing else None,
+        "last_verified_on": progress.last_verified_on,
     }
     if entry.professional_ids is not None:
         values["professional_ids"] = entry.professional_ids
@@ -287,3 +290,37 @@ def professional_ids_in(
         query = query.where(AgencyRow.jurisdiction_code == jurisdiction_code)
     with transaction(engine) as session:
         return {uscc: list(ids.values()) for uscc, ids in session.exec(query).all()}
+
+
+class VerificationDue(SQLModel):
+    uscc: str
+    legal_name: str
+    status: AgencyStatus
+    jurisdiction_code: str | None
+    last_verified_on: dt.date | None
+
+
+def verification_due(
+    engine: Engine, *, working_in: str | None, before: dt.date, limit: int, offset: int
+) -> tuple[int, list[VerificationDue]]:
+    """Admitted agencies (working in the county, if given) not verified on site since
+    ``before``: never verified first, then the longest ago."""
+    query = select(AgencyRow).where(
+        col(AgencyRow.status).in_([s.value for s in AgencyStatus if s.is_admitted]),
+        col(AgencyRow.last_verified_on).is_(None) | (col(AgencyRow.last_verified_on) < before),
+    )
+    if working_in is not None:
+        query = query.where(
+            (col(AgencyRow.jurisdiction_code) == working_in)
+            | col(AgencyRow.uscc).in_(
+                select(ProjectRow.agency_uscc).where(ProjectRow.county_code == working_in)
+            )
+        )
+    order = [
+        col(AgencyRow.last_verified_on).is_not(None),
+        col(AgencyRow.last_verified_on),
+        col(AgencyRow.uscc),
+    ]
+    with transaction(engine) as session:
+        total, rows = page(session, query, order, offset, limit)
+        return total, [VerificationDue.model_validate(row, from_attributes=True) for row in rows]

@@ -18,6 +18,11 @@ AGENCY_CURRENT_POLICY = "agency-current-policy"
 """An agency is re-assessed under the policy in force at each assessment, fetched by a local
 activity, instead of the policy of its first application."""
 
+VERIFICATION_CONSEQUENCES = "verification-consequences"
+"""A non-conforming on-site verification (R9) puts the agency under rectification, and under
+suspension if its deadline passes unmet; a conforming one clears the finding. Before, a
+verification was a timeline note with no consequence."""
+
 PROJECT = frozenset({REPORT_LATE_ONCE, CREDIT_TO_AGENCY})
-AGENCY = frozenset({AGENCY_CURRENT_POLICY})
+AGENCY = frozenset({AGENCY_CURRENT_POLICY, VERIFICATION_CONSEQUENCES})
 ALL = PROJECT | AGENCY

@@ -162,6 +162,7 @@ async def test_pages_fit_the_screen(
         "/console/agencies",
         f"/console/agencies/{office.uscc}",
         "/console/overview",
+        "/console/verifications",
     ):
         await page.goto(path)
         await expect(page.locator("main h1")).to_be_visible()

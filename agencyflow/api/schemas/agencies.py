@@ -99,6 +99,8 @@ class AgencyPublic(BaseModel):
     review_escalated: bool
     admitted_at: dt.datetime | None
     rectification_due_at: dt.datetime | None
+    last_verified_on: dt.date | None
+    """The last on-site verification (R9)."""
     violations: list[Violation]
     returned_reasons: list[str]
     updated_at: dt.datetime
@@ -243,6 +245,7 @@ def detail(
                 "review_escalated",
                 "admitted_at",
                 "rectification_due_at",
+                "last_verified_on",
                 "violations",
                 "returned_reasons",
                 "updated_at",

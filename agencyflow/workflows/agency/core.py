@@ -220,6 +220,16 @@ class AgencyCore:
                 workflow.logger.warning("agency %s could not be told", conflict.other_uscc)
 
     async def _verdict(self, facts: AgencyFacts) -> list[Violation]:
+        """The rules' verdict on the agency: the admission rules', and an on-site
+        verification's open finding (once `changes.VERIFICATION_CONSEQUENCES` is taken)."""
+        findings = (
+            supervision.finding_violations(self._state)
+            if changes.VERIFICATION_CONSEQUENCES in self._changes
+            else []
+        )
+        return [*await self._admission_verdict(facts), *findings]
+
+    async def _admission_verdict(self, facts: AgencyFacts) -> list[Violation]:
         """The admission rules' verdict, recorded in the history: replay reads it back, so a
         later change to the rules reaches this agency at its next step, never its past.
 

@@ -70,6 +70,9 @@ class AgencyState(Memory):
     """Objections awaiting the regulator's answer."""
     objected: list[str] = []
     """Sources of counted events objected to already (once per event)."""
+    open_finding: str | None = None
+    """What the last on-site verification found wrong, until a conforming one: it counts
+    against the agency like a broken admission rule (R9)."""
     next_objection: int = 1
 
 

@@ -1,10 +1,10 @@
 """What regulators record of an agency (R7, R9, R14), and suspected affiliations (挂靠)."""
 
 from agencyflow.domain.agency import ClaimConflict
-from agencyflow.domain.errors import Conflict
+from agencyflow.domain.errors import Conflict, Violation
 from agencyflow.domain.id_numbers import mask_id_number
 from agencyflow.domain.inbox import Addressee, InboxChanges
-from agencyflow.workflows.steps import message
+from agencyflow.workflows.steps import Context, message
 
 from .application import regulator_of, snapshot_of
 from .models import (
@@ -15,6 +15,7 @@ from .models import (
     Verification,
     agency_resource,
 )
+from .status import reassess
 
 
 def record_verification(verification: Verification) -> AgencyChange:
@@ -79,3 +80,28 @@ def full_time_elsewhere(conflicts: list[ClaimConflict]) -> Conflict:
         "the regulators have been told (possible 挂靠).",
         code="agency.full_time_elsewhere",
     )
+
+
+FINDING = "verification.nonconforming"
+
+
+def finding_violations(state: AgencyState) -> list[Violation]:
+    """An open finding of an on-site verification, as the rules' verdict counts it."""
+    if state.open_finding is None:
+        return []
+    return [Violation(code=FINDING, field="", message=f"现场核查不符合：{state.open_finding}")]
+
+
+def verify(
+    draft: AgencyState, verification: Verification, admission: list[Violation], ctx: Context
+) -> AgencyChange:
+    """An on-site verification with its consequence (R9): a non-conforming one puts the
+    agency under rectification (suspension follows if the deadline passes unmet); a
+    conforming one clears the finding, restoring the agency if nothing else is wrong."""
+    draft.open_finding = None if verification.conforming else verification.findings
+    snapshot_of(draft).last_verified_on = verification.verified_on
+    change = record_verification(verification)
+    change.then = reassess(
+        draft, "现场核查", verification.actor, [*admission, *finding_violations(draft)], ctx
+    )
+    return change

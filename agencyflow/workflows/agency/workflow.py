@@ -19,12 +19,15 @@ import datetime as dt
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from agencyflow.domain.errors import Violation
     from agencyflow.domain.project import CreditEvent
+    from agencyflow.workflows import changes
     from agencyflow.workflows.memory import Ack
     from agencyflow.workflows.recorder import working_days_from_now
 
     from . import application, credit, listing, monitoring, status, supervision
     from . import objection as objections
+    from .application import snapshot_of
     from .core import AgencyCore
     from .models import (
         AffiliationSuspected,
@@ -213,7 +216,18 @@ class AgencyWorkflow(AgencyCore):
 
     @workflow.update
     async def record_verification(self, verification: Verification) -> Ack:
-        return await self._regulators_record(supervision.record_verification(verification))
+        if changes.VERIFICATION_CONSEQUENCES not in self._changes:
+            return await self._regulators_record(supervision.record_verification(verification))
+
+        async def admission(state: AgencyState) -> list[Violation]:
+            return await self._admission_verdict(snapshot_of(state).facts)
+
+        return await self._rec.prepared_step(
+            lambda s: application.check_regulator(s, verification.actor),
+            admission,
+            lambda d, violations: supervision.verify(d, verification, violations, self._ctx()),
+            self._adopt,
+        )
 
     @record_verification.validator
     def _validate_verification(self, verification: Verification) -> None:
