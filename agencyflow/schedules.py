@@ -15,6 +15,8 @@ from temporalio.client import (
 
 from agencyflow.config.settings import Settings
 from agencyflow.workflows.reconciliation import PlatformReconciliationWorkflow, ReconciliationInput
+from agencyflow.workflows.spot_check.models import SamplingInput
+from agencyflow.workflows.spot_check.sampling import SpotCheckSamplingWorkflow
 
 log = structlog.get_logger(__name__)
 
@@ -41,11 +43,42 @@ def reconciliation_schedule(settings: Settings) -> Schedule:
     )
 
 
+def sampling_id(settings: Settings) -> str:
+    return f"spot-check-sampling-{settings.temporal_task_queue}"
+
+
+def sampling_schedule(settings: Settings) -> Schedule:
+    """On 1 January and 1 July at 03:00 China time: the half year just ended is sampled."""
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            SpotCheckSamplingWorkflow.run,
+            SamplingInput(),
+            id=sampling_id(settings),
+            task_queue=settings.temporal_task_queue,
+        ),
+        spec=ScheduleSpec(
+            calendars=[
+                ScheduleCalendarSpec(
+                    month=[ScheduleRange(1), ScheduleRange(7)],
+                    day_of_month=[ScheduleRange(1)],
+                    hour=[ScheduleRange(3)],
+                    minute=[ScheduleRange(0)],
+                )
+            ],
+            time_zone_name="Asia/Shanghai",
+        ),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+    )
+
+
 async def ensure_schedules(client: Client, settings: Settings) -> None:
     """Create the schedules that are missing; existing ones are left as they are."""
-    schedule_id = reconciliation_id(settings)
-    try:
-        await client.create_schedule(schedule_id, reconciliation_schedule(settings))
-        log.info("temporal.schedule_created", id=schedule_id)
-    except ScheduleAlreadyRunningError:
-        pass
+    for schedule_id, schedule in (
+        (reconciliation_id(settings), reconciliation_schedule(settings)),
+        (sampling_id(settings), sampling_schedule(settings)),
+    ):
+        try:
+            await client.create_schedule(schedule_id, schedule)
+            log.info("temporal.schedule_created", id=schedule_id)
+        except ScheduleAlreadyRunningError:
+            pass

@@ -18,6 +18,7 @@ from agencyflow.activities.inbox import InboxActivities
 from agencyflow.activities.platform import PlatformActivities
 from agencyflow.activities.projects import ProjectActivities
 from agencyflow.activities.rules import AdmissionActivities, admission_verdict
+from agencyflow.activities.spot_checks import SpotCheckActivities, SpotCheckDrawActivities
 from agencyflow.config.settings import Settings
 from agencyflow.files import FileStore
 from agencyflow.platform import ProvincialPlatform
@@ -29,6 +30,8 @@ from agencyflow.workflows.capability.workflow import CapabilityTestWorkflow
 from agencyflow.workflows.hazard.workflow import HazardWorkflow
 from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 from agencyflow.workflows.reconciliation import PlatformReconciliationWorkflow
+from agencyflow.workflows.spot_check.sampling import SpotCheckSamplingWorkflow
+from agencyflow.workflows.spot_check.workflow import SpotCheckWorkflow
 
 WORKFLOWS: Sequence[type] = (
     AgencyWorkflow,
@@ -36,6 +39,8 @@ WORKFLOWS: Sequence[type] = (
     HazardWorkflow,
     PlatformReconciliationWorkflow,
     CapabilityTestWorkflow,
+    SpotCheckWorkflow,
+    SpotCheckSamplingWorkflow,
 )
 """Every workflow type of the service."""
 
@@ -86,6 +91,8 @@ def activities(
         ProjectActivities(engine).record,
         HazardActivities(engine).record,
         CapabilityActivities(engine).record,
+        SpotCheckActivities(engine).record,
+        SpotCheckDrawActivities(engine, settings.policy).draw,
         provincial.submit_report,
         provincial.reports_awaiting_receipt,
         compute_working_days_deadline,

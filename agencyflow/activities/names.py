@@ -11,6 +11,8 @@ AGENCY_RECORD = "agencies.record"
 PROJECT_RECORD = "projects.record"
 HAZARD_RECORD = "hazards.record"
 CAPABILITY_RECORD = "capability.record"
+SPOT_CHECK_RECORD = "spot_checks.record"
+SPOT_CHECK_DRAW = "spot_checks.draw"
 
 WORKING_DAYS_DEADLINE = "calendar.working_days_deadline"
 ADMISSION_VERDICT = "rules.admission_verdict"

@@ -78,6 +78,8 @@ class Policy(BaseModel):
     """How long after the platform's receipt a project waits for a spot check before it closes."""
     spot_check_four_eyes: bool = False
     """When on, a spot-check verdict must come from another regulator than its opener."""
+    spot_check_sample_due: PositiveDuration = _days(60)
+    """A sampled spot check is decided within this of its draw, or the city is told."""
     spot_check_min_share: Annotated[float, Field(gt=0, le=1)] = 0.15
     """Share of a county's reports of a half year its sample draws at least (R14)."""
     spot_check_grade_weights: dict[CreditGrade, Annotated[float, Field(gt=0, le=100)]] = {

@@ -24,6 +24,7 @@ from .project import (
     ServicePlan,
     Visit,
 )
+from .spot_checks import SpotCheckProgress, SpotCheckSubject
 from .timeline import TimelineEntry
 
 
@@ -110,3 +111,15 @@ class CapabilityRecord(BaseModel):
     warnings: list[PublicWarning] = []
     events: list[TimelineEntry] = []
     inbox: InboxChanges = InboxChanges()
+
+
+class SpotCheckRecord(BaseModel):
+    """A step of a report's spot check: where it stands, its timeline entry, whom it told."""
+
+    workflow_id: str
+    seq: int
+    subject: SpotCheckSubject
+    progress: SpotCheckProgress
+    event: TimelineEntry
+    inbox: InboxChanges = InboxChanges()
+    credit_events: list[CreditEvent] = []

@@ -178,4 +178,6 @@ async def test_the_api_documentation_renders_offline(page: Page) -> None:
     await expect(page.locator(".opblock").first).to_be_visible()
     assert await page.locator(".opblock").count() > 50
     await page.goto("/redoc")
-    await expect(page.get_by_text("/projects/{pid}/visits").first).to_be_attached()
+    # ReDoc draws its menu from the document at once and the operations as they scroll in.
+    await expect(page.get_by_role("heading", name="agencyflow (0.1.0)")).to_be_visible()
+    await expect(page.get_by_role("menuitem", name="projects", exact=True)).to_be_visible()

@@ -1,0 +1,194 @@
+"""A spot check's steps: opened (by the sample or a regulator), examined, decided; overdue
+when its due date passes without a verdict (the city is told). Four-eyes by policy: the
+verdict comes from another regulator than the one who examined the report."""
+
+import datetime as dt
+
+from agencyflow.domain.errors import Conflict, Forbidden, RuleViolations, Violation
+from agencyflow.domain.identity import Actor
+from agencyflow.domain.inbox import Addressee
+from agencyflow.domain.project import FailureReason, SpotCheckVerdict
+from agencyflow.domain.spot_checks import SpotCheckProgress, SpotCheckSubject
+from agencyflow.workflows.steps import Context, credit_event, done, require, require_regulator, tell
+
+from .models import (
+    Examination,
+    SpotCheckChange,
+    SpotCheckOpening,
+    SpotCheckState,
+    Verdict,
+    spot_check_resource,
+)
+
+VERDICT_ITEM = "spot_check.verdict"
+OVERDUE_ITEM = "spot_check.overdue"
+
+
+def subject_of(state: SpotCheckState) -> SpotCheckSubject:
+    assert state.subject is not None, "a spot check's steps come after its opening"
+    return state.subject
+
+
+def progress_of(state: SpotCheckState) -> SpotCheckProgress:
+    assert state.progress is not None, "a spot check's steps come after its opening"
+    return state.progress
+
+
+def check_opening(state: SpotCheckState, opening: SpotCheckOpening) -> None:
+    if opening.actor is not None:
+        require_regulator(opening.actor, opening.subject.county_code, "report")
+    require(
+        state.subject is None,
+        Conflict("the report is already being spot-checked", code="spot_check.already_open"),
+    )
+
+
+def open_check(draft: SpotCheckState, opening: SpotCheckOpening, ctx: Context) -> SpotCheckChange:
+    subject = opening.subject
+    draft.subject, draft.progress = subject, SpotCheckProgress(opened_at=ctx.now)
+    period = f"（{subject.period}）" if subject.period else ""
+    return SpotCheckChange(
+        kind="spot_check.opened",
+        summary=f"{subject.origin.label}{period}：{subject.agency_name}为{subject.enterprise_name}"
+        f"出具的{subject.service_type.label}报告",
+        actor=opening.actor,
+        inbox=tell(
+            spot_check_resource(subject.project_id),
+            VERDICT_ITEM,
+            Addressee.county(subject.county_code),
+            f"抽查服务报告：{subject.agency_name} → {subject.enterprise_name}",
+            subject.due_at,
+        ),
+    )
+
+
+def _check_open(state: SpotCheckState, actor: Actor) -> None:
+    require_regulator(actor, subject_of(state).county_code, "spot check")
+    require(
+        progress_of(state).verdict is None,
+        Conflict("the spot check has its verdict already", code="spot_check.not_open"),
+    )
+
+
+def check_examination(state: SpotCheckState, examination: Examination) -> None:
+    _check_open(state, examination.actor)
+
+
+def examine(draft: SpotCheckState, examination: Examination, ctx: Context) -> SpotCheckChange:
+    progress = progress_of(draft)
+    progress.examined_by_user_id = examination.actor.user_id
+    progress.examined_by = examination.actor.label
+    progress.examined_at = ctx.now
+    progress.findings = examination.findings
+    return SpotCheckChange(
+        kind="spot_check.examined",
+        summary="审查服务报告",
+        actor=examination.actor,
+        reasons=[examination.findings],
+    )
+
+
+def check_verdict(state: SpotCheckState, verdict: Verdict, ctx: Context) -> None:
+    _check_open(state, verdict.actor)
+    progress = progress_of(state)
+    require(
+        progress.examined_by_user_id is not None,
+        Conflict(
+            "examine the report first: the findings come before the verdict",
+            code="spot_check.not_examined",
+        ),
+    )
+    if ctx.policy.spot_check_four_eyes:
+        require(
+            verdict.actor.user_id != progress.examined_by_user_id,
+            Forbidden(
+                "four-eyes rule: the verdict must come from another regulator than the one "
+                "who examined the report",
+                code="spot_check.four_eyes",
+            ),
+        )
+    problems = []
+    failed = verdict.verdict is SpotCheckVerdict.FAIL
+    if failed and not verdict.reasons:
+        problems.append(
+            Violation(
+                code="spot_check.reasons_required",
+                field="reasons",
+                message="a failed spot check names why: "
+                + "、".join(f"{r.value} ({r.label})" for r in FailureReason),
+            )
+        )
+    low = ctx.policy.credit_deductions.spot_check_failed_min
+    high = ctx.policy.credit_deductions.spot_check_failed_max
+    if failed and (verdict.points is None or not low <= verdict.points <= high):
+        problems.append(
+            Violation(
+                code="spot_check.points",
+                field="points",
+                message=f"a failed spot check deducts between {low} and {high} points: choose",
+            )
+        )
+    if not failed and verdict.points is not None:
+        problems.append(
+            Violation(
+                code="spot_check.points", field="points", message="a passed check deducts nothing"
+            )
+        )
+    if problems:
+        raise RuleViolations(problems)
+
+
+def decide(draft: SpotCheckState, verdict: Verdict, ctx: Context) -> SpotCheckChange:
+    subject, progress = subject_of(draft), progress_of(draft)
+    progress.verdict, progress.reasons = verdict.verdict, list(verdict.reasons)
+    progress.points, progress.decided_by, progress.decided_at = (
+        verdict.points,
+        verdict.actor.label,
+        ctx.now,
+    )
+    failed = verdict.verdict is SpotCheckVerdict.FAIL
+    return SpotCheckChange(
+        kind="spot_check.decided",
+        summary=f"抽查结论：{verdict.verdict.label}"
+        + ("（" + "、".join(r.label for r in verdict.reasons) + "）" if failed else ""),
+        actor=verdict.actor,
+        reasons=[verdict.notes] if verdict.notes else [],
+        inbox=done(spot_check_resource(subject.project_id), VERDICT_ITEM, OVERDUE_ITEM),
+        credit_events=[
+            credit_event(
+                subject.agency_uscc,
+                # The report's one spot check, however it was opened: never two deductions.
+                f"projects/{subject.project_id}#spot_check",
+                "spot_check.failed",
+                ctx.now,
+                {"reasons": [r.value for r in verdict.reasons], "professionals": subject.team},
+                points=verdict.points,
+            )
+        ]
+        if failed
+        else [],
+    )
+
+
+def overdue_at(state: SpotCheckState) -> dt.datetime | None:
+    """When the check falls overdue, unless it is decided or already overdue."""
+    if state.subject is None or state.progress is None:
+        return None
+    if state.progress.verdict is not None or state.progress.overdue:
+        return None
+    return state.subject.due_at
+
+
+def fall_overdue(draft: SpotCheckState) -> SpotCheckChange:
+    subject = subject_of(draft)
+    progress_of(draft).overdue = True
+    return SpotCheckChange(
+        kind="spot_check.overdue",
+        summary="抽查逾期未作结论，已报市应急管理局",
+        inbox=tell(
+            spot_check_resource(subject.project_id),
+            OVERDUE_ITEM,
+            Addressee.city(),
+            f"抽查逾期未结：{subject.agency_name} → {subject.enterprise_name}",
+        ),
+    )
