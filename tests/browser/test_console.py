@@ -163,6 +163,7 @@ async def test_pages_fit_the_screen(
         f"/console/agencies/{office.uscc}",
         "/console/overview",
         "/console/verifications",
+        "/console/spot-checks",
     ):
         await page.goto(path)
         await expect(page.locator("main h1")).to_be_visible()
