@@ -1,5 +1,7 @@
 """Temporal Schedules the service keeps: what runs by the calendar rather than per thing."""
 
+from typing import Any
+
 import structlog
 from temporalio.client import (
     Client,
@@ -26,20 +28,27 @@ def reconciliation_id(settings: Settings) -> str:
     return f"platform-reconciliation-{settings.temporal_task_queue}"
 
 
-def reconciliation_schedule(settings: Settings) -> Schedule:
-    """Every day at 02:00 China time: reports without a receipt are handed over again."""
+def _in_china_time(
+    settings: Settings, workflow: Any, arg: Any, workflow_id: str, when: ScheduleCalendarSpec
+) -> Schedule:
+    """The workflow started at ``when``, China time; a start while one runs is skipped."""
     return Schedule(
         action=ScheduleActionStartWorkflow(
-            PlatformReconciliationWorkflow.run,
-            ReconciliationInput(),
-            id=reconciliation_id(settings),
-            task_queue=settings.temporal_task_queue,
+            workflow, arg, id=workflow_id, task_queue=settings.temporal_task_queue
         ),
-        spec=ScheduleSpec(
-            calendars=[ScheduleCalendarSpec(hour=[ScheduleRange(2)], minute=[ScheduleRange(0)])],
-            time_zone_name="Asia/Shanghai",
-        ),
+        spec=ScheduleSpec(calendars=[when], time_zone_name="Asia/Shanghai"),
         policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+    )
+
+
+def reconciliation_schedule(settings: Settings) -> Schedule:
+    """Every day at 02:00 China time: reports without a receipt are handed over again."""
+    return _in_china_time(
+        settings,
+        PlatformReconciliationWorkflow.run,
+        ReconciliationInput(),
+        reconciliation_id(settings),
+        ScheduleCalendarSpec(hour=[ScheduleRange(2)], minute=[ScheduleRange(0)]),
     )
 
 
@@ -49,25 +58,17 @@ def sampling_id(settings: Settings) -> str:
 
 def sampling_schedule(settings: Settings) -> Schedule:
     """On 1 January and 1 July at 03:00 China time: the half year just ended is sampled."""
-    return Schedule(
-        action=ScheduleActionStartWorkflow(
-            SpotCheckSamplingWorkflow.run,
-            SamplingInput(),
-            id=sampling_id(settings),
-            task_queue=settings.temporal_task_queue,
+    return _in_china_time(
+        settings,
+        SpotCheckSamplingWorkflow.run,
+        SamplingInput(),
+        sampling_id(settings),
+        ScheduleCalendarSpec(
+            month=[ScheduleRange(1), ScheduleRange(7)],
+            day_of_month=[ScheduleRange(1)],
+            hour=[ScheduleRange(3)],
+            minute=[ScheduleRange(0)],
         ),
-        spec=ScheduleSpec(
-            calendars=[
-                ScheduleCalendarSpec(
-                    month=[ScheduleRange(1), ScheduleRange(7)],
-                    day_of_month=[ScheduleRange(1)],
-                    hour=[ScheduleRange(3)],
-                    minute=[ScheduleRange(0)],
-                )
-            ],
-            time_zone_name="Asia/Shanghai",
-        ),
-        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
     )
 
 

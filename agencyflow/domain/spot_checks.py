@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel
 
+from .errors import Violation
 from .labels import LabelledEnum
 from .project import FailureReason, SpotCheckVerdict
 from .service_types import ServiceType
@@ -47,3 +48,30 @@ class SpotCheckProgress(BaseModel):
     decided_by: str | None = None
     decided_at: dt.datetime | None = None
     overdue: bool = False
+
+
+def missing_reasons(verdict: SpotCheckVerdict, reasons: list[FailureReason]) -> Violation | None:
+    """A failed spot check names why (R14's grounds)."""
+    if verdict is not SpotCheckVerdict.FAIL or reasons:
+        return None
+    return Violation(
+        code="spot_check.reasons_required",
+        field="reasons",
+        message="a failed spot check names why: "
+        + "、".join(f"{r.value} ({r.label})" for r in FailureReason),
+    )
+
+
+def wrong_points(
+    verdict: SpotCheckVerdict, points: int | None, low: int, high: int
+) -> Violation | None:
+    """A failed check deducts what the regulator chooses within the policy's range (R8); a
+    passed one deducts nothing."""
+    failed = verdict is SpotCheckVerdict.FAIL
+    if failed and (points is None or not low <= points <= high):
+        message = f"a failed spot check deducts between {low} and {high} points: choose"
+    elif not failed and points is not None:
+        message = "a passed spot check deducts nothing"
+    else:
+        return None
+    return Violation(code="spot_check.points", field="points", message=message)

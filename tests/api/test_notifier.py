@@ -100,6 +100,17 @@ def _notifying(settings: Settings, smtp_port: int, webhook: str, **more: Any) ->
     )
 
 
+def _open_item(
+    engine: Engine, resource: str, county: str = "331102", due_at: dt.datetime | None = None
+) -> None:
+    """An item opens in the county's inbox, as a workflow's record opens one."""
+    addressee = Addressee.county(county)
+    message = InboxMessage(
+        resource=resource, kind="k", addressee=addressee, title=resource, due_at=due_at
+    )
+    inbox.send(engine, message)
+
+
 async def _apply(api: httpx.AsyncClient, engine: Engine) -> str:
     """An agency applies: the county's inbox gets an item to review it."""
     number = fresh_agency()
@@ -190,12 +201,7 @@ async def test_a_message_is_given_up_after_the_settings_attempts(
     _, port = mailbox
     receiver, webhook = robot
     receiver.fail_first = 100
-    inbox.send(
-        engine,
-        InboxMessage(
-            resource="hazards/h", kind="k", addressee=Addressee.county("331102"), title="t"
-        ),
-    )
+    _open_item(engine, "hazards/h", "331102")
     now = dt.datetime.now(dt.UTC)
     async with httpx.AsyncClient() as http:
         notifier = Notifier(
@@ -212,12 +218,7 @@ async def test_an_office_without_channels_is_settled_without_sending(
     engine: Engine, settings: Settings, mailbox: tuple[Mailbox, int]
 ) -> None:
     box, port = mailbox
-    inbox.send(
-        engine,
-        InboxMessage(
-            resource="projects/y", kind="k", addressee=Addressee.county("331181"), title="t"
-        ),
-    )
+    _open_item(engine, "projects/y", "331181")
     async with httpx.AsyncClient() as http:
         notifier = Notifier(_notifying(settings, port, ""), engine, http)
         await notifier.deliver_due(dt.datetime.now(dt.UTC))
@@ -229,14 +230,9 @@ async def test_each_office_gets_one_digest_a_day_of_what_is_due_within_three_day
     engine: Engine, settings: Settings, mailbox: tuple[Mailbox, int]
 ) -> None:
     box, port = mailbox
-    county = Addressee.county("331102")
     morning = dt.datetime(2026, 12, 1, 9, 0, tzinfo=CHINA_TZ).astimezone(dt.UTC)
     for resource, days in (("projects/soon", 2), ("projects/later", 10), ("projects/late", -1)):
-        due = morning + dt.timedelta(days=days)
-        inbox.send(
-            engine,
-            InboxMessage(resource=resource, kind="k", addressee=county, title=resource, due_at=due),
-        )
+        _open_item(engine, resource, due_at=morning + dt.timedelta(days=days))
     async with httpx.AsyncClient() as http:
         notifier = Notifier(_notifying(settings, port, ""), engine, http)
         assert await notifier.digest(morning - dt.timedelta(hours=2)) == 0  # 07:00: not yet
@@ -255,12 +251,7 @@ async def test_the_notifier_loop_sends_without_being_asked(
     engine: Engine, settings: Settings, mailbox: tuple[Mailbox, int]
 ) -> None:
     box, port = mailbox
-    inbox.send(
-        engine,
-        InboxMessage(
-            resource="projects/z", kind="k", addressee=Addressee.county("331102"), title="t"
-        ),
-    )
+    _open_item(engine, "projects/z", "331102")
     stop = asyncio.Event()
     async with httpx.AsyncClient() as http:
         notifier = Notifier(_notifying(settings, port, "", notify_poll_seconds=0.05), engine, http)

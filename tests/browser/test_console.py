@@ -19,6 +19,9 @@ from tests.browser.pictures import png
 from tests.console_people import PASSWORD, console_login
 from tests.factories import bearer
 
+RENDERING = 30_000
+"""Milliseconds the documentation pages may take to render."""
+
 
 @pytest.fixture
 async def http(site: str) -> AsyncIterator[httpx.AsyncClient]:
@@ -176,9 +179,12 @@ async def test_pages_fit_the_screen(
 
 async def test_the_api_documentation_renders_offline(page: Page) -> None:
     await page.goto("/docs")
-    await expect(page.locator(".opblock").first).to_be_visible()
+    # Both render the whole OpenAPI document in the page: seconds on a busy 2-core machine.
+    await expect(page.locator(".opblock").first).to_be_visible(timeout=RENDERING)
     assert await page.locator(".opblock").count() > 50
     await page.goto("/redoc")
     # ReDoc draws its menu from the document at once and the operations as they scroll in.
-    await expect(page.get_by_role("heading", name="agencyflow (0.1.0)")).to_be_visible()
-    await expect(page.get_by_role("menuitem", name="projects", exact=True)).to_be_visible()
+    heading = page.get_by_role("heading", name="agencyflow (0.1.0)")
+    await expect(heading).to_be_visible(timeout=RENDERING)
+    menu = page.get_by_role("menuitem", name="projects", exact=True)
+    await expect(menu).to_be_visible(timeout=RENDERING)

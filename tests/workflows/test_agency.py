@@ -1,20 +1,16 @@
 """AgencyWorkflow on the time-skipping server: review, escalation, monitoring, affiliation."""
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
-import pytest_asyncio
 from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
 from agencyflow.config.limits import HistoryLimits
 from agencyflow.config.policy import Policy
-from agencyflow.config.settings import Settings
 from agencyflow.domain.agency import AgencyStatus, Certificate
 from agencyflow.domain.calendar import CHINA_TZ, working_days_deadline
 from agencyflow.domain.qualifications import CertificateKind
 from agencyflow.store import agencies
-from agencyflow.worker import build_worker
 from agencyflow.workflows.agency.models import (
     AffiliationSuspected,
     AgencyInput,
@@ -37,14 +33,6 @@ from tests.workflows.agency_helpers import (
     timeline_kinds,
 )
 from tests.workflows.temporal_helpers import refusal, server_today
-
-
-@pytest_asyncio.fixture
-async def agencies_(
-    time_skipping_env: WorkflowEnvironment, settings: Settings, engine: Engine
-) -> AsyncIterator[Agencies]:
-    async with build_worker(time_skipping_env.client, settings, engine):
-        yield Agencies(time_skipping_env.client, settings.temporal_task_queue, engine)
 
 
 async def test_approved_application_becomes_active_and_clears_the_review_item(

@@ -3,17 +3,13 @@ the agency under rectification; unmet by the deadline, it is suspended; a confor
 clears the finding and restores it."""
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
-from agencyflow.config.settings import Settings
 from agencyflow.domain.agency import AgencyStatus
 from agencyflow.store import agencies
-from agencyflow.worker import build_worker
 from agencyflow.workflows import changes
 from agencyflow.workflows.agency.models import Decision, Verification
 from agencyflow.workflows.agency.workflow import AgencyWorkflow
@@ -28,14 +24,6 @@ from tests.workflows.agency_helpers import (
     timeline_kinds,
 )
 from tests.workflows.temporal_helpers import refusal, server_today
-
-
-@pytest_asyncio.fixture
-async def agencies_(
-    time_skipping_env: WorkflowEnvironment, settings: Settings, engine: Engine
-) -> AsyncIterator[Agencies]:
-    async with build_worker(time_skipping_env.client, settings, engine):
-        yield Agencies(time_skipping_env.client, settings.temporal_task_queue, engine)
 
 
 def _verification(on: dt.date, conforming: bool, findings: str) -> Verification:

@@ -1,7 +1,8 @@
 """The regulator's spot check of the report (R10, R14), and the project's closure."""
 
-from agencyflow.domain.errors import Conflict, Forbidden, RuleViolations, Violation
-from agencyflow.domain.project import FailureReason, ProjectStage, SpotCheck, SpotCheckVerdict
+from agencyflow.domain.errors import Conflict, Forbidden, RuleViolations
+from agencyflow.domain.project import ProjectStage, SpotCheck, SpotCheckVerdict
+from agencyflow.domain.spot_checks import missing_reasons, wrong_points
 from agencyflow.workflows.steps import Context, credit_event, require
 
 from .checks import check_regulator, progress_of, require_stage
@@ -42,18 +43,12 @@ def open_check(draft: ProjectState, opening: SpotCheckOpening, ctx: Context) -> 
 
 
 def check_points(decision: SpotCheckDecision, ctx: Context) -> None:
-    """A failed check deducts what the regulator chooses within the policy's range (R8); a
-    passed one deducts nothing. Checked before the decision is accepted (not on replay)."""
+    """The points deducted, within the policy's range. Checked before the decision is
+    accepted (not on replay: decisions recorded before this check replay unchanged)."""
     deductions = ctx.policy.credit_deductions
     low, high = deductions.spot_check_failed_min, deductions.spot_check_failed_max
-    failed = decision.verdict is SpotCheckVerdict.FAIL
-    if failed and (decision.points is None or not low <= decision.points <= high):
-        message = f"a failed spot check deducts between {low} and {high} points: choose"
-    elif not failed and decision.points is not None:
-        message = "a passed spot check deducts nothing"
-    else:
-        return
-    raise RuleViolations([Violation(code="spot_check.points", field="points", message=message)])
+    if wrong := wrong_points(decision.verdict, decision.points, low, high):
+        raise RuleViolations([wrong])
 
 
 def check_decision(state: ProjectState, decision: SpotCheckDecision, ctx: Context) -> None:
@@ -74,17 +69,8 @@ def check_decision(state: ProjectState, decision: SpotCheckDecision, ctx: Contex
                 code="spot_check.four_eyes",
             ),
         )
-    if decision.verdict is SpotCheckVerdict.FAIL and not decision.reasons:
-        raise RuleViolations(
-            [
-                Violation(
-                    code="spot_check.reasons_required",
-                    field="reasons",
-                    message="a failed spot check names why: "
-                    + "、".join(f"{r.value} ({r.label})" for r in FailureReason),
-                )
-            ]
-        )
+    if missing := missing_reasons(decision.verdict, decision.reasons):
+        raise RuleViolations([missing])
 
 
 def decide(draft: ProjectState, decision: SpotCheckDecision, ctx: Context) -> ProjectChange:

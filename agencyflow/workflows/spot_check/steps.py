@@ -4,11 +4,16 @@ verdict comes from another regulator than the one who examined the report."""
 
 import datetime as dt
 
-from agencyflow.domain.errors import Conflict, Forbidden, RuleViolations, Violation
+from agencyflow.domain.errors import Conflict, Forbidden, RuleViolations
 from agencyflow.domain.identity import Actor
 from agencyflow.domain.inbox import Addressee
-from agencyflow.domain.project import FailureReason, SpotCheckVerdict
-from agencyflow.domain.spot_checks import SpotCheckProgress, SpotCheckSubject
+from agencyflow.domain.project import SpotCheckVerdict
+from agencyflow.domain.spot_checks import (
+    SpotCheckProgress,
+    SpotCheckSubject,
+    missing_reasons,
+    wrong_points,
+)
 from agencyflow.workflows.steps import Context, credit_event, done, require, require_regulator, tell
 
 from .models import (
@@ -107,33 +112,20 @@ def check_verdict(state: SpotCheckState, verdict: Verdict, ctx: Context) -> None
                 code="spot_check.four_eyes",
             ),
         )
-    problems = []
-    failed = verdict.verdict is SpotCheckVerdict.FAIL
-    if failed and not verdict.reasons:
-        problems.append(
-            Violation(
-                code="spot_check.reasons_required",
-                field="reasons",
-                message="a failed spot check names why: "
-                + "、".join(f"{r.value} ({r.label})" for r in FailureReason),
-            )
+    deductions = ctx.policy.credit_deductions
+    problems = [
+        problem
+        for problem in (
+            missing_reasons(verdict.verdict, verdict.reasons),
+            wrong_points(
+                verdict.verdict,
+                verdict.points,
+                deductions.spot_check_failed_min,
+                deductions.spot_check_failed_max,
+            ),
         )
-    low = ctx.policy.credit_deductions.spot_check_failed_min
-    high = ctx.policy.credit_deductions.spot_check_failed_max
-    if failed and (verdict.points is None or not low <= verdict.points <= high):
-        problems.append(
-            Violation(
-                code="spot_check.points",
-                field="points",
-                message=f"a failed spot check deducts between {low} and {high} points: choose",
-            )
-        )
-    if not failed and verdict.points is not None:
-        problems.append(
-            Violation(
-                code="spot_check.points", field="points", message="a passed check deducts nothing"
-            )
-        )
+        if problem is not None
+    ]
     if problems:
         raise RuleViolations(problems)
 
