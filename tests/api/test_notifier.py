@@ -25,7 +25,7 @@ from agencyflow.config.notify import OfficeChannels
 from agencyflow.config.settings import Settings
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.identity import Role
-from agencyflow.domain.inbox import Addressee, InboxMessage
+from agencyflow.domain.inbox import Addressee, InboxMessage, InboxWithdrawal
 from agencyflow.notify.notifier import Notifier
 from agencyflow.store import inbox, notifications
 from tests.factories import bearer, facts, fresh_agency, uscc, user
@@ -156,15 +156,9 @@ async def test_a_refreshed_item_tells_nobody_again_and_a_reopened_one_does(engin
     inbox.send(engine, message)
     inbox.send(engine, message)  # a retried write, or a reminder refreshing the item
     assert len(notifications.get(engine, "open:projects/x:")) == 1
-    inbox.withdraw(engine, _withdrawal("projects/x", "filing.review"))
+    inbox.withdraw(engine, InboxWithdrawal(resource="projects/x", kinds=["filing.review"]))
     inbox.send(engine, message)  # the step came round again: a returned filing refiled
     assert len(notifications.get(engine, "open:projects/x:")) == 2
-
-
-def _withdrawal(resource: str, kind: str) -> Any:
-    from agencyflow.domain.inbox import InboxWithdrawal
-
-    return InboxWithdrawal(resource=resource, kinds=[kind])
 
 
 async def test_a_failing_robot_is_retried_with_back_off_and_mail_is_not_sent_twice(
