@@ -12,7 +12,7 @@ from agencyflow.domain.project import FailureReason, ProjectStage, SpotCheckVerd
 from agencyflow.domain.regions import JURISDICTIONS
 from agencyflow.domain.service_types import ServiceType
 
-from .web import SignedIn, Viewer, api_get, render
+from .web import SignedIn, Viewer, api_get, list_page, render
 
 router = APIRouter(prefix="/console/projects", include_in_schema=False)
 
@@ -51,13 +51,12 @@ async def project_list(
         "stage": stage,
         "overdue": overdue,
     }
-    found = await api_get(request, "/projects", {**filters, "limit": PAGE, "offset": offset})
-    return render(
+    return await list_page(
         request,
-        "projects.html",
         who,
-        page=found,
-        filters={k: v for k, v in filters.items() if v},
+        "projects.html",
+        "/projects",
+        filters,
         limit=PAGE,
         offset=offset,
         choices=CHOICES,

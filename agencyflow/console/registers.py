@@ -12,7 +12,7 @@ from agencyflow.domain.identity import Role
 
 from .charts import bars, columns
 from .projects import COUNTIES
-from .web import SignedIn, api_get, render
+from .web import SignedIn, api_get, list_page, render
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -34,13 +34,12 @@ async def agency_list(
             request.url_for("console.agency", uscc=who.actor.agency_uscc), status_code=303
         )
     filters = {"county": county, "status": status, "grade": grade}
-    found = await api_get(request, "/agencies", {**filters, "limit": PAGE, "offset": offset})
-    return render(
+    return await list_page(
         request,
-        "agencies.html",
         who,
-        page=found,
-        filters={k: v for k, v in filters.items() if v},
+        "agencies.html",
+        "/agencies",
+        filters,
         limit=PAGE,
         offset=offset,
         statuses=AgencyStatus.choices(),
@@ -120,12 +119,12 @@ async def verification_due_page(
     request: Request, who: SignedIn, offset: Offset = 0
 ) -> HTMLResponse:
     """现场核查: who is left to verify on site this round (R9)."""
-    found = await api_get(request, "/verifications/due", {"limit": PAGE, "offset": offset})
-    return render(
+    return await list_page(
         request,
-        "verifications.html",
         who,
-        page=found,
+        "verifications.html",
+        "/verifications/due",
+        {},
         limit=PAGE,
         offset=offset,
         statuses=AgencyStatus.choices(),

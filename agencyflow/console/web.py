@@ -127,3 +127,29 @@ def render(
 
 def to_sign_in(request: Request) -> RedirectResponse:
     return RedirectResponse(request.url_for("console.sign_in_page"), status_code=303)
+
+
+async def list_page(
+    request: Request,
+    who: Viewer,
+    template: str,
+    api_path: str,
+    filters: dict[str, Any],
+    *,
+    limit: int,
+    offset: int,
+    **context: Any,
+) -> HTMLResponse:
+    """A page of one of the API's lists, with the filters the viewer chose kept for paging."""
+    found = await api_get(request, api_path, {**filters, "limit": limit, "offset": offset})
+    chosen = {name: value for name, value in filters.items() if value not in (None, "")}
+    return render(
+        request,
+        template,
+        who,
+        page=found,
+        filters=chosen,
+        limit=limit,
+        offset=offset,
+        **context,
+    )
