@@ -16,6 +16,8 @@ from temporalio.client import (
 )
 
 from agencyflow.config.settings import Settings
+from agencyflow.workflows.inspection.models import QuarterInput
+from agencyflow.workflows.inspection.quarter import InspectionQuarterWorkflow
 from agencyflow.workflows.reconciliation import PlatformReconciliationWorkflow, ReconciliationInput
 from agencyflow.workflows.spot_check.models import SamplingInput
 from agencyflow.workflows.spot_check.sampling import SpotCheckSamplingWorkflow
@@ -72,11 +74,32 @@ def sampling_schedule(settings: Settings) -> Schedule:
     )
 
 
+def inspection_id(settings: Settings) -> str:
+    return f"inspection-quarter-{settings.temporal_task_queue}"
+
+
+def inspection_schedule(settings: Settings) -> Schedule:
+    """On the first day of each quarter at 03:30 China time: every county's campaign."""
+    return _in_china_time(
+        settings,
+        InspectionQuarterWorkflow.run,
+        QuarterInput(),
+        inspection_id(settings),
+        ScheduleCalendarSpec(
+            month=[ScheduleRange(m) for m in (1, 4, 7, 10)],
+            day_of_month=[ScheduleRange(1)],
+            hour=[ScheduleRange(3)],
+            minute=[ScheduleRange(30)],
+        ),
+    )
+
+
 async def ensure_schedules(client: Client, settings: Settings) -> None:
     """Create the schedules that are missing; existing ones are left as they are."""
     for schedule_id, schedule in (
         (reconciliation_id(settings), reconciliation_schedule(settings)),
         (sampling_id(settings), sampling_schedule(settings)),
+        (inspection_id(settings), inspection_schedule(settings)),
     ):
         try:
             await client.create_schedule(schedule_id, schedule)

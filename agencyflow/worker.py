@@ -15,6 +15,7 @@ from agencyflow.activities.calendar import compute_working_days_deadline
 from agencyflow.activities.capability import CapabilityActivities
 from agencyflow.activities.hazards import HazardActivities
 from agencyflow.activities.inbox import InboxActivities
+from agencyflow.activities.inspections import InspectionActivities, InspectionPlanActivities
 from agencyflow.activities.platform import PlatformActivities
 from agencyflow.activities.projects import ProjectActivities
 from agencyflow.activities.rules import AdmissionActivities, admission_verdict
@@ -28,6 +29,8 @@ from agencyflow.temporal_client import DATA_CONVERTER
 from agencyflow.workflows.agency.workflow import AgencyWorkflow
 from agencyflow.workflows.capability.workflow import CapabilityTestWorkflow
 from agencyflow.workflows.hazard.workflow import HazardWorkflow
+from agencyflow.workflows.inspection.quarter import InspectionQuarterWorkflow
+from agencyflow.workflows.inspection.workflow import InspectionCampaignWorkflow
 from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 from agencyflow.workflows.reconciliation import PlatformReconciliationWorkflow
 from agencyflow.workflows.spot_check.sampling import SpotCheckSamplingWorkflow
@@ -41,6 +44,8 @@ WORKFLOWS: Sequence[type] = (
     CapabilityTestWorkflow,
     SpotCheckWorkflow,
     SpotCheckSamplingWorkflow,
+    InspectionCampaignWorkflow,
+    InspectionQuarterWorkflow,
 )
 """Every workflow type of the service."""
 
@@ -93,6 +98,8 @@ def activities(
         CapabilityActivities(engine).record,
         SpotCheckActivities(engine).record,
         SpotCheckDrawActivities(engine, settings.policy).draw,
+        InspectionActivities(engine).record,
+        InspectionPlanActivities(engine, settings.policy).plan,
         provincial.submit_report,
         provincial.reports_awaiting_receipt,
         compute_working_days_deadline,

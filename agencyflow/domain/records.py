@@ -16,6 +16,7 @@ from .agency import AgencyFacts, AgencyProgress, ClaimConflict, FullTimeClaims
 from .capability import ExamResult, ExamSession, PublicWarning
 from .hazard import HazardEntry, HazardProgress, HazardRecord, HazardReport
 from .inbox import InboxChanges
+from .inspections import Campaign, InspectionTask
 from .project import (
     CreditEvent,
     PracticeNotification,
@@ -120,6 +121,20 @@ class SpotCheckRecord(BaseModel):
     seq: int
     subject: SpotCheckSubject
     progress: SpotCheckProgress
+    event: TimelineEntry
+    inbox: InboxChanges = InboxChanges()
+    credit_events: list[CreditEvent] = []
+
+
+class InspectionRecord(BaseModel):
+    """A step of a county's quarterly campaign: the campaign, the tasks it touched, its
+    timeline entry, whom it told, the credit events it recorded."""
+
+    workflow_id: str
+    seq: int
+    campaign: Campaign
+    ended: bool
+    tasks: list[InspectionTask]
     event: TimelineEntry
     inbox: InboxChanges = InboxChanges()
     credit_events: list[CreditEvent] = []

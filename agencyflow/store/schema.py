@@ -12,6 +12,7 @@ from . import (  # noqa: F401  (importing registers their tables)
     idempotency,
     identity,
     inbox,
+    inspections,
     logins,
     notifications,
     outbox,

@@ -23,6 +23,12 @@ VERIFICATION_CONSEQUENCES = "verification-consequences"
 suspension if its deadline passes unmet; a conforming one clears the finding. Before, a
 verification was a timeline note with no consequence."""
 
+SIGNALLED_VETO = "signalled-veto"
+"""A veto credit event signalled to the agency (a county's quarterly inspection found
+affiliation, subcontracting or a false report) refers it to the city for the
+seriously-untrustworthy list, as a veto recorded on the agency does. Before, only vetoes
+recorded on the agency were referred."""
+
 PROJECT = frozenset({REPORT_LATE_ONCE, CREDIT_TO_AGENCY})
-AGENCY = frozenset({AGENCY_CURRENT_POLICY, VERIFICATION_CONSEQUENCES})
+AGENCY = frozenset({AGENCY_CURRENT_POLICY, VERIFICATION_CONSEQUENCES, SIGNALLED_VETO})
 ALL = PROJECT | AGENCY

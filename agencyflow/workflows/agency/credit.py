@@ -6,8 +6,10 @@ or D (重点监管)."""
 import datetime as dt
 
 from agencyflow.domain.credit import (
+    VETO_KINDS,
     CreditGrade,
     CreditRules,
+    RecordedKind,
     counts,
     deduction,
     first_expiry,
@@ -18,6 +20,7 @@ from agencyflow.domain.errors import Conflict, RuleViolations, Violation
 from agencyflow.domain.inbox import Addressee, InboxChanges
 from agencyflow.domain.project import CreditEvent
 from agencyflow.domain.untrustworthy import Referral, is_listed
+from agencyflow.workflows import changes
 from agencyflow.workflows.steps import Change, Context, done, message, require, tell
 
 from .application import check_regulator, regulator_of, snapshot_of
@@ -44,8 +47,29 @@ def take_event(
         kind="credit.event",
         summary=f"信用事件 {event.kind}：扣 {deduction(event, rules)} 分（{event.source}）",
     )
+    if event.kind in VETO_KINDS and changes.SIGNALLED_VETO in ctx.changes:
+        # A veto found elsewhere (a county's inspection): referred like one recorded here.
+        reference = str(event.details.get("reference", event.source))
+        kind = next(k for k in RecordedKind if k.value == event.kind)
+        change.inbox = refer(draft, event, kind, reference, ctx)
     change.then = rescored(draft, rules, ctx)
     return change
+
+
+def refer(
+    draft: AgencyState, event: CreditEvent, kind: RecordedKind, reference: str, ctx: Context
+) -> InboxChanges:
+    """A veto's referral to the city for the seriously-untrustworthy list (R8)."""
+    snapshot = snapshot_of(draft)
+    snapshot.referrals.append(
+        Referral(source=event.source, kind=kind.value, reference=reference, referred_at=ctx.now)
+    )
+    return tell(
+        referral_resource(draft.uscc, reference),
+        UNTRUSTWORTHY_REFERRAL,
+        Addressee.city(),
+        f"严重失信名单认定：{snapshot.facts.legal_name}（{kind.label}）",
+    )
 
 
 def referral_resource(uscc: str, reference: str) -> str:
@@ -111,21 +135,7 @@ def record(
         credit_events=[event],
     )
     if kind.is_veto:
-        snapshot = snapshot_of(draft)
-        snapshot.referrals.append(
-            Referral(
-                source=event.source,
-                kind=kind.value,
-                reference=recording.reference,
-                referred_at=ctx.now,
-            )
-        )
-        change.inbox = tell(
-            referral_resource(draft.uscc, recording.reference),
-            UNTRUSTWORTHY_REFERRAL,
-            Addressee.city(),
-            f"严重失信名单认定：{snapshot.facts.legal_name}（{kind.label}）",
-        )
+        change.inbox = refer(draft, event, kind, recording.reference, ctx)
     change.then = rescored(draft, rules, ctx)
     return change
 
