@@ -74,7 +74,9 @@ async def test_a_quarter_covers_every_active_agency_and_sends_the_uninspected_to
     ours, visiting, waiting = fresh_agency(), fresh_agency(), fresh_agency()
     await _admitted(agencies_, ours)
     await _admitted(agencies_, visiting, THERE, first=10)
-    await agencies_.submit(facts(waiting, first_professional=20))  # not admitted: nothing to inspect
+    await agencies_.submit(
+        facts(waiting, first_professional=20)
+    )  # not admitted: nothing to inspect
     projects = Projects(
         agencies_.client, settings.temporal_task_queue, FileStore(settings.files_dir), engine
     )
