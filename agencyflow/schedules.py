@@ -95,14 +95,18 @@ def inspection_schedule(settings: Settings) -> Schedule:
 
 
 async def ensure_schedules(client: Client, settings: Settings) -> None:
-    """Create the schedules that are missing; existing ones are left as they are."""
-    for schedule_id, schedule in (
-        (reconciliation_id(settings), reconciliation_schedule(settings)),
-        (sampling_id(settings), sampling_schedule(settings)),
-        (inspection_id(settings), inspection_schedule(settings)),
+    """Create the schedules that are missing; existing ones are left as they are. The
+    quarterly inspection runs once when its schedule is created: a service installed in the
+    middle of a quarter inspects that quarter too."""
+    for schedule_id, schedule, at_once in (
+        (reconciliation_id(settings), reconciliation_schedule(settings), False),
+        (sampling_id(settings), sampling_schedule(settings), False),
+        (inspection_id(settings), inspection_schedule(settings), True),
     ):
         try:
-            await client.create_schedule(schedule_id, schedule)
+            handle = await client.create_schedule(schedule_id, schedule)
             log.info("temporal.schedule_created", id=schedule_id)
         except ScheduleAlreadyRunningError:
-            pass
+            continue
+        if at_once:
+            await handle.trigger()

@@ -2,9 +2,10 @@
 per agency to inspect in it, and each county's coverage (planned, done, overdue)."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import JSON, Engine, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Field, SQLModel, col, select
 
 from agencyflow.domain.agency import AgencyStatus
@@ -167,7 +168,7 @@ def get(engine: Engine, county_code: str, quarter: str, agency_uscc: str) -> Ins
         )
 
 
-STATUSES = ("pending", "done", "overdue", "rectifying")
+TaskStatus = Literal["pending", "done", "overdue", "rectifying"]
 
 
 def search(
@@ -176,67 +177,81 @@ def search(
     county_code: str | None,
     quarter: str | None,
     agency_uscc: str | None,
-    status: str | None,
+    status: TaskStatus | None,
     limit: int,
     offset: int,
 ) -> tuple[int, list[InspectionView]]:
-    """Tasks matching every given filter: the county's overdue first, then those still to
-    do, then the done; newest quarter first."""
+    """Tasks matching every given filter: newest quarter first, the undone before the done
+    and the overdue first among them."""
+    task = InspectionTaskRow
     query = where_given(
-        select(InspectionTaskRow, InspectionCampaignRow).join(
-            InspectionCampaignRow,
-            col(InspectionCampaignRow.campaign_id) == col(InspectionTaskRow.campaign_id),
-        ),
-        (InspectionTaskRow.county_code, county_code),
-        (InspectionTaskRow.quarter, quarter),
-        (InspectionTaskRow.agency_uscc, agency_uscc),
+        select(task),
+        (task.county_code, county_code),
+        (task.quarter, quarter),
+        (task.agency_uscc, agency_uscc),
     )
-    match status:
-        case "pending":
-            query = query.where(~col(InspectionTaskRow.inspected))
-        case "done":
-            query = query.where(col(InspectionTaskRow.inspected))
-        case "overdue":
-            query = query.where(col(InspectionTaskRow.overdue))
-        case "rectifying":
-            query = query.where(col(InspectionTaskRow.rectifying))
+    if status is not None:
+        query = query.where(col(getattr(task, _STATUS_COLUMN[status])) == (status != "pending"))
     order = [
-        col(InspectionTaskRow.quarter).desc(),
-        col(InspectionTaskRow.inspected),
-        col(InspectionTaskRow.overdue).desc(),
-        col(InspectionTaskRow.county_code),
-        col(InspectionTaskRow.agency_name),
-        col(InspectionTaskRow.agency_uscc),
+        col(task.quarter).desc(),
+        col(task.inspected),
+        col(task.overdue).desc(),
+        col(task.county_code),
+        col(task.agency_name),
+        col(task.agency_uscc),
     ]
     with transaction(engine) as session:
-        total, rows = page(session, query, order, offset, limit)  # type: ignore[arg-type]
+        total, rows = page(session, query, order, offset, limit)
+        keys = {row.campaign_id for row in rows}
+        campaigns = {
+            c.campaign_id: _campaign(c)
+            for c in session.exec(
+                select(InspectionCampaignRow).where(
+                    col(InspectionCampaignRow.campaign_id).in_(keys)
+                )
+            ).all()
+        }
         return total, [
-            InspectionView(campaign=_campaign(c), task=InspectionTask.model_validate(t.task))
-            for t, c in rows  # type: ignore[misc]
+            InspectionView(
+                campaign=campaigns[row.campaign_id], task=InspectionTask.model_validate(row.task)
+            )
+            for row in rows
         ]
+
+
+_STATUS_COLUMN: dict[str, str] = {
+    "pending": "inspected",
+    "done": "inspected",
+    "overdue": "overdue",
+    "rectifying": "rectifying",
+}
+"""The flag each status filter reads: ``pending`` is not inspected, the others are set."""
 
 
 def coverage(engine: Engine, *, county_code: str | None, quarter: str) -> list[InspectionCoverage]:
     """Per county, the quarter's campaign: planned, done, overdue, still rectifying."""
-    task = InspectionTaskRow
+    campaign, task = InspectionCampaignRow.__table__, InspectionTaskRow.__table__  # type: ignore[attr-defined]
+
+    def counted(flag: Any) -> Any:
+        return func.count(task.c.agency_uscc).filter(flag)
+
     query = (
-        select(
-            InspectionCampaignRow.county_code,
-            InspectionCampaignRow.ended,
-            func.count(col(task.agency_uscc)).filter(col(task.planned)),
-            func.count(col(task.agency_uscc)).filter(col(task.inspected)),
-            func.count(col(task.agency_uscc)).filter(col(task.overdue)),
-            func.count(col(task.agency_uscc)).filter(col(task.rectifying)),
+        sa_select(
+            campaign.c.county_code,
+            campaign.c.ended,
+            counted(task.c.planned),
+            counted(task.c.inspected),
+            counted(task.c.overdue),
+            counted(task.c.rectifying),
         )
-        .select_from(InspectionCampaignRow)
-        .outerjoin(task, col(task.campaign_id) == col(InspectionCampaignRow.campaign_id))
-        .where(InspectionCampaignRow.quarter == quarter)
-        .group_by(col(InspectionCampaignRow.county_code), col(InspectionCampaignRow.ended))
-        .order_by(col(InspectionCampaignRow.county_code))
+        .select_from(campaign.outerjoin(task, task.c.campaign_id == campaign.c.campaign_id))
+        .where(campaign.c.quarter == quarter)
+        .group_by(campaign.c.county_code, campaign.c.ended)
+        .order_by(campaign.c.county_code)
     )
     if county_code is not None:
-        query = query.where(InspectionCampaignRow.county_code == county_code)
-    with transaction(engine) as session:
+        query = query.where(campaign.c.county_code == county_code)
+    with engine.connect() as connection:
         return [
             InspectionCoverage(
                 county_code=c,
@@ -247,7 +262,7 @@ def coverage(engine: Engine, *, county_code: str | None, quarter: str) -> list[I
                 rectifying=r,
                 ended=ended,
             )
-            for c, ended, p, d, o, r in session.exec(query).all()
+            for c, ended, p, d, o, r in connection.execute(query).all()
         ]
 
 

@@ -18,13 +18,16 @@ from agencyflow.api.app import ROUTERS
 from agencyflow.api.deps import PUBLIC_PATHS
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.identity import Role
-from agencyflow.store import agencies, capability, credit, projects, timeline
+from agencyflow.domain.inspections import Checklist, quarter_of
+from agencyflow.store import agencies, capability, credit, inspections, projects, timeline
 from agencyflow.store import hazards as hazard_store
 from tests.api.test_hazards import PDF, _found
 from tests.api.test_projects import admitted
 from tests.factories import bearer, facts, fresh_agency, professional, uscc, user
+from tests.waiting import eventually
 
 TODAY = dt.datetime.now(CHINA_TZ).date().isoformat()
+QUARTER = quarter_of(dt.datetime.now(CHINA_TZ).date())
 
 BODIES: dict[str, Any] = {
     "agencies.resubmit": None,  # the agency's own facts, filled in below
@@ -53,6 +56,12 @@ BODIES: dict[str, Any] = {
     "untrustworthy.apply_for_removal": {"reasons": ["理由"]},
     "untrustworthy.decide_removal": {"remove": True, "reasons": ["理由"]},
     "capability.record": None,  # one of the agency's people, filled in below
+    "inspections.inspect": {
+        "inspected_on": TODAY,
+        "checklist": dict.fromkeys(Checklist.model_fields, True),
+        "findings": "x",
+    },
+    "inspections.recheck": {"rechecked_on": TODAY, "conforming": True, "notes": "x"},
 }
 
 
@@ -98,6 +107,11 @@ async def test_no_stranger_reaches_another_tenants_objects(
         },
     )
     assert opened.status_code == 201, opened.text
+    campaigns = await api.post(
+        "/inspections/campaigns", headers=bearer(office.city), json={"quarter": QUARTER}
+    )
+    assert campaigns.status_code == 201, campaigns.text
+    await eventually(lambda: inspections.get(engine, "331102", QUARTER, office.uscc) is not None)
     person = professional(1)
     result = {"agency_uscc": office.uscc, "score": 90, "passed": True}
     result |= {"id_number": person["id_number"], "name": person["name"]}
@@ -109,6 +123,8 @@ async def test_no_stranger_reaches_another_tenants_objects(
         "hazard_id": hazard_id,
         "professional_id": "p1",
         "file_id": photo,
+        "county": "331102",
+        "quarter": QUARTER,
     }
     secrets = [office.uscc, pid, hazard_id, photo, office.request()["enterprise"]["name"]]
     secrets.append(person["name"])
@@ -165,4 +181,5 @@ def _state(engine: Engine, agency_uscc: str, pid: str, hazard_id: str) -> tuple[
         hazard_store.entries_of(engine, [hazard_id]),
         credit.of_agency(engine, agency_uscc),
         capability.tested_of(engine, [agency_uscc]),
+        inspections.get(engine, "331102", QUARTER, agency_uscc),
     )

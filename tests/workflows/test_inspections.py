@@ -90,7 +90,10 @@ async def test_a_quarter_covers_every_active_agency_and_sends_the_uninspected_to
         id=f"quarter-{quarter}-{ours}",
         task_queue=settings.temporal_task_queue,
     )
-    assert campaign_workflow_id(HERE, quarter) in opened and len(opened) == 10
+    assert (
+        campaign_workflow_id(settings.temporal_task_queue, HERE, quarter) in opened
+        and len(opened) == 10
+    )
     await eventually(lambda: inspections.campaign(engine, HERE, quarter) is not None)
     await eventually(lambda: inspections.campaign(engine, THERE, quarter) is not None)
 
@@ -125,7 +128,8 @@ async def test_a_quarter_covers_every_active_agency_and_sends_the_uninspected_to
     assert again == []
 
     campaign = time_skipping_env.client.get_workflow_handle_for(
-        InspectionCampaignWorkflow.run, campaign_workflow_id(HERE, quarter)
+        InspectionCampaignWorkflow.run,
+        campaign_workflow_id(settings.temporal_task_queue, HERE, quarter),
     )
     found = Inspection(
         actor=COUNTY,
@@ -225,7 +229,7 @@ async def test_a_veto_found_on_inspection_refers_the_agency_to_the_city(
     campaign = await time_skipping_env.client.start_workflow(
         InspectionCampaignWorkflow.run,
         CampaignInput(county_code=HERE, quarter=quarter),
-        id=campaign_workflow_id(HERE, quarter),
+        id=campaign_workflow_id(settings.temporal_task_queue, HERE, quarter),
         task_queue=settings.temporal_task_queue,
     )
     await eventually(lambda: inspections.campaign(engine, HERE, quarter) is not None)

@@ -1,11 +1,16 @@
 """The service's Temporal Schedules (the daily reconciliation, the half-yearly spot-check
-sample), created by the worker, on the dev server."""
+sample, the quarterly inspection), created by the worker, on the dev server."""
 
 from sqlalchemy import Engine
 from temporalio.client import Client, ScheduleActionStartWorkflow
 
 from agencyflow.config.settings import Settings
-from agencyflow.schedules import ensure_schedules, reconciliation_id, sampling_id
+from agencyflow.schedules import (
+    ensure_schedules,
+    inspection_id,
+    reconciliation_id,
+    sampling_id,
+)
 from agencyflow.worker import build_worker
 from agencyflow.workflows.reconciliation import ReconciliationResult
 from tests.waiting import eventually
@@ -39,8 +44,7 @@ async def test_the_reconciliation_runs_every_day_at_two_china_time(
             result = await handle.result()
         assert result.signalled == 0
     finally:
-        await schedule.delete()
-        await temporal.get_schedule_handle(sampling_id(api_settings)).delete()
+        await _delete_all(temporal, api_settings)
 
 
 async def _ran(schedule: object) -> bool:
@@ -65,5 +69,33 @@ async def test_the_spot_check_sample_is_drawn_each_first_of_january_and_july(
         assert isinstance(action, ScheduleActionStartWorkflow)
         assert action.workflow == "SpotCheckSamplingWorkflow"
     finally:
-        await schedule.delete()
-        await temporal.get_schedule_handle(reconciliation_id(api_settings)).delete()
+        await _delete_all(temporal, api_settings)
+
+
+async def test_the_inspection_opens_each_quarter_and_once_when_first_created(
+    temporal: Client, api_settings: Settings
+) -> None:
+    await ensure_schedules(temporal, api_settings)
+    await ensure_schedules(temporal, api_settings)  # already there: not run again
+    schedule = temporal.get_schedule_handle(inspection_id(api_settings))
+    try:
+        described = await schedule.describe()
+        [calendar] = described.schedule.spec.calendars
+        assert [(r.start, r.end) for r in calendar.month] == [(1, 1), (4, 4), (7, 7), (10, 10)]
+        assert [(r.start, r.end) for r in calendar.day_of_month] == [(1, 1)]
+        action = described.schedule.action
+        assert isinstance(action, ScheduleActionStartWorkflow)
+        assert action.workflow == "InspectionQuarterWorkflow"
+        await eventually(lambda: _ran(schedule), within=30)
+        assert len((await schedule.describe()).info.recent_actions) == 1
+    finally:
+        await _delete_all(temporal, api_settings)
+
+
+async def _delete_all(temporal: Client, settings: Settings) -> None:
+    for schedule_id in (
+        reconciliation_id(settings),
+        sampling_id(settings),
+        inspection_id(settings),
+    ):
+        await temporal.get_schedule_handle(schedule_id).delete()

@@ -24,8 +24,10 @@ def campaign_id(county_code: str, quarter: str) -> str:
     return f"{county_code}-{quarter}"
 
 
-def campaign_workflow_id(county_code: str, quarter: str) -> str:
-    return f"inspection-campaign-{campaign_id(county_code, quarter)}"
+def campaign_workflow_id(task_queue: str, county_code: str, quarter: str) -> str:
+    """Named after the deployment's task queue too: deployments sharing a namespace (and the
+    tests, on one server) keep their campaigns apart."""
+    return f"inspection-campaign-{task_queue}-{campaign_id(county_code, quarter)}"
 
 
 def campaign_resource(county_code: str, quarter: str) -> str:
