@@ -9,9 +9,11 @@ import httpx
 from sqlalchemy import Engine
 
 from agencyflow.domain.calendar import CHINA_TZ
+from agencyflow.domain.identity import Role
 from agencyflow.domain.inspections import Checklist, previous_quarter, quarter_of
 from agencyflow.store import credit, inspections
 from tests.api.test_projects import admitted
+from tests.console_people import signed_in
 from tests.factories import bearer, uscc
 from tests.waiting import eventually
 
@@ -152,3 +154,34 @@ async def test_an_inspection_needs_a_campaign_and_an_agency_working_in_the_count
     path = f"/inspections/{HERE}/{quarter}/{unknown}"
     assert (await api.post(path, headers=county, json=_inspection())).status_code == 403
     assert (await api.post(path, headers=city, json=_inspection())).status_code == 404
+
+
+async def test_the_console_shows_coverage_and_an_inspection(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    office = await admitted(api, engine)
+    quarter = quarter_of(_today())
+    await api.post("/inspections/campaigns", headers=bearer(office.city), json={"quarter": quarter})
+    await eventually(lambda: inspections.get(engine, HERE, quarter, office.uscc) is not None)
+    path = f"/inspections/{HERE}/{quarter}/{office.uscc}"
+    person = await signed_in(
+        api, engine, Role.COUNTY_REGULATOR, f"in-{office.number}", county_code=HERE
+    )
+    listed = await api.get("/console/inspections", headers=person.page())
+    assert listed.status_code == 200
+    assert 'data-county="331102"' in listed.text and f'data-agency="{office.uscc}"' in listed.text
+    before = await api.get(f"/console{path}", headers=person.page())
+    assert before.status_code == 200 and "记录检查" in before.text
+    recorded = await api.post(path, headers=person.console(), json=_inspection())
+    assert recorded.status_code == 201, recorded.text
+    after = await api.get(f"/console{path}", headers=person.page())
+    assert "检查结果" in after.text and "记录检查" not in after.text
+    agency = await signed_in(
+        api, engine, Role.AGENCY, f"in-a-{office.number}", agency_uscc=office.uscc
+    )
+    own = await api.get(f"/console{path}", headers=agency.page())
+    assert own.status_code == 200 and "记录检查" not in own.text
+    other = await signed_in(
+        api, engine, Role.COUNTY_REGULATOR, f"in-o-{office.number}", county_code="331181"
+    )
+    assert (await api.get(f"/console{path}", headers=other.page())).status_code == 403
