@@ -4,10 +4,13 @@ inspection with its decisions; a rectification re-checked; the uninspected sent 
 at the quarter's end; the campaign closed once everything is done."""
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Engine
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from agencyflow.config.limits import HistoryLimits
 from agencyflow.config.settings import Settings
 from agencyflow.domain.credit import CreditGrade, RecordedKind
 from agencyflow.domain.inspections import (
@@ -251,3 +254,44 @@ async def test_a_veto_found_on_inspection_refers_the_agency_to_the_city(
     agency = agencies.get(engine, uscc(number))
     assert agency is not None and agency.credit_grade is CreditGrade.D
     assert [r.kind for r in agency.referrals] == ["affiliation"]
+
+
+async def test_a_campaign_continued_as_new_keeps_its_tasks_and_its_quarter_end(
+    agencies_: Agencies, settings: Settings, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    first, second = fresh_agency(), fresh_agency()
+    await _admitted(agencies_, first)
+    await _admitted(agencies_, second, first=10)
+    quarter = quarter_of(await server_today(time_skipping_env))
+    campaign = await time_skipping_env.client.start_workflow(
+        InspectionCampaignWorkflow.run,
+        CampaignInput(county_code=HERE, quarter=quarter, limits=HistoryLimits(max_events=10)),
+        id=campaign_workflow_id(settings.temporal_task_queue, HERE, quarter),
+        task_queue=settings.temporal_task_queue,
+    )
+    await eventually(lambda: inspections.campaign(engine, HERE, quarter) is not None)
+    first_run = (await campaign.describe()).run_id
+    inspection = Inspection(
+        actor=COUNTY,
+        target=target(first),
+        inspected_on=await server_today(time_skipping_env),
+        checklist=checklist(),
+        findings="未发现问题",
+    )
+    await campaign.execute_update(InspectionCampaignWorkflow.inspect, inspection, id="first")
+    await eventually(lambda: _run_changed(campaign, first_run))
+    # The same update again is answered, not acted on; the inspection is still recorded.
+    await campaign.execute_update(InspectionCampaignWorkflow.inspect, inspection, id="first")
+    again = await refusal(campaign.execute_update(InspectionCampaignWorkflow.inspect, inspection))
+    assert again.type == "Conflict"
+
+    _, ends_at = quarter_bounds(quarter)
+    left = ends_at - await time_skipping_env.get_current_time()
+    await time_skipping_env.sleep(left + dt.timedelta(hours=1))
+    resource = task_resource(HERE, quarter, uscc(second))
+    await eventually(lambda: "inspection.uninspected" in open_items_of(engine, resource))
+    assert open_items_of(engine, task_resource(HERE, quarter, uscc(first))) == {}
+
+
+async def _run_changed(campaign: WorkflowHandle[Any, Any], run_id: str | None) -> bool:
+    return (await campaign.describe()).run_id != run_id
