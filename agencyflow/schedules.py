@@ -83,7 +83,7 @@ def inspection_schedule(settings: Settings) -> Schedule:
     return _in_china_time(
         settings,
         InspectionQuarterWorkflow.run,
-        QuarterInput(),
+        QuarterInput(deployment=settings.temporal_task_queue),
         inspection_id(settings),
         ScheduleCalendarSpec(
             month=[ScheduleRange(m) for m in (1, 4, 7, 10)],

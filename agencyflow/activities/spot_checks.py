@@ -5,7 +5,7 @@ from temporalio import activity
 
 from agencyflow.config.policy import Policy
 from agencyflow.domain.records import SpotCheckRecord
-from agencyflow.domain.spot_checks import SpotCheckOrigin, SpotCheckSubject
+from agencyflow.domain.spot_checks import SpotCheckOrigin, subject_of_project
 from agencyflow.spot_check_sampling import draw_for
 from agencyflow.store import projects, spot_checks
 from agencyflow.workflows.spot_check.models import DrawAnswer, DrawRequest
@@ -42,18 +42,5 @@ class SpotCheckDrawActivities(ReadModelActivities):
             head = projects.head(self._engine, project_id)
             if head is None:
                 continue
-            opened.append(
-                SpotCheckSubject(
-                    project_id=project_id,
-                    agency_uscc=head.agency_uscc,
-                    agency_name=head.agency_name,
-                    enterprise_name=head.request.enterprise.name,
-                    county_code=head.county_code,
-                    service_type=head.request.service_type,
-                    team=list(head.request.team),
-                    origin=SpotCheckOrigin.SAMPLED,
-                    period=request.period,
-                    due_at=due_at,
-                )
-            )
+            opened.append(subject_of_project(head, SpotCheckOrigin.SAMPLED, due_at, request.period))
         return DrawAnswer(policy=self._policy, opened=opened)

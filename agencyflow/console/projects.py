@@ -85,10 +85,17 @@ async def project_page(request: Request, pid: ProjectIdPath, who: SignedIn) -> H
 def _steps(who: Viewer, project: dict[str, Any]) -> set[str]:
     """The forms the page offers: a convenience only, for the API decides; a form shown at
     the wrong moment is refused there with the same code as any other client's request."""
-    if project.get("closed_at"):
-        return set()
-    stage, filing = project["stage"], project["filing_status"]
     role = who.actor.role
+    report = project.get("report") or {}
+    if role.is_regulator and report.get("receipt_number") and project.get("spot_check") is None:
+        # Any time, the project open or closed (R14): a spot check is a workflow of its own
+        # (the project's own check, within its window, stays open to API clients).
+        hand_check = {"add_check"}
+    else:
+        hand_check = set()
+    if project.get("closed_at"):
+        return hand_check
+    stage, filing = project["stage"], project["filing_status"]
     if role is Role.AGENCY and who.actor.agency_uscc == project["agency_uscc"]:
         steps = {
             "filing": {"refile"} if filing == "returned" else set(),
@@ -101,7 +108,6 @@ def _steps(who: Viewer, project: dict[str, Any]) -> set[str]:
         steps = {"acknowledge", "return"} if filing == "pending" else set()
         if stage == "spot_check":
             check = project.get("spot_check")
-            steps |= {"open_check"} if check is None else set()
             steps |= {"verdict"} if check is not None and check.get("verdict") is None else set()
-        return steps
+        return steps | hand_check
     return set()

@@ -71,14 +71,18 @@ async def spot_check_list(
 @router.get("/{pid}", name="console.spot_check")
 async def spot_check_page(request: Request, pid: ProjectIdPath, who: SignedIn) -> HTMLResponse:
     shown = await api_get(request, f"/spot-checks/{pid}")
-    open_ = shown["progress"]["verdict"] is None and who.actor.role.is_regulator
+    progress = shown["progress"]
+    regulator = who.actor.role.is_regulator
+    may = {"examine", "decide"} if progress["verdict"] is None and regulator else set()
+    if regulator and progress.get("rectify_by") and not progress.get("rectified_at"):
+        may.add("confirm")
     return render(
         request,
         "spot_check.html",
         who,
         shown=shown,
         s=shown["subject"],
-        p=shown["progress"],
-        may={"examine", "decide"} if open_ else set(),
+        p=progress,
+        may=may,
         choices=CHOICES,
     )

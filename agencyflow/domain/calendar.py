@@ -20,6 +20,11 @@ CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 @cache
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The first moment after the day, China time: a deadline "by" that day."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), CHINA_TZ)
+
+
 def _statutory_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(holidays.country_holidays("CN", years=year))
 

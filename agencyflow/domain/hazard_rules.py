@@ -103,10 +103,6 @@ def report_delay(report: HazardReport, reported_at: dt.datetime) -> dt.timedelta
     return max(reported_at - report.discovered_at, dt.timedelta(0))
 
 
-def end_of_day(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), CHINA_TZ)
-
-
 def is_overdue(record: HazardRecord, now: dt.datetime) -> bool:
     """Past its deadline without an accepted re-inspection (or verification)."""
     return record.is_open and record.deadline is not None and now >= record.deadline

@@ -173,10 +173,6 @@ class Campaign(BaseModel):
     """The next quarter's end: late inspections are taken until then."""
 
 
-def end_of_day(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=CHINA_TZ)
-
-
 def decision_violations(
     checklist: Checklist,
     decisions: InspectionDecisions,

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from .errors import Violation
 from .labels import LabelledEnum
-from .project import FailureReason, SpotCheckVerdict
+from .project import FailureReason, ProjectHead, SpotCheckVerdict
 from .service_types import ServiceType
 
 
@@ -34,6 +34,24 @@ class SpotCheckSubject(BaseModel):
     due_at: dt.datetime
 
 
+def subject_of_project(
+    head: ProjectHead, origin: SpotCheckOrigin, due_at: dt.datetime, period: str | None = None
+) -> SpotCheckSubject:
+    """The report of a project, as its spot check names it."""
+    return SpotCheckSubject(
+        project_id=head.project_id,
+        agency_uscc=head.agency_uscc,
+        agency_name=head.agency_name,
+        enterprise_name=head.request.enterprise.name,
+        county_code=head.county_code,
+        service_type=head.request.service_type,
+        team=list(head.request.team),
+        origin=origin,
+        period=period,
+        due_at=due_at,
+    )
+
+
 class SpotCheckProgress(BaseModel):
     """Where the check stands: recorded whole with every step."""
 
@@ -48,6 +66,17 @@ class SpotCheckProgress(BaseModel):
     decided_by: str | None = None
     decided_at: dt.datetime | None = None
     overdue: bool = False
+    rectify_by: dt.date | None = None
+    """A failed report the agency must correct by then (责令整改); a regulator confirms it."""
+    rectification_due_at: dt.datetime | None = None
+    rectified_at: dt.datetime | None = None
+    rectification_overdue: bool = False
+    referred: bool = False
+    """A false report referred as a veto (一票否决) to the city's seriously-untrustworthy list."""
+
+    @property
+    def rectifying(self) -> bool:
+        return self.rectify_by is not None and self.rectified_at is None
 
 
 def missing_reasons(verdict: SpotCheckVerdict, reasons: list[FailureReason]) -> Violation | None:
@@ -60,6 +89,36 @@ def missing_reasons(verdict: SpotCheckVerdict, reasons: list[FailureReason]) -> 
         message="a failed spot check names why: "
         + "、".join(f"{r.value} ({r.label})" for r in FailureReason),
     )
+
+
+def wrong_follow_up(
+    verdict: SpotCheckVerdict,
+    reasons: list[FailureReason],
+    rectify_by: dt.date | None,
+    refer: bool,
+    today: dt.date,
+) -> list[Violation]:
+    """A rectification or a referral follows a failure only; a referral (a veto) rests on a
+    false report; a rectification's deadline lies ahead."""
+    problems = []
+    failed = verdict is SpotCheckVerdict.FAIL
+    if rectify_by is not None and (not failed or rectify_by <= today):
+        problems.append(
+            Violation(
+                code="spot_check.rectification",
+                field="rectify_by",
+                message="a failed report is corrected by a date after today",
+            )
+        )
+    if refer and (not failed or FailureReason.FALSE not in reasons):
+        problems.append(
+            Violation(
+                code="spot_check.referral_unfounded",
+                field="refer",
+                message="only a report found false (false) is referred as a veto",
+            )
+        )
+    return problems
 
 
 def wrong_points(

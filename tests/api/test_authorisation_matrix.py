@@ -61,6 +61,7 @@ BODIES: dict[str, Any] = {
         "checklist": dict.fromkeys(Checklist.model_fields, True),
         "findings": "x",
     },
+    "spot_checks.confirm_rectified": {"notes": "x"},
     "inspections.recheck": {"rechecked_on": TODAY, "conforming": True, "notes": "x"},
 }
 

@@ -1,6 +1,7 @@
 """Spot checks through the API and the console (issue 12, points 1 and 6): the half year's
 sample, its coverage per county, a check's examination and verdict, and every refusal."""
 
+import datetime as dt
 from collections.abc import AsyncIterator
 
 import httpx
@@ -9,14 +10,19 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 
 from agencyflow.config.settings import Settings
+from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.identity import Role
-from agencyflow.workflows.spot_check.models import SamplingInput
+from agencyflow.store import credit, projects
+from agencyflow.workflows.agency.credit import referral_resource
+from agencyflow.workflows.spot_check.models import SamplingInput, spot_check_resource
 from agencyflow.workflows.spot_check.sampling import SpotCheckSamplingWorkflow
 from tests.api.test_projects import _today, admitted
 from tests.api.test_spot_check_draws import _reported
 from tests.console_people import signed_in
 from tests.factories import bearer, user
+from tests.reading import open_items_of
 from tests.serving import serving
+from tests.waiting import eventually
 
 
 @pytest.fixture
@@ -101,3 +107,68 @@ async def test_a_sampled_check_from_coverage_to_verdict_with_every_refusal(
     assert page.status_code == 200 and 'data-county="331102"' in page.text and pid in page.text
     check = await api.get(f"/console{path}", headers=person.page())
     assert check.status_code == 200 and 'data-verdict="pass"' in check.text
+
+
+async def test_a_check_added_by_hand_fails_a_false_report_orders_it_corrected_and_refers_it(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    office = await admitted(api, engine)
+    pid = await _reported(api, office, "SC-HAND")
+    county, agency = bearer(office.county), bearer(office.agency)
+    path = f"/spot-checks/{pid}"
+
+    def received() -> bool:
+        head = projects.head(engine, pid)
+        return head is not None and head.report is not None and not head.report.awaiting_receipt
+
+    await eventually(received)
+    person = await signed_in(
+        api, engine, Role.COUNTY_REGULATOR, f"sch-{office.number}", county_code="331102"
+    )
+    offered = await api.get(f"/console/projects/{pid}", headers=person.page())
+    assert "加入抽查" in offered.text
+    assert (await api.post(path, headers=agency)).status_code == 403
+    assert (await api.post(path, headers=bearer(office.other_county))).status_code == 403
+    assert (
+        await api.post("/spot-checks/nobody-LS-1", headers=bearer(office.city))
+    ).status_code == 404
+    opened = await api.post(path, headers=county)
+    assert opened.status_code == 201, opened.text
+    assert opened.json()["subject"]["origin"] == "manual"
+    twice = await api.post(path, headers=county)
+    assert (
+        twice.status_code == 409 and twice.json()["detail"][0]["type"] == "spot_check.already_open"
+    )
+    in_project = await api.post(f"/projects/{pid}/spot-check", headers=county)
+    assert in_project.status_code == 409
+
+    await api.post(f"{path}/examination", headers=county, json={"findings": "隐患照片系他处翻拍"})
+    tomorrow = (dt.datetime.now(CHINA_TZ).date() + dt.timedelta(days=1)).isoformat()
+    verdict = {"verdict": "fail", "reasons": ["false"], "points": 10, "rectify_by": tomorrow}
+    passed_referred = await api.post(
+        f"{path}/verdict", headers=county, json={"verdict": "pass", "refer": True}
+    )
+    assert passed_referred.status_code == 422
+    assert {e["loc"][-1] for e in passed_referred.json()["detail"]} == {"refer"}
+    decided = await api.post(f"{path}/verdict", headers=county, json=verdict | {"refer": True})
+    assert decided.status_code == 200, decided.text
+    progress = decided.json()["progress"]
+    assert progress["referred"] is True and progress["rectify_by"] == tomorrow
+    kinds = sorted(e.kind for e in credit.of_agency(engine, office.uscc))
+    assert kinds == ["false_report", "spot_check.failed"]
+    referral = referral_resource(office.uscc, f"spot-check-{pid}")
+    await eventually(lambda: "credit.untrustworthy_referral" in open_items_of(engine, referral))
+    assert "spot_check.rectification" in open_items_of(engine, spot_check_resource(pid))
+    page = await api.get(f"/console{path}", headers=person.page())
+    assert "确认已整改" in page.text and "作出结论" not in page.text
+
+    assert (
+        await api.post(f"{path}/rectification", headers=agency, json={"notes": "x"})
+    ).status_code == 403
+    confirmed = await api.post(
+        f"{path}/rectification", headers=county, json={"notes": "已重出报告"}
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["progress"]["rectified_at"] is not None
+    again = await api.post(f"{path}/rectification", headers=county, json={"notes": "x"})
+    assert again.status_code == 409

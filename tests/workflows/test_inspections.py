@@ -89,7 +89,7 @@ async def test_a_quarter_covers_every_active_agency_and_sends_the_uninspected_to
     quarter = quarter_of(today)
     opened = await time_skipping_env.client.execute_workflow(
         InspectionQuarterWorkflow.run,
-        QuarterInput(quarter=quarter),
+        QuarterInput(deployment=settings.temporal_task_queue, quarter=quarter),
         id=f"quarter-{quarter}-{ours}",
         task_queue=settings.temporal_task_queue,
     )
@@ -124,7 +124,7 @@ async def test_a_quarter_covers_every_active_agency_and_sends_the_uninspected_to
     # A second run for the same quarter opens nothing more.
     again = await time_skipping_env.client.execute_workflow(
         InspectionQuarterWorkflow.run,
-        QuarterInput(quarter=quarter),
+        QuarterInput(deployment=settings.temporal_task_queue, quarter=quarter),
         id=f"quarter-again-{quarter}-{ours}",
         task_queue=settings.temporal_task_queue,
     )

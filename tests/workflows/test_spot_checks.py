@@ -11,14 +11,19 @@ from temporalio.testing import WorkflowEnvironment
 
 from agencyflow.config.settings import Settings
 from agencyflow.domain.project import FailureReason, SpotCheckVerdict
+from agencyflow.domain.spot_checks import SpotCheckOrigin, subject_of_project
 from agencyflow.files import FileStore
+from agencyflow.store import projects as project_store
 from agencyflow.store import spot_checks
 from agencyflow.worker import build_worker
 from agencyflow.workflows.project.models import ReportUpload
 from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 from agencyflow.workflows.spot_check.models import (
     Examination,
+    Rectified,
     SamplingInput,
+    SpotCheckInput,
+    SpotCheckOpening,
     Verdict,
     spot_check_resource,
     spot_check_workflow_id,
@@ -175,3 +180,72 @@ def test_the_half_year_sampled_is_the_one_just_ended() -> None:
     assert last_half_year(2027, 1) == "2026H2"
     assert last_half_year(2026, 7) == "2026H1"
     assert last_half_year(2026, 12) == "2026H1"
+
+
+async def test_a_check_added_by_hand_orders_a_rectification_that_falls_overdue(
+    projects: Projects, engine: Engine, time_skipping_env: WorkflowEnvironment, settings: Settings
+) -> None:
+    pid = await _reported(projects, time_skipping_env, "S-HAND")
+    head = project_store.head(engine, pid)
+    assert head is not None
+    now = await time_skipping_env.get_current_time()
+    subject = subject_of_project(head, SpotCheckOrigin.MANUAL, now + dt.timedelta(days=60))
+    check = await projects.start_with(
+        SpotCheckWorkflow.run,
+        SpotCheckInput(project_id=pid, policy=settings.policy),
+        spot_check_workflow_id(pid),
+        SpotCheckWorkflow.open,
+        SpotCheckOpening(actor=COUNTY, subject=subject),
+    )
+    await check.execute_update(
+        SpotCheckWorkflow.examine, Examination(actor=COUNTY, findings="报告照搬模板")
+    )
+    today = await server_today(time_skipping_env)
+    unfounded = await refusal(
+        check.execute_update(
+            SpotCheckWorkflow.decide,
+            Verdict(
+                actor=COUNTY,
+                verdict=SpotCheckVerdict.FAIL,
+                reasons=[FailureReason.PAPERWORK_ONLY],
+                points=5,
+                rectify_by=today,
+                refer=True,
+            ),
+        )
+    )
+    assert unfounded.type == "RuleViolations"
+    said = str(unfounded.details)
+    assert "spot_check.rectification" in said and "spot_check.referral_unfounded" in said
+    await check.execute_update(
+        SpotCheckWorkflow.decide,
+        Verdict(
+            actor=COUNTY,
+            verdict=SpotCheckVerdict.FAIL,
+            reasons=[FailureReason.PAPERWORK_ONLY],
+            points=5,
+            rectify_by=today + dt.timedelta(days=1),
+        ),
+    )
+    item = open_items_of(engine, spot_check_resource(pid))["spot_check.rectification"]
+    assert (item.role, item.scope_id) == ("agency", head.agency_uscc)
+
+    await time_skipping_env.sleep(dt.timedelta(days=3))
+    await eventually(
+        lambda: (
+            "spot_check.rectification_overdue" in open_items_of(engine, spot_check_resource(pid))
+        )
+    )
+    await check.execute_update(
+        SpotCheckWorkflow.confirm_rectified, Rectified(actor=COUNTY, notes="已重新出具报告")
+    )
+    await check.result()  # settled: decided, and the rectification confirmed
+    assert open_items_of(engine, spot_check_resource(pid)) == {}
+    assert timeline_kinds_of(engine, spot_check_resource(pid)) == [
+        "spot_check.opened",
+        "spot_check.examined",
+        "spot_check.decided",
+        "spot_check.rectification_overdue",
+        "spot_check.rectified",
+    ]
+    await keep_history(projects.client, check.id, "manual-rectification-overdue")

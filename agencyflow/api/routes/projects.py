@@ -47,7 +47,7 @@ from agencyflow.domain.project import (
 from agencyflow.domain.project_rules import check_project_request
 from agencyflow.domain.timeline import TimelineEntry
 from agencyflow.files import FileStore, sniff
-from agencyflow.store import agencies, projects, timeline
+from agencyflow.store import agencies, projects, spot_checks, timeline
 from agencyflow.store import hazards as hazard_store
 from agencyflow.workflows.memory import Ack
 from agencyflow.workflows.project.models import (
@@ -387,6 +387,10 @@ async def upload_report(
 
 @router.post("/{pid}/spot-check", name="projects.open_spot_check")
 async def open_spot_check(pid: ProjectIdPath, actor: Regulator, service: Service) -> ProjectPublic:
+    """Within the project's spot-check window; any time: ``POST /spot-checks/{pid}``."""
+    if await anyio.to_thread.run_sync(spot_checks.get, service.engine, pid) is not None:
+        await service.visible(pid, actor)
+        raise Conflict("the report is already being spot-checked", code="spot_check.already_open")
     opening = SpotCheckOpening(actor=actor)
     return await service.update(pid, actor, ServiceProjectWorkflow.open_spot_check, opening)
 

@@ -10,21 +10,30 @@ policy asks for four eyes; a failure deducts the points chosen from the agency's
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
+from temporalio.client import WithStartWorkflowOperation
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from agencyflow.api.commands import Commands, unseen
 from agencyflow.api.deps import Regulator, allow, own_county
 from agencyflow.api.params import CountyQuery, Offset, ProjectIdPath
+from agencyflow.domain.bounded import Day
 from agencyflow.domain.errors import Conflict, NotFound
 from agencyflow.domain.identity import Actor, Role, may_access
 from agencyflow.domain.project import FailureReason, SpotCheckVerdict
 from agencyflow.domain.sampling import PERIOD
+from agencyflow.domain.spot_checks import SpotCheckOrigin, subject_of_project
 from agencyflow.domain.timeline import TimelineEntry
-from agencyflow.store import spot_checks, timeline
+from agencyflow.store import projects, spot_checks, timeline
 from agencyflow.store.spot_checks import Coverage, SpotCheckView
+from agencyflow.store.types import utcnow
 from agencyflow.workflows.spot_check.models import (
     Examination,
+    Rectified,
+    SpotCheckInput,
+    SpotCheckOpening,
     Verdict,
     spot_check_resource,
     spot_check_workflow_id,
@@ -57,6 +66,14 @@ class VerdictBody(BaseModel):
     reasons: Annotated[list[FailureReason], Field(max_length=len(FailureReason))] = []
     notes: Annotated[str, Field(max_length=4000)] = ""
     points: Annotated[int, Field(ge=0, le=100)] | None = None
+    rectify_by: Day | None = None
+    """On a failure: the agency corrects the report by then (责令整改)."""
+    refer: bool = False
+    """On a failure for a false report: referred as a veto (一票否决) to the city."""
+
+
+class RectifiedBody(BaseModel):
+    notes: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class SpotChecks(Commands):
@@ -135,6 +152,44 @@ async def show(pid: ProjectIdPath, actor: Reader, service: Service) -> SpotCheck
     return await service.answer(pid, actor)
 
 
+@router.post("/{pid}", name="spot_checks.open", status_code=status.HTTP_201_CREATED)
+async def open_check(pid: ProjectIdPath, actor: Regulator, service: Service) -> SpotCheckDetail:
+    """A check a regulator adds by hand (R14): any report the platform has taken, whether or
+    not its project is still open; due the policy's time from now."""
+    head = await anyio.to_thread.run_sync(projects.head, service.engine, pid)
+    service.request.state.audit_resource = spot_check_resource(pid)
+    if head is None or not may_access(actor, county_code=head.county_code):
+        raise unseen(actor, "project", pid, missing=head is None)
+    report = head.report
+    if report is None or report.awaiting_receipt:
+        raise Conflict(
+            "only a report the provincial platform has taken can be spot-checked",
+            code="spot_check.no_report",
+        )
+    checked = await anyio.to_thread.run_sync(spot_checks.get, service.engine, pid)
+    if checked is not None or head.spot_check is not None:
+        raise Conflict("the report is already being spot-checked", code="spot_check.already_open")
+    policy = service.settings.policy
+    subject = subject_of_project(
+        head, SpotCheckOrigin.MANUAL, utcnow() + policy.spot_check_sample_due
+    )
+    start = WithStartWorkflowOperation(
+        SpotCheckWorkflow.run,
+        SpotCheckInput(project_id=pid, policy=policy, limits=service.settings.history_limits()),
+        id=spot_check_workflow_id(pid),
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        task_queue=service.settings.temporal_task_queue,
+    )
+    opening = SpotCheckOpening(actor=actor, subject=subject)
+    try:
+        await service.start(SpotCheckWorkflow.open, opening, actor, start)
+    except WorkflowAlreadyStartedError:
+        raise Conflict(
+            "the report is already being spot-checked", code="spot_check.already_open"
+        ) from None
+    return await service.answer(pid, actor)
+
+
 @router.post("/{pid}/examination", name="spot_checks.examine")
 async def examine(
     pid: ProjectIdPath, body: ExaminationBody, actor: Regulator, service: Service
@@ -151,3 +206,12 @@ async def decide(
     """The verdict; a failure names its reasons and the points deducted (policy range)."""
     command = Verdict(actor=actor, **body.model_dump())
     return await service.update(pid, actor, SpotCheckWorkflow.decide, command)
+
+
+@router.post("/{pid}/rectification", name="spot_checks.confirm_rectified")
+async def confirm_rectified(
+    pid: ProjectIdPath, body: RectifiedBody, actor: Regulator, service: Service
+) -> SpotCheckDetail:
+    """A regulator confirms the failed report was corrected as ordered."""
+    command = Rectified(actor=actor, notes=body.notes)
+    return await service.update(pid, actor, SpotCheckWorkflow.confirm_rectified, command)

@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from agencyflow.domain.calendar import end_of_day
 from agencyflow.domain.hazard import (
     HazardEntry,
     HazardLevel,
@@ -10,7 +11,7 @@ from agencyflow.domain.hazard import (
     HazardReport,
     MajorHazardState,
 )
-from agencyflow.domain.hazard_rules import end_of_day, report_delay
+from agencyflow.domain.hazard_rules import report_delay
 from agencyflow.domain.identity import Actor
 from agencyflow.domain.inbox import Addressee, InboxMessage
 from agencyflow.domain.project import CreditEvent, ProjectRequest

@@ -4,9 +4,9 @@ and only the regulator's verification closes it."""
 
 from datetime import timedelta
 
+from agencyflow.domain.calendar import end_of_day
 from agencyflow.domain.errors import Conflict
 from agencyflow.domain.hazard import HazardRecord, HazardStatus, MajorHazardState
-from agencyflow.domain.hazard_rules import end_of_day
 from agencyflow.domain.inbox import Addressee, InboxChanges
 from agencyflow.workflows.steps import (
     Context,

@@ -4,6 +4,7 @@ Every function here changes the hazard record it is given and returns the change
 workflow appends it to the ledger as one entry, so nothing is ever overwritten.
 """
 
+from agencyflow.domain.calendar import end_of_day
 from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
 from agencyflow.domain.hazard import (
     Correction,
@@ -14,7 +15,6 @@ from agencyflow.domain.hazard import (
     Reinspection,
     ReinspectionOutcome,
 )
-from agencyflow.domain.hazard_rules import end_of_day
 from agencyflow.domain.identity import Actor, Role
 from agencyflow.domain.inbox import Addressee, InboxChanges, InboxMessage
 from agencyflow.workflows.steps import (

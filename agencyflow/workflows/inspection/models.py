@@ -69,6 +69,9 @@ class CampaignInput(BaseModel):
 
 
 class QuarterInput(BaseModel):
+    deployment: str
+    """The deployment's task queue, which the campaigns' workflow ids carry (an input, not
+    read from the run: a replay runs on a task queue of its own)."""
     quarter: str | None = None
     """The quarter to open (``2026Q4``); None: the one that begins today."""
 

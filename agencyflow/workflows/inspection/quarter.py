@@ -22,9 +22,8 @@ class InspectionQuarterWorkflow:
     async def run(self, input: QuarterInput) -> list[str]:
         quarter = input.quarter or quarter_of(workflow.now().astimezone(CHINA_TZ).date())
         opened: list[str] = []
-        task_queue = workflow.info().task_queue
         for county in JURISDICTIONS:
-            workflow_id = campaign_workflow_id(task_queue, county.code, quarter)
+            workflow_id = campaign_workflow_id(input.deployment, county.code, quarter)
             try:
                 await workflow.start_child_workflow(
                     InspectionCampaignWorkflow.run,

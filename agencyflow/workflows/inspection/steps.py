@@ -6,6 +6,7 @@ rectification whose deadline passes unmet."""
 import datetime as dt
 
 from agencyflow.config.policy import Policy
+from agencyflow.domain.calendar import end_of_day
 from agencyflow.domain.credit import RecordedKind
 from agencyflow.domain.errors import Conflict, RuleViolations, Violation
 from agencyflow.domain.inbox import Addressee, InboxChanges, InboxMessage
@@ -17,7 +18,6 @@ from agencyflow.domain.inspections import (
     RecheckResult,
     Rectification,
     decision_violations,
-    end_of_day,
     next_quarter,
     quarter_bounds,
 )

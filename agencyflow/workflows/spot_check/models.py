@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from agencyflow.config.limits import HistoryLimits
 from agencyflow.config.policy import Policy
+from agencyflow.domain.bounded import Day
 from agencyflow.domain.identity import Actor
 from agencyflow.domain.project import FailureReason, SpotCheckVerdict
 from agencyflow.domain.spot_checks import SpotCheckProgress, SpotCheckSubject
@@ -40,6 +41,17 @@ class Verdict(BaseModel):
     reasons: Annotated[list[FailureReason], Field(max_length=len(FailureReason))] = []
     notes: Annotated[str, Field(max_length=4000)] = ""
     points: Annotated[int, Field(ge=0, le=100)] | None = None
+    rectify_by: Day | None = None
+    """The agency corrects the report by then (责令整改); a regulator confirms it."""
+    refer: bool = False
+    """A false report: referred as a veto (一票否决) to the city."""
+
+
+class Rectified(BaseModel):
+    """A regulator confirms the failed report was corrected."""
+
+    actor: Actor
+    notes: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class SpotCheckState(Memory):

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from . import steps
     from .models import (
         Examination,
+        Rectified,
         SpotCheckChange,
         SpotCheckInput,
         SpotCheckOpening,
@@ -45,8 +46,8 @@ class SpotCheckWorkflow:
     def _ctx(self) -> Context:
         return Context(now=workflow.now(), policy=self._policy)
 
-    def _decided(self) -> bool:
-        return self._state.progress is not None and self._state.progress.verdict is not None
+    def _settled(self) -> bool:
+        return steps.settled(self._state)
 
     @workflow.run
     async def run(self, input: SpotCheckInput) -> None:
@@ -54,12 +55,12 @@ class SpotCheckWorkflow:
             await self._open_from_sample(input.opening)
         if not await self._rec.started(lambda state: state.subject is not None):
             return  # its opening was refused: nothing to keep
-        while not self._decided() and not self._rec.history_is_long():
-            await self._rec.sleep(lambda: steps.overdue_at(self._state), self._decided)
+        while not self._settled() and not self._rec.history_is_long():
+            await self._rec.sleep(lambda: steps.overdue_at(self._state), self._settled)
             async with self._rec.lock:
                 await self._rec.due_steps(self._due_change, self._adopt)
         await self._rec.quiet()
-        if not self._decided():
+        if not self._settled():
             workflow.continue_as_new(
                 SpotCheckInput(
                     project_id=input.project_id,
@@ -124,6 +125,18 @@ class SpotCheckWorkflow:
     @decide.validator
     def _validate_decide(self, verdict: Verdict) -> None:
         self._rec.check(lambda s: steps.check_verdict(s, verdict, self._ctx()))
+
+    @workflow.update
+    async def confirm_rectified(self, rectified: Rectified) -> Ack:
+        return await self._rec.step(
+            lambda s: steps.check_rectified(s, rectified),
+            lambda d: steps.confirm_rectified(d, rectified, self._ctx()),
+            self._adopt,
+        )
+
+    @confirm_rectified.validator
+    def _validate_confirm_rectified(self, rectified: Rectified) -> None:
+        self._rec.check(lambda s: steps.check_rectified(s, rectified))
 
     @workflow.query
     def state(self) -> SpotCheckState:
