@@ -17,6 +17,8 @@ from temporalio.client import (
 
 from agencyflow.config.settings import Settings
 from agencyflow.workflows.reconciliation import PlatformReconciliationWorkflow, ReconciliationInput
+from agencyflow.workflows.reform.launch import ReformLaunchWorkflow
+from agencyflow.workflows.reform.models import LaunchInput
 from agencyflow.workflows.spot_check.models import SamplingInput
 from agencyflow.workflows.spot_check.sampling import SpotCheckSamplingWorkflow
 
@@ -72,11 +74,33 @@ def sampling_schedule(settings: Settings) -> Schedule:
     )
 
 
+def reform_id(settings: Settings) -> str:
+    return f"reform-launch-{settings.temporal_task_queue}"
+
+
+def reform_schedule(settings: Settings) -> Schedule:
+    """On 1 January at 04:00 China time: every county's reform programme for the year (or the
+    policy's ``reform_year``) is opened; a county's programme already open stays as it is."""
+    return _in_china_time(
+        settings,
+        ReformLaunchWorkflow.run,
+        LaunchInput(),
+        reform_id(settings),
+        ScheduleCalendarSpec(
+            month=[ScheduleRange(1)],
+            day_of_month=[ScheduleRange(1)],
+            hour=[ScheduleRange(4)],
+            minute=[ScheduleRange(0)],
+        ),
+    )
+
+
 async def ensure_schedules(client: Client, settings: Settings) -> None:
     """Create the schedules that are missing; existing ones are left as they are."""
     for schedule_id, schedule in (
         (reconciliation_id(settings), reconciliation_schedule(settings)),
         (sampling_id(settings), sampling_schedule(settings)),
+        (reform_id(settings), reform_schedule(settings)),
     ):
         try:
             await client.create_schedule(schedule_id, schedule)

@@ -17,6 +17,7 @@ from agencyflow.activities.hazards import HazardActivities
 from agencyflow.activities.inbox import InboxActivities
 from agencyflow.activities.platform import PlatformActivities
 from agencyflow.activities.projects import ProjectActivities
+from agencyflow.activities.reform import ReformActivities, ReformPolicyActivities
 from agencyflow.activities.rules import AdmissionActivities, admission_verdict
 from agencyflow.activities.spot_checks import SpotCheckActivities, SpotCheckDrawActivities
 from agencyflow.config.settings import Settings
@@ -30,6 +31,8 @@ from agencyflow.workflows.capability.workflow import CapabilityTestWorkflow
 from agencyflow.workflows.hazard.workflow import HazardWorkflow
 from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 from agencyflow.workflows.reconciliation import PlatformReconciliationWorkflow
+from agencyflow.workflows.reform.launch import ReformLaunchWorkflow
+from agencyflow.workflows.reform.workflow import ReformProgrammeWorkflow
 from agencyflow.workflows.spot_check.sampling import SpotCheckSamplingWorkflow
 from agencyflow.workflows.spot_check.workflow import SpotCheckWorkflow
 
@@ -41,6 +44,8 @@ WORKFLOWS: Sequence[type] = (
     CapabilityTestWorkflow,
     SpotCheckWorkflow,
     SpotCheckSamplingWorkflow,
+    ReformProgrammeWorkflow,
+    ReformLaunchWorkflow,
 )
 """Every workflow type of the service."""
 
@@ -93,6 +98,8 @@ def activities(
         CapabilityActivities(engine).record,
         SpotCheckActivities(engine).record,
         SpotCheckDrawActivities(engine, settings.policy).draw,
+        ReformActivities(engine).record,
+        ReformPolicyActivities(settings.policy).policy_in_force,
         provincial.submit_report,
         provincial.reports_awaiting_receipt,
         compute_working_days_deadline,

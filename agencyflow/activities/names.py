@@ -13,6 +13,8 @@ HAZARD_RECORD = "hazards.record"
 CAPABILITY_RECORD = "capability.record"
 SPOT_CHECK_RECORD = "spot_checks.record"
 SPOT_CHECK_DRAW = "spot_checks.draw"
+REFORM_RECORD = "reform.record"
+REFORM_POLICY = "reform.policy_in_force"
 
 WORKING_DAYS_DEADLINE = "calendar.working_days_deadline"
 ADMISSION_VERDICT = "rules.admission_verdict"
