@@ -54,6 +54,7 @@ class SpotCheckDrawActivities(ReadModelActivities):
                     origin=SpotCheckOrigin.SAMPLED,
                     period=request.period,
                     due_at=due_at,
+                    guideline=head.request.guideline,
                 )
             )
         return DrawAnswer(policy=self._policy, opened=opened)

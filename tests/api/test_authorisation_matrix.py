@@ -53,6 +53,10 @@ BODIES: dict[str, Any] = {
     "untrustworthy.apply_for_removal": {"reasons": ["理由"]},
     "untrustworthy.decide_removal": {"remove": True, "reasons": ["理由"]},
     "capability.record": None,  # one of the agency's people, filled in below
+    "reform.service_types": {"types": [{"service_type": "risk_census", "checkpoints": ["x"]}]},
+    "reform.owner": {"owner": "监管科"},
+    "reform.evidence": None,  # the photo, filled in below
+    "reform.sign_off": {"accepted": True},
 }
 
 
@@ -109,6 +113,10 @@ async def test_no_stranger_reaches_another_tenants_objects(
         "hazard_id": hazard_id,
         "professional_id": "p1",
         "file_id": photo,
+        # The county's reform programme: strangers are refused whether or not it is open.
+        "county_code": "331102",
+        "year": "2095",
+        "key": "type_list",
     }
     secrets = [office.uscc, pid, hazard_id, photo, office.request()["enterprise"]["name"]]
     secrets.append(person["name"])
@@ -119,6 +127,7 @@ async def test_no_stranger_reaches_another_tenants_objects(
         **BODIES,
         "agencies.resubmit": facts(office.number),
         "capability.record": {"results": [result]},
+        "reform.evidence": {"files": [photo]},
     }
     before = _state(engine, office.uscc, pid, hazard_id)
 
