@@ -1,11 +1,11 @@
 """The service's Temporal Schedules (the daily reconciliation, the half-yearly spot-check
-sample), created by the worker, on the dev server."""
+sample, the yearly reform programmes), created by the worker, on the dev server."""
 
 from sqlalchemy import Engine
 from temporalio.client import Client, ScheduleActionStartWorkflow
 
 from agencyflow.config.settings import Settings
-from agencyflow.schedules import ensure_schedules, reconciliation_id, sampling_id
+from agencyflow.schedules import ensure_schedules, reconciliation_id, reform_id, sampling_id
 from agencyflow.worker import build_worker
 from agencyflow.workflows.reconciliation import ReconciliationResult
 from tests.waiting import eventually
@@ -41,6 +41,7 @@ async def test_the_reconciliation_runs_every_day_at_two_china_time(
     finally:
         await schedule.delete()
         await temporal.get_schedule_handle(sampling_id(api_settings)).delete()
+        await temporal.get_schedule_handle(reform_id(api_settings)).delete()
 
 
 async def _ran(schedule: object) -> bool:
@@ -67,3 +68,26 @@ async def test_the_spot_check_sample_is_drawn_each_first_of_january_and_july(
     finally:
         await schedule.delete()
         await temporal.get_schedule_handle(reconciliation_id(api_settings)).delete()
+        await temporal.get_schedule_handle(reform_id(api_settings)).delete()
+
+
+async def test_every_countys_reform_programme_is_opened_each_first_of_january(
+    temporal: Client, api_settings: Settings
+) -> None:
+    await ensure_schedules(temporal, api_settings)
+    schedule = temporal.get_schedule_handle(reform_id(api_settings))
+    try:
+        described = await schedule.describe()
+        spec = described.schedule.spec
+        assert spec.time_zone_name == "Asia/Shanghai"
+        [calendar] = spec.calendars
+        assert [(r.start, r.end) for r in calendar.month] == [(1, 1)]
+        assert [(r.start, r.end) for r in calendar.day_of_month] == [(1, 1)]
+        assert [(r.start, r.end) for r in calendar.hour] == [(4, 4)]
+        action = described.schedule.action
+        assert isinstance(action, ScheduleActionStartWorkflow)
+        assert action.workflow == "ReformLaunchWorkflow"
+    finally:
+        await schedule.delete()
+        await temporal.get_schedule_handle(reconciliation_id(api_settings)).delete()
+        await temporal.get_schedule_handle(sampling_id(api_settings)).delete()
