@@ -19,6 +19,8 @@ from agencyflow.config.settings import Settings
 from agencyflow.workflows.inspection.models import QuarterInput
 from agencyflow.workflows.inspection.quarter import InspectionQuarterWorkflow
 from agencyflow.workflows.reconciliation import PlatformReconciliationWorkflow, ReconciliationInput
+from agencyflow.workflows.reform.launch import ReformLaunchWorkflow
+from agencyflow.workflows.reform.models import LaunchInput
 from agencyflow.workflows.spot_check.models import SamplingInput
 from agencyflow.workflows.spot_check.sampling import SpotCheckSamplingWorkflow
 
@@ -94,6 +96,27 @@ def inspection_schedule(settings: Settings) -> Schedule:
     )
 
 
+def reform_id(settings: Settings) -> str:
+    return f"reform-launch-{settings.temporal_task_queue}"
+
+
+def reform_schedule(settings: Settings) -> Schedule:
+    """On 1 January at 04:00 China time: every county's reform programme for the year (or the
+    policy's ``reform_year``) is opened; a county's programme already open stays as it is."""
+    return _in_china_time(
+        settings,
+        ReformLaunchWorkflow.run,
+        LaunchInput(),
+        reform_id(settings),
+        ScheduleCalendarSpec(
+            month=[ScheduleRange(1)],
+            day_of_month=[ScheduleRange(1)],
+            hour=[ScheduleRange(4)],
+            minute=[ScheduleRange(0)],
+        ),
+    )
+
+
 async def ensure_schedules(client: Client, settings: Settings) -> None:
     """Create the schedules that are missing; existing ones are left as they are. The
     quarterly inspection runs once when its schedule is created: a service installed in the
@@ -102,6 +125,7 @@ async def ensure_schedules(client: Client, settings: Settings) -> None:
         (reconciliation_id(settings), reconciliation_schedule(settings), False),
         (sampling_id(settings), sampling_schedule(settings), False),
         (inspection_id(settings), inspection_schedule(settings), True),
+        (reform_id(settings), reform_schedule(settings), False),
     ):
         try:
             handle = await client.create_schedule(schedule_id, schedule)

@@ -18,6 +18,7 @@ from agencyflow.activities.inbox import InboxActivities
 from agencyflow.activities.inspections import InspectionActivities, InspectionPlanActivities
 from agencyflow.activities.platform import PlatformActivities
 from agencyflow.activities.projects import ProjectActivities
+from agencyflow.activities.reform import ReformActivities, ReformPolicyActivities
 from agencyflow.activities.rules import AdmissionActivities, admission_verdict
 from agencyflow.activities.spot_checks import SpotCheckActivities, SpotCheckDrawActivities
 from agencyflow.config.settings import Settings
@@ -33,6 +34,8 @@ from agencyflow.workflows.inspection.quarter import InspectionQuarterWorkflow
 from agencyflow.workflows.inspection.workflow import InspectionCampaignWorkflow
 from agencyflow.workflows.project.workflow import ServiceProjectWorkflow
 from agencyflow.workflows.reconciliation import PlatformReconciliationWorkflow
+from agencyflow.workflows.reform.launch import ReformLaunchWorkflow
+from agencyflow.workflows.reform.workflow import ReformProgrammeWorkflow
 from agencyflow.workflows.spot_check.sampling import SpotCheckSamplingWorkflow
 from agencyflow.workflows.spot_check.workflow import SpotCheckWorkflow
 
@@ -46,6 +49,8 @@ WORKFLOWS: Sequence[type] = (
     SpotCheckSamplingWorkflow,
     InspectionCampaignWorkflow,
     InspectionQuarterWorkflow,
+    ReformProgrammeWorkflow,
+    ReformLaunchWorkflow,
 )
 """Every workflow type of the service."""
 
@@ -100,6 +105,8 @@ def activities(
         SpotCheckDrawActivities(engine, settings.policy).draw,
         InspectionActivities(engine).record,
         InspectionPlanActivities(engine, settings.policy).plan,
+        ReformActivities(engine).record,
+        ReformPolicyActivities(settings.policy).policy_in_force,
         provincial.submit_report,
         provincial.reports_awaiting_receipt,
         compute_working_days_deadline,

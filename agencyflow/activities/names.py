@@ -15,6 +15,8 @@ SPOT_CHECK_RECORD = "spot_checks.record"
 SPOT_CHECK_DRAW = "spot_checks.draw"
 INSPECTION_RECORD = "inspections.record"
 INSPECTION_PLAN = "inspections.plan"
+REFORM_RECORD = "reform.record"
+REFORM_POLICY = "reform.policy_in_force"
 
 WORKING_DAYS_DEADLINE = "calendar.working_days_deadline"
 ADMISSION_VERDICT = "rules.admission_verdict"

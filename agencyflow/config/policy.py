@@ -18,6 +18,7 @@ from agencyflow.domain.admission import AdmissionRules
 from agencyflow.domain.credit import CreditGrade, CreditRules, serious_days
 from agencyflow.domain.industries import Industry
 from agencyflow.domain.qualifications import Specialty
+from agencyflow.domain.reform import DEFAULT_TASKS, REFORM_YEAR_MAX, REFORM_YEAR_MIN, ReformTaskPlan
 from agencyflow.domain.sampling import SamplingRules
 from agencyflow.domain.untrustworthy import ListingRules
 
@@ -157,6 +158,18 @@ class Policy(BaseModel):
     procurement_min_grade: CreditGrade = CreditGrade.C
     """Lowest grade that may sell services bought with public money (R11)."""
 
+    # The county's reform programme (R1, R15)
+    reform_year: Annotated[int, Field(ge=REFORM_YEAR_MIN, le=REFORM_YEAR_MAX)] | None = None
+    """The year whose programme the yearly Schedule starts in every county; empty: the year
+    it runs in (China time). Any year may also be started by hand (``POST /reform/…``)."""
+    reform_tasks: Annotated[tuple[ReformTaskPlan, ...], Field(min_length=1, max_length=20)] = (
+        DEFAULT_TASKS
+    )
+    """The dated tasks of each county's programme (任务清单): key, title, due month and day,
+    and what closing it needs of the programme (``service_types``, ``guidelines``)."""
+    reform_min_guidelines: Annotated[int, Field(ge=1, le=10)] = 1
+    """Report guidelines (报告导则) a county adopts at least before its guideline task closes."""
+
     def admission_rules(self) -> AdmissionRules:
         return AdmissionRules(
             min_area_m2=self.admission_min_area_m2,
@@ -205,4 +218,7 @@ class Policy(BaseModel):
             raise ValueError("spot_check_grade_weights needs a weight for every grade")
         if self.untrustworthy_removal_after_months >= 12 * self.untrustworthy_listing_years:
             raise ValueError("untrustworthy_removal_after_months must fall within the listing")
+        keys = [task.key for task in self.reform_tasks]
+        if len(set(keys)) != len(keys):
+            raise ValueError("reform_tasks must each have their own key")
         return self

@@ -23,7 +23,11 @@ def _as_environment_value(annotation: Any, value: Any) -> str:
         return "(derived)"
     # The JSON form is exactly what the variable accepts: P30D, true, ["P20D","P27D"].
     shown = TypeAdapter(annotation).dump_python(value, mode="json")
-    return shown if isinstance(shown, str) else json.dumps(shown, separators=(",", ":"))
+    return (
+        shown
+        if isinstance(shown, str)
+        else json.dumps(shown, separators=(",", ":"), ensure_ascii=False)
+    )
 
 
 def settings_reference(

@@ -111,6 +111,19 @@ _CODES = {
     "spot_check.four_eyes": "开启抽查的人不能同时作出结论",
     "spot_check.reasons_required": "不合格须选择原因",
     "spot_check.awaiting_receipt": "报告尚未被省平台接收",
+    "reform.already_open": "该年度改革任务清单已经开启",
+    "reform.not_found": "该区县该年度尚未开启改革任务清单",
+    "reform.closed": "该年度改革任务已全部销号",
+    "reform.task_not_found": "没有该项任务",
+    "reform.task_closed": "该任务已销号",
+    "reform.awaiting_sign_off": "销号材料已提交，等待市应急管理局销号",
+    "reform.evidence_required": "销号须先由区县提交佐证材料",
+    "reform.sign_off_by_city": "只有市应急管理局可以销号",
+    "reform.four_eyes": "提交材料的人不能同时销号",
+    "reform.service_types_incomplete": "请先完善服务类型清单，每类须有质量过程控制点",
+    "reform.too_few_guidelines": "采用的报告导则数量不足",
+    "reform.unknown_county": "不是丽水市的区县代码",
+    "project.guideline_not_adopted": "所在区县未对该服务类型采用此报告导则",
 }
 
 

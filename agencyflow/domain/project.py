@@ -10,6 +10,7 @@ from .bounded import Day, Label
 from .hazard import HazardReport, Reinspection
 from .industries import Industry
 from .labels import LabelledEnum
+from .reform import GuidelineCode
 from .regions import CountyCode
 from .service_types import ServiceType
 from .uscc import Uscc
@@ -70,6 +71,10 @@ class ProjectRequest(BaseModel):
     contract: Contract
     team: Annotated[list[Label], Field(min_length=1, max_length=50)]
     """Professional ids (``p1``…) of the agency's people on this project."""
+    guideline: GuidelineCode | None = None
+    """The report guideline (报告导则) the report follows, by its code: one the enterprise's
+    county adopted for the service type, when it has adopted any (R1); a spot check judges
+    the report against it."""
 
 
 class VisitActivity(LabelledEnum):

@@ -25,6 +25,7 @@ from .project import (
     ServicePlan,
     Visit,
 )
+from .reform import ReformTask, ServiceTypeList
 from .spot_checks import SpotCheckProgress, SpotCheckSubject
 from .timeline import TimelineEntry
 
@@ -138,3 +139,19 @@ class InspectionRecord(BaseModel):
     event: TimelineEntry
     inbox: InboxChanges = InboxChanges()
     credit_events: list[CreditEvent] = []
+
+
+class ReformRecord(BaseModel):
+    """A step of a county's reform programme: the programme's head (always), its service-type
+    list and the tasks only when the step changed them, its timeline entry and inbox."""
+
+    workflow_id: str
+    seq: int
+    county_code: str
+    year: int
+    opened_at: dt.datetime
+    finished: bool
+    types: ServiceTypeList | None = None
+    tasks: list[ReformTask] = []
+    event: TimelineEntry
+    inbox: InboxChanges = InboxChanges()

@@ -32,6 +32,8 @@ class SpotCheckSubject(BaseModel):
     period: str | None = None
     """The half year whose sample drew it (``2026H2``)."""
     due_at: dt.datetime
+    guideline: str | None = None
+    """The report guideline the project named: what the examiner judges the report against."""
 
 
 def subject_of_project(
@@ -49,6 +51,7 @@ def subject_of_project(
         origin=origin,
         period=period,
         due_at=due_at,
+        guideline=head.request.guideline,
     )
 
 

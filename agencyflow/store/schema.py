@@ -17,6 +17,7 @@ from . import (  # noqa: F401  (importing registers their tables)
     notifications,
     outbox,
     projects,
+    reform,
     spot_check_draws,
     spot_checks,
     timeline,

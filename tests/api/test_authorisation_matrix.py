@@ -63,6 +63,10 @@ BODIES: dict[str, Any] = {
     },
     "spot_checks.confirm_rectified": {"notes": "x"},
     "inspections.recheck": {"rechecked_on": TODAY, "conforming": True, "notes": "x"},
+    "reform.service_types": {"types": [{"service_type": "risk_census", "checkpoints": ["x"]}]},
+    "reform.owner": {"owner": "监管科"},
+    "reform.evidence": None,  # the photo, filled in below
+    "reform.sign_off": {"accepted": True},
 }
 
 
@@ -126,6 +130,10 @@ async def test_no_stranger_reaches_another_tenants_objects(
         "file_id": photo,
         "county": "331102",
         "quarter": QUARTER,
+        # The county's reform programme: strangers are refused whether or not it is open.
+        "county_code": "331102",
+        "year": "2095",
+        "key": "type_list",
     }
     secrets = [office.uscc, pid, hazard_id, photo, office.request()["enterprise"]["name"]]
     secrets.append(person["name"])
@@ -136,6 +144,7 @@ async def test_no_stranger_reaches_another_tenants_objects(
         **BODIES,
         "agencies.resubmit": facts(office.number),
         "capability.record": {"results": [result]},
+        "reform.evidence": {"files": [photo]},
     }
     before = _state(engine, office.uscc, pid, hazard_id)
 

@@ -167,6 +167,7 @@ async def test_pages_fit_the_screen(
         "/console/overview",
         "/console/verifications",
         "/console/spot-checks",
+        "/console/reform",
     ):
         await page.goto(path)
         await expect(page.locator("main h1")).to_be_visible()

@@ -1,5 +1,6 @@
 """The service's Temporal Schedules (the daily reconciliation, the half-yearly spot-check
-sample, the quarterly inspection), created by the worker, on the dev server."""
+sample, the quarterly inspection, the yearly reform programmes), created by the worker, on the
+dev server."""
 
 from sqlalchemy import Engine
 from temporalio.client import Client, ScheduleActionStartWorkflow
@@ -9,6 +10,7 @@ from agencyflow.schedules import (
     ensure_schedules,
     inspection_id,
     reconciliation_id,
+    reform_id,
     sampling_id,
 )
 from agencyflow.worker import build_worker
@@ -92,10 +94,31 @@ async def test_the_inspection_opens_each_quarter_and_once_when_first_created(
         await _delete_all(temporal, api_settings)
 
 
+async def test_every_countys_reform_programme_is_opened_each_first_of_january(
+    temporal: Client, api_settings: Settings
+) -> None:
+    await ensure_schedules(temporal, api_settings)
+    schedule = temporal.get_schedule_handle(reform_id(api_settings))
+    try:
+        described = await schedule.describe()
+        spec = described.schedule.spec
+        assert spec.time_zone_name == "Asia/Shanghai"
+        [calendar] = spec.calendars
+        assert [(r.start, r.end) for r in calendar.month] == [(1, 1)]
+        assert [(r.start, r.end) for r in calendar.day_of_month] == [(1, 1)]
+        assert [(r.start, r.end) for r in calendar.hour] == [(4, 4)]
+        action = described.schedule.action
+        assert isinstance(action, ScheduleActionStartWorkflow)
+        assert action.workflow == "ReformLaunchWorkflow"
+    finally:
+        await _delete_all(temporal, api_settings)
+
+
 async def _delete_all(temporal: Client, settings: Settings) -> None:
     for schedule_id in (
         reconciliation_id(settings),
         sampling_id(settings),
         inspection_id(settings),
+        reform_id(settings),
     ):
         await temporal.get_schedule_handle(schedule_id).delete()

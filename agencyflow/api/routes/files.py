@@ -101,6 +101,10 @@ def _visible_file(engine: Engine, sha256: str, actor: Actor) -> files.StoredFile
                 actor, county_code=agency.jurisdiction_code, agency_uscc=key
             ):
                 return row
+        elif kind == "reform":  # a reform task's evidence: the county's regulators and the city
+            county = key.partition("/")[0]
+            if actor.role.is_regulator and may_access(actor, county_code=county):
+                return row
         if shown is not None and may_see(actor, shown):
             return row
     return None

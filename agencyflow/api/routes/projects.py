@@ -47,7 +47,7 @@ from agencyflow.domain.project import (
 from agencyflow.domain.project_rules import check_project_request
 from agencyflow.domain.timeline import TimelineEntry
 from agencyflow.files import FileStore, sniff
-from agencyflow.store import agencies, projects, spot_checks, timeline
+from agencyflow.store import agencies, projects, reform, spot_checks, timeline
 from agencyflow.store import hazards as hazard_store
 from agencyflow.workflows.memory import Ack
 from agencyflow.workflows.project.models import (
@@ -212,6 +212,29 @@ async def show(pid: ProjectIdPath, actor: Anyone, service: Service) -> ProjectPu
 # ---------------------------------------------------------------------- contract and filing
 
 
+async def _unadopted_guideline(service: Projects, request: ProjectRequest) -> list[Violation]:
+    """A guideline the county has not adopted for the service type (R1), when it has
+    adopted any for it; a project may name none."""
+    if request.guideline is None:
+        return []
+    adopted = await anyio.to_thread.run_sync(
+        reform.adopted_guidelines,
+        service.engine,
+        request.enterprise.county_code,
+        request.service_type,
+    )
+    if adopted is None or request.guideline in adopted:
+        return []
+    return [
+        Violation(
+            code="project.guideline_not_adopted",
+            field="guideline",
+            message="the county has not adopted this report guideline for the service type; "
+            "adopted: " + ", ".join(sorted(adopted)),
+        )
+    ]
+
+
 @router.post(
     "",
     name="projects.create",
@@ -257,6 +280,7 @@ async def create(request: ProjectRequest, actor: AgencyUser, service: Service) -
             service.settings.policy.admission_rules(),
             dt.datetime.now(CHINA_TZ).date(),
         )
+        violations += await _unadopted_guideline(service, request)
         if violations:
             raise RuleViolations(violations)
     start = WithStartWorkflowOperation(
