@@ -167,6 +167,7 @@ async def test_pages_fit_the_screen(
         "/console/overview",
         "/console/verifications",
         "/console/spot-checks",
+        "/console/inspections",
         "/console/reform",
     ):
         await page.goto(path)
