@@ -190,8 +190,15 @@ def search(
         (task.quarter, quarter),
         (task.agency_uscc, agency_uscc),
     )
-    if status is not None:
-        query = query.where(col(getattr(task, _STATUS_COLUMN[status])) == (status != "pending"))
+    match status:
+        case "pending":
+            query = query.where(~col(task.inspected))
+        case "done":
+            query = query.where(col(task.inspected))
+        case "overdue":
+            query = query.where(col(task.overdue))
+        case "rectifying":
+            query = query.where(col(task.rectifying))
     order = [
         col(task.quarter).desc(),
         col(task.inspected),
@@ -217,15 +224,6 @@ def search(
             )
             for row in rows
         ]
-
-
-_STATUS_COLUMN: dict[str, str] = {
-    "pending": "inspected",
-    "done": "inspected",
-    "overdue": "overdue",
-    "rectifying": "rectifying",
-}
-"""The flag each status filter reads: ``pending`` is not inspected, the others are set."""
 
 
 def coverage(engine: Engine, *, county_code: str | None, quarter: str) -> list[InspectionCoverage]:

@@ -51,9 +51,8 @@ Reader = Annotated[
     Actor, Depends(allow(Role.COUNTY_REGULATOR, Role.CITY_REGULATOR, Role.ADMIN, Role.AGENCY))
 ]
 CityOrAdmin = Annotated[Actor, Depends(allow(Role.CITY_REGULATOR, Role.ADMIN))]
-QuarterPattern = QUARTER.pattern
-QuarterPath = Annotated[str, Path(max_length=6, pattern=QuarterPattern, examples=["2026Q4"])]
-QuarterQuery = Annotated[str | None, Query(max_length=6, pattern=QuarterPattern)]
+QuarterPath = Annotated[str, Path(max_length=6, pattern=QUARTER.pattern, examples=["2026Q4"])]
+QuarterQuery = Annotated[str | None, Query(max_length=6, pattern=QUARTER.pattern)]
 CountyPath = Annotated[str, Path(max_length=6, pattern=r"^\d{6}$")]
 UsccTaskPath = Annotated[str, Path(max_length=32)]
 
@@ -84,7 +83,7 @@ class RecheckBody(BaseModel):
 
 
 class CampaignsBody(BaseModel):
-    quarter: Annotated[str, Field(max_length=6, pattern=QuarterPattern)]
+    quarter: Annotated[str, Field(max_length=6, pattern=QUARTER.pattern)]
 
 
 class CampaignsOpened(BaseModel):
@@ -94,7 +93,7 @@ class CampaignsOpened(BaseModel):
 
 
 class Inspections(Commands):
-    def _scope(self, actor: Actor, county: str, quarter: str, uscc: str) -> None:
+    def in_reach(self, actor: Actor, county: str, quarter: str, uscc: str) -> None:
         """Regulators of the county (and the city) reach its tasks; an agency its own."""
         self.request.state.audit_resource = task_resource(county, quarter, uscc)
         reach = (
@@ -106,7 +105,7 @@ class Inspections(Commands):
             raise unseen(actor, "inspection", f"{county}/{quarter}/{uscc}", missing=False)
 
     async def visible(self, actor: Actor, county: str, quarter: str, uscc: str) -> InspectionView:
-        self._scope(actor, county, quarter, uscc)
+        self.in_reach(actor, county, quarter, uscc)
         found = await anyio.to_thread.run_sync(inspections.get, self.engine, county, quarter, uscc)
         if found is None:
             raise unseen(actor, "inspection", f"{county}/{quarter}/{uscc}", missing=True)
@@ -271,7 +270,7 @@ async def inspect(
     """The inspection of one agency in the county's quarter, with its checklist, findings
     and decisions: rectification order (a re-check follows), warning or interview (约谈),
     credit events (a veto refers the agency to the city)."""
-    service._scope(actor, county, quarter, uscc)
+    service.in_reach(actor, county, quarter, uscc)
     target = await service.target(actor, county, uscc)
     command = Inspection(actor=actor, target=target, **body.model_dump())
     return await service.update(
