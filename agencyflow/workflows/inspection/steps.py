@@ -29,7 +29,6 @@ from agencyflow.workflows.steps import (
     message,
     require,
     require_regulator,
-    tell,
     withdrawal,
 )
 
@@ -47,7 +46,7 @@ def campaign_of(state: CampaignState) -> Campaign:
     return state.campaign
 
 
-def _resource(campaign: Campaign, uscc: str) -> str:
+def task_resource_of(campaign: Campaign, uscc: str) -> str:
     return task_resource(campaign.county_code, campaign.quarter, uscc)
 
 
@@ -81,7 +80,7 @@ def open_campaign(
         inbox=InboxChanges(
             send=[
                 message(
-                    _resource(campaign, t.agency_uscc),
+                    task_resource_of(campaign, t.agency_uscc),
                     DUE_ITEM,
                     county,
                     f"季度全覆盖检查：{t.agency_name}",
@@ -148,7 +147,7 @@ def inspect(draft: CampaignState, inspection: Inspection, ctx: Context) -> Campa
         recorded_at=ctx.now,
         late=ctx.now >= campaign.ends_at,
     )
-    resource = _resource(campaign, task.agency_uscc)
+    resource = task_resource_of(campaign, task.agency_uscc)
     inbox = done(resource, DUE_ITEM, UNINSPECTED_ITEM)
     said = [f"{inspection.inspected_on.isoformat()} 检查"]
     failed = inspection.checklist.failed()
@@ -176,7 +175,7 @@ def inspect(draft: CampaignState, inspection: Inspection, ctx: Context) -> Campa
 def _credit(
     campaign: Campaign, task: InspectionTask, kind: RecordedKind, ctx: Context
 ) -> CreditEvent:
-    resource = _resource(campaign, task.agency_uscc)
+    resource = task_resource_of(campaign, task.agency_uscc)
     return credit_event(
         task.agency_uscc,
         f"{resource}#credit.{kind.value}",
@@ -195,7 +194,7 @@ def deduction_of(kind: RecordedKind, policy: Policy) -> int:
 def _recheck_item(campaign: Campaign, task: InspectionTask) -> InboxMessage:
     assert task.rectification is not None
     return message(
-        _resource(campaign, task.agency_uscc),
+        task_resource_of(campaign, task.agency_uscc),
         RECHECK_ITEM,
         Addressee.county(campaign.county_code),
         f"整改复查：{task.agency_name}（{task.rectification.order.deadline.isoformat()} 到期）",
@@ -266,7 +265,7 @@ def recheck(draft: CampaignState, recheck: Recheck, ctx: Context) -> CampaignCha
             rechecked_by=recheck.actor.label,
         )
     )
-    resource = _resource(campaign, task.agency_uscc)
+    resource = task_resource_of(campaign, task.agency_uscc)
     if recheck.conforming:
         rectification.closed = True
         return CampaignChange(
@@ -293,112 +292,6 @@ def recheck(draft: CampaignState, recheck: Recheck, ctx: Context) -> CampaignCha
                 _recheck_item(campaign, task),
                 message(resource, RECHECK_FAILED_ITEM, Addressee.city(), title),
             ],
-        ),
-        touched=[task.agency_uscc],
-    )
-
-
-# ---------------------------------------------------------------------- time
-
-
-def _uninspected(state: CampaignState) -> list[InspectionTask]:
-    return [t for t in state.tasks.values() if t.result is None and not t.overdue]
-
-
-def _rectifications_due(state: CampaignState) -> list[InspectionTask]:
-    return [
-        t
-        for t in state.tasks.values()
-        if t.rectification is not None
-        and not t.rectification.closed
-        and not t.rectification.overdue
-    ]
-
-
-def next_due(state: CampaignState) -> dt.datetime | None:
-    """The next moment time changes something: the quarter's end while tasks are open, an
-    open rectification's deadline, the campaign's close."""
-    if state.campaign is None or state.ended:
-        return None
-    moments = [state.campaign.closes_at]
-    if _uninspected(state):
-        moments.append(state.campaign.ends_at)
-    moments.extend(t.rectification.due_at for t in _rectifications_due(state) if t.rectification)
-    return min(moments)
-
-
-def finished(state: CampaignState, now: dt.datetime) -> bool:
-    """Past the quarter's end with every agency inspected, or past the next quarter's end;
-    and no rectification still open."""
-    if state.campaign is None:
-        return False
-    open_rectification = any(
-        t.rectification is not None and not t.rectification.closed for t in state.tasks.values()
-    )
-    if open_rectification:
-        return False
-    everyone = all(t.result is not None for t in state.tasks.values())
-    return now >= state.campaign.closes_at or (now >= state.campaign.ends_at and everyone)
-
-
-def due_change(draft: CampaignState, now: dt.datetime) -> CampaignChange | None:
-    """The first thing time has made due, applied to the draft."""
-    campaign = campaign_of(draft)
-    if draft.ended:
-        return None
-    late = _uninspected(draft)
-    if now >= campaign.ends_at and late:
-        return _quarter_ended(draft, campaign, late)
-    for task in _rectifications_due(draft):
-        assert task.rectification is not None
-        if task.rectification.due_at <= now:
-            return _rectification_overdue(campaign, task)
-    if finished(draft, now):
-        draft.ended = True
-        done_count = sum(t.result is not None for t in draft.tasks.values())
-        return CampaignChange(
-            kind="campaign.closed",
-            summary=f"{campaign.quarter} 全覆盖检查结束：检查 {done_count} / {len(draft.tasks)} 家",
-        )
-    return None
-
-
-def _quarter_ended(
-    draft: CampaignState, campaign: Campaign, late: list[InspectionTask]
-) -> CampaignChange:
-    city = Addressee.city()
-    for task in late:
-        task.overdue = True
-    return CampaignChange(
-        kind="campaign.quarter_ended",
-        summary=f"{campaign.quarter} 季度结束：{len(late)} 家机构未检查，已报市应急管理局",
-        inbox=InboxChanges(
-            send=[
-                message(
-                    _resource(campaign, task.agency_uscc),
-                    UNINSPECTED_ITEM,
-                    city,
-                    f"季度未检查：{task.agency_name}（{campaign.county_code}，{campaign.quarter}）",
-                )
-                for task in late
-            ]
-        ),
-        touched=[task.agency_uscc for task in late],
-    )
-
-
-def _rectification_overdue(campaign: Campaign, task: InspectionTask) -> CampaignChange:
-    assert task.rectification is not None
-    task.rectification.overdue = True
-    deadline = task.rectification.order.deadline.isoformat()
-    return CampaignChange(
-        kind="inspection.rectification_overdue",
-        summary=f"整改期限 {deadline} 已过，未复查确认整改到位，已报市应急管理局",
-        inbox=tell(
-            _resource(campaign, task.agency_uscc),
-            RECTIFICATION_OVERDUE_ITEM,
-            Addressee.city(),
-            f"检查整改逾期：{task.agency_name}（{deadline} 到期）",
         ),
         touched=[task.agency_uscc],
     )

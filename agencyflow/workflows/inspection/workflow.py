@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from agencyflow.workflows.recorder import TIMER_RETRY_AFTER, Recorder, RecordFailed
     from agencyflow.workflows.steps import Context
 
-    from . import steps
+    from . import clock, steps
     from .models import (
         CampaignChange,
         CampaignInput,
@@ -64,7 +64,7 @@ class InspectionCampaignWorkflow:
         if self._state.campaign is None:
             await self._open(input)
         while not self._state.ended and not self._rec.history_is_long():
-            await self._rec.sleep(lambda: steps.next_due(self._state), self._done)
+            await self._rec.sleep(lambda: clock.next_due(self._state), self._done)
             async with self._rec.lock:
                 await self._rec.due_steps(self._due_change, self._adopt)
         await self._rec.quiet()
@@ -81,7 +81,7 @@ class InspectionCampaignWorkflow:
 
     def _done(self) -> bool:
         """The campaign has nothing left to wait for: its closing step is due now."""
-        return self._state.ended or steps.finished(self._state, workflow.now())
+        return self._state.ended or clock.finished(self._state, workflow.now())
 
     async def _open(self, input: CampaignInput) -> None:
         """The plan, then its opening, tried again until recorded: no agency of the county
@@ -105,7 +105,7 @@ class InspectionCampaignWorkflow:
                 await workflow.sleep(TIMER_RETRY_AFTER)
 
     async def _due_change(self, draft: CampaignState) -> CampaignChange | None:
-        return steps.due_change(draft, workflow.now())
+        return clock.due_change(draft, workflow.now())
 
     def _opened(
         self, check: Callable[[CampaignState, Context], None]
