@@ -15,6 +15,7 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agencyflow.domain.admission import AdmissionRules
+from agencyflow.domain.complaints import RewardRules
 from agencyflow.domain.credit import CreditGrade, CreditRules, serious_days
 from agencyflow.domain.industries import Industry
 from agencyflow.domain.qualifications import Specialty
@@ -170,6 +171,14 @@ class Policy(BaseModel):
     reform_min_guidelines: Annotated[int, Field(ge=1, le=10)] = 1
     """Report guidelines (报告导则) a county adopts at least before its guideline task closes."""
 
+    # Complaints (R13)
+    complaint_reward_share_percent: Annotated[int, Field(ge=1, le=100)] = 15
+    """The reward for a complaint found true: this share of the fine…"""
+    complaint_reward_min_yuan: Annotated[int, Field(ge=0, le=10_000_000)] = 3_000
+    """…at least this…"""
+    complaint_reward_max_yuan: Annotated[int, Field(ge=0, le=10_000_000)] = 500_000
+    """…and at most this (Zhejiang; the national rules say 300,000)."""
+
     def admission_rules(self) -> AdmissionRules:
         return AdmissionRules(
             min_area_m2=self.admission_min_area_m2,
@@ -190,6 +199,13 @@ class Policy(BaseModel):
             late_report_serious=deductions.late_report_over_60_days,
             late_report_serious_days=serious_days(self.report_late_serious_after),
             spot_check_failed_min=deductions.spot_check_failed_min,
+        )
+
+    def reward_rules(self) -> RewardRules:
+        return RewardRules(
+            share_percent=self.complaint_reward_share_percent,
+            min_yuan=self.complaint_reward_min_yuan,
+            max_yuan=self.complaint_reward_max_yuan,
         )
 
     def sampling_rules(self) -> SamplingRules:
@@ -221,4 +237,6 @@ class Policy(BaseModel):
         keys = [task.key for task in self.reform_tasks]
         if len(set(keys)) != len(keys):
             raise ValueError("reform_tasks must each have their own key")
+        if self.complaint_reward_min_yuan > self.complaint_reward_max_yuan:
+            raise ValueError("complaint_reward_min_yuan must not exceed complaint_reward_max_yuan")
         return self

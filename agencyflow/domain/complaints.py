@@ -1,0 +1,63 @@
+"""Complaints and whistleblowers (举报, R13): where a complaint is handled, and the reward for
+one found true, as pure rules that show their inputs."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+CENT = Decimal("0.01")
+
+
+class RewardRules(BaseModel):
+    """The reward's numbers; a slice of `Policy` (national and Zhejiang reward rules)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    share_percent: int
+    min_yuan: int
+    max_yuan: int
+
+
+class Reward(BaseModel):
+    """The reward for a complaint found true, with everything it was computed from."""
+
+    fine_yuan: Decimal
+    share_percent: int
+    share_yuan: Decimal
+    """The share of the fine, before the bounds."""
+    min_yuan: int
+    max_yuan: int
+    reward_yuan: Decimal
+    bound: str | None
+    """``min`` or ``max`` when a bound decided the amount, else None."""
+
+
+def reward_for(fine_yuan: Decimal, rules: RewardRules) -> Reward:
+    """The policy's share of the fine, rounded to the fen, raised to the minimum and held to
+    the maximum. A report found true earns at least the minimum even when the fine is small
+    or there is none: the minimum is what the rules promise a true report."""
+    if fine_yuan < 0:
+        raise ValueError("a fine is never negative")
+    share = (fine_yuan * rules.share_percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    low, high = Decimal(rules.min_yuan), Decimal(rules.max_yuan)
+    reward, bound = share, None
+    if share < low:
+        reward, bound = low, "min"
+    elif share > high:
+        reward, bound = high, "max"
+    return Reward(
+        fine_yuan=fine_yuan,
+        share_percent=rules.share_percent,
+        share_yuan=share,
+        min_yuan=rules.min_yuan,
+        max_yuan=rules.max_yuan,
+        reward_yuan=reward.quantize(CENT),
+        bound=bound,
+    )
+
+
+def handling_county(enterprise_county: str | None, agency_jurisdiction: str | None) -> str | None:
+    """The county that handles a complaint: where the agency worked (the enterprise's county,
+    when the complaint names one), else the agency's own; None (the city) for an
+    out-of-town agency complained about without an enterprise in Lishui."""
+    return enterprise_county or agency_jurisdiction
