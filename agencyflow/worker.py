@@ -13,6 +13,7 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner, Worker, Workf
 from agencyflow.activities.agencies import AgencyActivities
 from agencyflow.activities.calendar import compute_working_days_deadline
 from agencyflow.activities.capability import CapabilityActivities
+from agencyflow.activities.complaints import ComplaintActivities
 from agencyflow.activities.hazards import HazardActivities
 from agencyflow.activities.inbox import InboxActivities
 from agencyflow.activities.inspections import InspectionActivities, InspectionPlanActivities
@@ -29,6 +30,7 @@ from agencyflow.platform.outbox import OutboxPlatform
 from agencyflow.temporal_client import DATA_CONVERTER
 from agencyflow.workflows.agency.workflow import AgencyWorkflow
 from agencyflow.workflows.capability.workflow import CapabilityTestWorkflow
+from agencyflow.workflows.complaint.workflow import ComplaintWorkflow
 from agencyflow.workflows.hazard.workflow import HazardWorkflow
 from agencyflow.workflows.inspection.quarter import InspectionQuarterWorkflow
 from agencyflow.workflows.inspection.workflow import InspectionCampaignWorkflow
@@ -49,6 +51,7 @@ WORKFLOWS: Sequence[type] = (
     SpotCheckSamplingWorkflow,
     InspectionCampaignWorkflow,
     InspectionQuarterWorkflow,
+    ComplaintWorkflow,
     ReformProgrammeWorkflow,
     ReformLaunchWorkflow,
 )
@@ -104,6 +107,7 @@ def activities(
         SpotCheckActivities(engine).record,
         SpotCheckDrawActivities(engine, settings.policy).draw,
         InspectionActivities(engine).record,
+        ComplaintActivities(engine).record,
         InspectionPlanActivities(engine, settings.policy).plan,
         ReformActivities(engine).record,
         ReformPolicyActivities(settings.policy).policy_in_force,

@@ -172,6 +172,15 @@ class Policy(BaseModel):
     """Report guidelines (报告导则) a county adopts at least before its guideline task closes."""
 
     # Complaints (R13)
+    complaint_acceptance_working_days: Annotated[int, Field(ge=1, le=60)] = 5
+    """A complaint is accepted (受理) or refused within this many working days, or the city
+    is told."""
+    complaint_investigation_period: PositiveDuration = _days(60)
+    """An accepted complaint is investigated and answered within this, or the city is told."""
+    complaint_reminders: tuple[PositiveDuration, ...] = (_days(30), _days(50))
+    """Reminders to the handling regulator, counted from the acceptance."""
+    complaint_extension_max_days: Annotated[int, Field(ge=1, le=365)] = 30
+    """The one extension of an investigation is at most this many days, with a reason."""
     complaint_reward_share_percent: Annotated[int, Field(ge=1, le=100)] = 15
     """The reward for a complaint found true: this share of the fine…"""
     complaint_reward_min_yuan: Annotated[int, Field(ge=0, le=10_000_000)] = 3_000
@@ -237,6 +246,8 @@ class Policy(BaseModel):
         keys = [task.key for task in self.reform_tasks]
         if len(set(keys)) != len(keys):
             raise ValueError("reform_tasks must each have their own key")
+        if any(r >= self.complaint_investigation_period for r in self.complaint_reminders):
+            raise ValueError("complaint_reminders must all come before the investigation's end")
         if self.complaint_reward_min_yuan > self.complaint_reward_max_yuan:
             raise ValueError("complaint_reward_min_yuan must not exceed complaint_reward_max_yuan")
         return self

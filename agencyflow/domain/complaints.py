@@ -1,9 +1,12 @@
 """Complaints and whistleblowers (举报, R13): where a complaint is handled, and the reward for
 one found true, as pure rules that show their inputs."""
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel, ConfigDict
+
+from .labels import LabelledEnum
 
 CENT = Decimal("0.01")
 
@@ -61,3 +64,69 @@ def handling_county(enterprise_county: str | None, agency_jurisdiction: str | No
     when the complaint names one), else the agency's own; None (the city) for an
     out-of-town agency complained about without an enterprise in Lishui."""
     return enterprise_county or agency_jurisdiction
+
+
+class ComplaintStage(LabelledEnum):
+    FILED = ("filed", "待受理")
+    INVESTIGATING = ("investigating", "调查中")
+    REFUSED = ("refused", "不予受理")
+    DECIDED = ("decided", "已办结")
+
+
+class ComplaintOutcome(LabelledEnum):
+    TRUE = ("true", "属实")
+    PARTLY_TRUE = ("partly_true", "部分属实")
+    NOT_TRUE = ("not_true", "不属实")
+
+    @property
+    def founded(self) -> bool:
+        return self is not ComplaintOutcome.NOT_TRUE
+
+
+class ComplaintSubject(BaseModel):
+    """What the complaint is about, as its workflow carries it: the reporter only by a
+    reference to their sealed identity, never in clear."""
+
+    code: str
+    agency_uscc: str | None
+    agency_name: str
+    enterprise_name: str | None = None
+    enterprise_county: str | None = None
+    project_id: str | None = None
+    county_code: str | None
+    """The handling county (`handling_county`); None: the city."""
+    happened_on: dt.date | None = None
+    account: str
+    """What happened, as the reporter tells it."""
+    files: list[str] = []
+    whistleblower: bool = False
+    """From inside the agency (内部吹哨人)."""
+    reporter_ref: str | None = None
+    """The sealed identity's reference; None: anonymous."""
+    filed_at: dt.datetime
+
+
+class ComplaintProgress(BaseModel):
+    stage: ComplaintStage = ComplaintStage.FILED
+    acceptance_due_at: dt.datetime
+    acceptance_overdue: bool = False
+    accepted_at: dt.datetime | None = None
+    handled_by: str | None = None
+    investigation_due_at: dt.datetime | None = None
+    reminders_sent: int = 0
+    extended_days: int | None = None
+    extension_reason: str | None = None
+    investigation_overdue: bool = False
+    refusal_reasons: list[str] = []
+    outcome: ComplaintOutcome | None = None
+    findings: str = ""
+    """Internal: never shown to the reporter or the public."""
+    published: str = ""
+    """What the reporter and the public are told of the outcome."""
+    fine_yuan: Decimal | None = None
+    reward: Reward | None = None
+    closed_at: dt.datetime | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.stage in (ComplaintStage.FILED, ComplaintStage.INVESTIGATING)

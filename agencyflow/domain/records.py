@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from .agency import AgencyFacts, AgencyProgress, ClaimConflict, FullTimeClaims
 from .capability import ExamResult, ExamSession, PublicWarning
+from .complaints import ComplaintProgress, ComplaintSubject
 from .hazard import HazardEntry, HazardProgress, HazardRecord, HazardReport
 from .inbox import InboxChanges
 from .inspections import Campaign, InspectionTask
@@ -155,3 +156,15 @@ class ReformRecord(BaseModel):
     tasks: list[ReformTask] = []
     event: TimelineEntry
     inbox: InboxChanges = InboxChanges()
+
+
+class ComplaintRecord(BaseModel):
+    """A step of a complaint: where it stands, its timeline entry, whom it told."""
+
+    workflow_id: str
+    seq: int
+    subject: ComplaintSubject
+    progress: ComplaintProgress
+    event: TimelineEntry
+    inbox: InboxChanges = InboxChanges()
+    credit_events: list[CreditEvent] = []

@@ -6,6 +6,7 @@ from . import (  # noqa: F401  (importing registers their tables)
     agencies,
     audit,
     capability,
+    complaints,
     credit,
     files,
     hazards,

@@ -1,0 +1,38 @@
+"""complaint: one row per complaint (ComplaintWorkflow)
+
+Revision ID: 0018
+Revises: 0017
+Create Date: 2026-11-28
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0018"
+down_revision: str | None = "0017"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "complaint",
+        sa.Column("code", sa.String(32), primary_key=True),
+        sa.Column("workflow_id", sa.String(100), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("county_code", sa.String(6), nullable=True),
+        sa.Column("agency_uscc", sa.String(18), nullable=True),
+        sa.Column("stage", sa.String(16), nullable=False),
+        sa.Column("filed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("subject", sa.JSON(), nullable=False),
+        sa.Column("progress", sa.JSON(), nullable=False),
+    )
+    op.create_index("ix_complaint_county_code", "complaint", ["county_code"])
+    op.create_index("ix_complaint_agency_uscc", "complaint", ["agency_uscc"])
+    op.create_index("ix_complaint_stage", "complaint", ["stage"])
+
+
+def downgrade() -> None:
+    op.drop_table("complaint")

@@ -1,0 +1,154 @@
+"""A complaint's clock (issue 13, begun; R13) on the time-skipping server: the acceptance
+deadline, the 60-day investigation with its reminders, one extension of at most 30 days
+(a second refused), escalation to the city, and the outcome with its credit event and
+reward."""
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import Engine
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from agencyflow.config.settings import Settings
+from agencyflow.domain.complaints import ComplaintOutcome, ComplaintStage, ComplaintSubject
+from agencyflow.store import complaints
+from agencyflow.store import credit as credit_store
+from agencyflow.workflows.agency.models import Decision
+from agencyflow.workflows.agency.workflow import AgencyWorkflow
+from agencyflow.workflows.complaint.models import (
+    Acceptance,
+    ComplaintInput,
+    Extension,
+    Outcome,
+    Refusal,
+    complaint_resource,
+    complaint_workflow_id,
+)
+from agencyflow.workflows.complaint.workflow import ComplaintWorkflow
+from tests.factories import facts, fresh_agency, uscc
+from tests.histories import keep_history
+from tests.reading import open_items_of, timeline_kinds_of
+from tests.waiting import eventually
+from tests.workflows.agency_helpers import CITY, COUNTY, OTHER_COUNTY, Agencies
+from tests.workflows.temporal_helpers import refusal
+
+Handle = WorkflowHandle[ComplaintWorkflow, None]
+
+
+async def _filed(
+    env: WorkflowEnvironment, settings: Settings, engine: Engine, number: int, code: str
+) -> Handle:
+    filing = ComplaintSubject(
+        code=code,
+        agency_uscc=uscc(number),
+        agency_name=f"丽水安全技术服务有限公司{number}",
+        county_code="331102",
+        account="出具的隐患排查报告与现场不符，照片系翻拍",
+        reporter_ref="r-1",
+        filed_at=await env.get_current_time(),
+    )
+    handle: Handle = await env.client.start_workflow(
+        ComplaintWorkflow.run,
+        ComplaintInput(code=code, policy=settings.policy, filing=filing),
+        id=complaint_workflow_id(code),
+        task_queue=settings.temporal_task_queue,
+    )
+    await eventually(lambda: complaints.get(engine, code) is not None)
+    return handle
+
+
+def _items(engine: Engine, code: str) -> dict[str, object]:
+    return dict(open_items_of(engine, complaint_resource(code)))
+
+
+async def test_a_complaint_late_at_every_step_is_escalated_extended_once_and_found_true(
+    agencies_: Agencies, settings: Settings, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    number = fresh_agency()
+    agency, _ = await agencies_.submit(facts(number))
+    await agency.execute_update(AgencyWorkflow.approve, Decision(actor=COUNTY))
+    code = f"C{number}"
+    handle = await _filed(time_skipping_env, settings, engine, number, code)
+    item = open_items_of(engine, complaint_resource(code))["complaint.acceptance"]
+    assert (item.role, item.scope_id) == ("county_regulator", "331102")
+
+    # Five working days pass unanswered: the city is told.
+    await time_skipping_env.sleep(dt.timedelta(days=10))
+    await eventually(lambda: "complaint.acceptance_overdue" in _items(engine, code))
+    elsewhere = await refusal(
+        handle.execute_update(ComplaintWorkflow.accept, Acceptance(actor=OTHER_COUNTY))
+    )
+    assert elsewhere.type == "Forbidden"
+    await handle.execute_update(ComplaintWorkflow.accept, Acceptance(actor=COUNTY))
+    assert set(_items(engine, code)) == {"complaint.investigation"}
+
+    # Reminders at 30 and 50 days; one extension, of at most 30 days.
+    await time_skipping_env.sleep(dt.timedelta(days=31))
+    await eventually(lambda: "complaint.reminder" in _items(engine, code))
+    too_long = await refusal(
+        handle.execute_update(
+            ComplaintWorkflow.extend, Extension(actor=COUNTY, days=31, reason="需调取省平台数据")
+        )
+    )
+    assert too_long.type == "RuleViolations"
+    await handle.execute_update(
+        ComplaintWorkflow.extend, Extension(actor=COUNTY, days=30, reason="需调取省平台数据")
+    )
+    again = await refusal(
+        handle.execute_update(
+            ComplaintWorkflow.extend, Extension(actor=COUNTY, days=5, reason="再延")
+        )
+    )
+    assert again.type == "Conflict"
+    # Past the 60 days but within the extension: nobody is told yet; past 90, the city.
+    await time_skipping_env.sleep(dt.timedelta(days=30))
+    assert "complaint.investigation_overdue" not in _items(engine, code)
+    await time_skipping_env.sleep(dt.timedelta(days=30))
+    await eventually(lambda: "complaint.investigation_overdue" in _items(engine, code))
+
+    await handle.execute_update(
+        ComplaintWorkflow.decide,
+        Outcome(
+            actor=CITY,
+            outcome=ComplaintOutcome.TRUE,
+            findings="现场核实照片系翻拍",
+            published="经查属实，已依法处理",
+            fine_yuan=Decimal("100000"),
+        ),
+    )
+    await handle.result()
+    shown = complaints.get(engine, code)
+    assert shown is not None and shown.progress.stage is ComplaintStage.DECIDED
+    assert shown.progress.reward is not None
+    assert shown.progress.reward.reward_yuan == Decimal("15000.00")
+    assert _items(engine, code) == {}
+    [event] = credit_store.of_agency(engine, uscc(number))
+    assert (event.kind, event.points) == ("complaint_found_true", 5)
+    assert timeline_kinds_of(engine, complaint_resource(code)) == [
+        "complaint.filed",
+        "complaint.acceptance_overdue",
+        "complaint.accepted",
+        "complaint.reminded",
+        "complaint.extended",
+        "complaint.reminded",
+        "complaint.investigation_overdue",
+        "complaint.decided",
+    ]
+    await keep_history(time_skipping_env.client, handle.id, "late-extended-true")
+
+
+async def test_a_refused_complaint_is_answered_with_its_reasons(
+    agencies_: Agencies, settings: Settings, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    code = f"C{fresh_agency()}"
+    handle = await _filed(time_skipping_env, settings, engine, 1, code)
+    await handle.execute_update(
+        ComplaintWorkflow.refuse, Refusal(actor=COUNTY, reasons=["不属于安全生产服务机构"])
+    )
+    await handle.result()
+    shown = complaints.get(engine, code)
+    assert shown is not None and shown.progress.stage is ComplaintStage.REFUSED
+    assert shown.progress.published == "不予受理：不属于安全生产服务机构"
+    assert _items(engine, code) == {}
+    await keep_history(time_skipping_env.client, handle.id, "refused")
