@@ -12,6 +12,8 @@ passes through as it is.
 """
 
 import base64
+import hashlib
+import hmac
 import os
 import secrets
 from collections.abc import Mapping, Sequence
@@ -30,22 +32,44 @@ class UnknownKey(Exception):
     """A payload sealed with a key the settings do not hold."""
 
 
-class EncryptionCodec(PayloadCodec):
+class Sealer:
+    """AES-256-GCM under the current key, opening with any key it holds (rotation). A
+    ``context`` binds a sealed value to what it belongs to: sealed for one record, it will
+    not open as another's."""
+
     def __init__(self, key_id: str, keys: Mapping[str, bytes]) -> None:
         if key_id not in keys:
             raise ValueError(f"no key for the current key id {key_id!r}")
-        self._key_id = key_id
+        self.key_id = key_id
         self._ciphers = {kid: AESGCM(key) for kid, key in keys.items()}
+        self._current = keys[key_id]
+
+    def seal(self, data: bytes, context: bytes | None = None) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + self._ciphers[self.key_id].encrypt(nonce, data, context)
+
+    def open(self, key_id: str, sealed: bytes, context: bytes | None = None) -> bytes:
+        cipher = self._ciphers.get(key_id)
+        if cipher is None:
+            raise UnknownKey(f"sealed with key {key_id!r}, which is not configured")
+        return cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context)
+
+    def digest(self, text: str) -> str:
+        """A keyed hash: the same text gives the same digest, which says nothing of the text
+        to whoever lacks the key (a client's address, kept only to count its filings)."""
+        return hmac.new(self._current, text.encode(), hashlib.sha256).hexdigest()
+
+
+class EncryptionCodec(PayloadCodec):
+    def __init__(self, key_id: str, keys: Mapping[str, bytes]) -> None:
+        self._sealer = Sealer(key_id, keys)
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        cipher = self._ciphers[self._key_id]
-        sealed = []
-        for payload in payloads:
-            nonce = os.urandom(NONCE_BYTES)
-            data = nonce + cipher.encrypt(nonce, payload.SerializeToString(), None)
-            metadata = {"encoding": ENCODING, KEY_ID: self._key_id.encode()}
-            sealed.append(Payload(metadata=metadata, data=data))
-        return sealed
+        metadata = {"encoding": ENCODING, KEY_ID: self._sealer.key_id.encode()}
+        return [
+            Payload(metadata=metadata, data=self._sealer.seal(payload.SerializeToString()))
+            for payload in payloads
+        ]
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
         return [self._open(payload) for payload in payloads]
@@ -54,12 +78,8 @@ class EncryptionCodec(PayloadCodec):
         if payload.metadata.get("encoding") != ENCODING:
             return payload
         key_id = payload.metadata.get(KEY_ID, b"").decode()
-        cipher = self._ciphers.get(key_id)
-        if cipher is None:
-            raise UnknownKey(f"payload sealed with key {key_id!r}, which is not configured")
-        nonce, sealed = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
         opened = Payload()
-        opened.ParseFromString(cipher.decrypt(nonce, sealed, None))
+        opened.ParseFromString(self._sealer.open(key_id, payload.data))
         return opened
 
 

@@ -30,6 +30,8 @@ PUBLIC_PATHS = frozenset(
         "/public/agencies",
         "/public/agencies/{uscc}/procurement",
         "/public/untrustworthy",
+        "/public/complaints",
+        "/public/complaints/{code}",
         "/public/warnings",
     }
 )

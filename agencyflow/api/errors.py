@@ -64,6 +64,12 @@ class Unauthenticated(AgencyflowError):
     code = "auth.unauthenticated"
 
 
+class TooManyRequests(AgencyflowError):
+    """The caller sent more than its share; it may try again later (HTTP 429)."""
+
+    code = "rate_limited"
+
+
 _STATUS: list[tuple[type[AgencyflowError], int]] = [
     (RuleViolations, 422),
     (Unauthenticated, 401),
@@ -71,6 +77,7 @@ _STATUS: list[tuple[type[AgencyflowError], int]] = [
     (NotFound, 404),
     (Conflict, 409),
     (Unavailable, 503),
+    (TooManyRequests, 429),
 ]
 
 

@@ -12,7 +12,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from agencyflow.domain.inbox import Addressee
-from agencyflow.payload_codec import EncryptionCodec, key_file, parse_key
+from agencyflow.payload_codec import EncryptionCodec, Sealer, key_file, parse_key
 
 from .limits import HistoryLimits
 from .notify import OfficeChannels
@@ -120,6 +120,17 @@ class Settings(BaseSettings):
     payload_retired_keys: dict[str, SecretStr] = {}
     """Earlier keys by id (JSON), kept so that payloads sealed with them still open."""
 
+    reporter_key: SecretStr | None = None
+    """Key that seals complainants' names, phones and ID numbers at rest (32 bytes, URL-safe
+    base64), apart from the payload key: whoever may read payloads may still not read them.
+    Empty: ``<data_dir>/reporter.key``, made on first start."""
+    reporter_key_id: Annotated[str, Field(min_length=1, max_length=32)] = "r1"
+    """Names the key in each sealed identity; give a new key a new id to rotate."""
+    reporter_retired_keys: dict[str, SecretStr] = {}
+    """Earlier reporter keys by id (JSON), kept so that identities sealed with them open."""
+    complaint_filings_per_hour: Annotated[int, Field(ge=1, le=10_000)] = 5
+    """Complaints one client address may file in an hour (``POST /public/complaints``)."""
+
     history_max_events: Annotated[int, Field(ge=10)] = HistoryLimits().max_events
     """A workflow continues as new past this many history events (or when Temporal says)."""
     history_max_bytes: Annotated[int, Field(ge=10_000)] = HistoryLimits().max_bytes
@@ -154,6 +165,20 @@ class Settings(BaseSettings):
         }
         keys[self.payload_key_id] = parse_key(current)
         return EncryptionCodec(self.payload_key_id, keys)
+
+    def reporter_sealer(self) -> Sealer:
+        """What seals and opens complainants' identities (and counts their filings)."""
+        current = (
+            self.reporter_key.get_secret_value()
+            if self.reporter_key
+            else key_file(self.data_dir / "reporter.key")
+        )
+        keys = {
+            kid: parse_key(key.get_secret_value())
+            for kid, key in self.reporter_retired_keys.items()
+        }
+        keys[self.reporter_key_id] = parse_key(current)
+        return Sealer(self.reporter_key_id, keys)
 
     def _embedded_key(self) -> str:
         """The embedded default's key, made with its Temporal store and never after: a key

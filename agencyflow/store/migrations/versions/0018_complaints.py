@@ -1,4 +1,5 @@
-"""complaint: one row per complaint (ComplaintWorkflow)
+"""complaint, complaint_access, complaint_reporter: complaints (ComplaintWorkflow), how
+the public reaches them, and reporters' sealed identities
 
 Revision ID: 0018
 Revises: 0017
@@ -32,7 +33,27 @@ def upgrade() -> None:
     op.create_index("ix_complaint_county_code", "complaint", ["county_code"])
     op.create_index("ix_complaint_agency_uscc", "complaint", ["agency_uscc"])
     op.create_index("ix_complaint_stage", "complaint", ["stage"])
+    op.create_table(
+        "complaint_access",
+        sa.Column("code", sa.String(32), primary_key=True),
+        sa.Column("secret_hash", sa.String(64), nullable=False),
+        sa.Column("client_digest", sa.String(64), nullable=False),
+        sa.Column("content_digest", sa.String(64), nullable=False),
+        sa.Column("filed_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_complaint_access_client_digest", "complaint_access", ["client_digest"])
+    op.create_index("ix_complaint_access_content_digest", "complaint_access", ["content_digest"])
+    op.create_index("ix_complaint_access_filed_at", "complaint_access", ["filed_at"])
+    op.create_table(
+        "complaint_reporter",
+        sa.Column("ref", sa.String(32), primary_key=True),
+        sa.Column("key_id", sa.String(32), nullable=False),
+        sa.Column("sealed", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("complaint_reporter")
+    op.drop_table("complaint_access")
     op.drop_table("complaint")

@@ -1,0 +1,228 @@
+"""``/public/complaints``: anyone reports an agency (举报, R13), without an account.
+
+The reporter may stay anonymous, or give a name, a phone and an ID number: these are sealed
+at rest under a key of their own (`Settings.reporter_sealer`) and cross into the
+complaint's workflow only as a reference. The answer is a tracking code and a secret,
+shown once; with both, ``GET /public/complaints/{code}`` tells where the complaint stands
+and, once it is closed, what the regulator published, never the internal findings. A
+client address files a few complaints an hour (429 beyond), and the same complaint sent
+twice within a day is refused (409).
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+import string
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Header, Path, Request, status
+from pydantic import BaseModel, Field, model_validator
+
+from agencyflow.api.deps import EngineDep, SettingsDep, TemporalDep
+from agencyflow.api.errors import ErrorBody, TooManyRequests
+from agencyflow.api.temporal_errors import reaching_temporal
+from agencyflow.domain.bounded import Day
+from agencyflow.domain.calendar import CHINA_TZ
+from agencyflow.domain.complaints import ComplaintStage, ComplaintSubject, handling_county
+from agencyflow.domain.errors import Conflict, NotFound, RuleViolations, Violation
+from agencyflow.domain.id_numbers import IdNumber
+from agencyflow.domain.regions import JURISDICTIONS
+from agencyflow.domain.uscc import Uscc
+from agencyflow.store import agencies, complaints
+from agencyflow.store.complaints import ComplaintAccessRow
+from agencyflow.store.types import utcnow
+from agencyflow.workflows.complaint.models import ComplaintInput, complaint_workflow_id
+from agencyflow.workflows.complaint.workflow import ComplaintWorkflow
+
+router = APIRouter(prefix="/public/complaints", tags=["complaints"])
+
+COUNTIES = frozenset(j.code for j in JURISDICTIONS)
+CODE_ALPHABET = string.ascii_uppercase + string.digits
+REPEAT_WINDOW = dt.timedelta(days=1)
+SECRET_HEADER = "X-Complaint-Secret"
+Short = Annotated[str, Field(min_length=1, max_length=200)]
+TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorBody, "description": "Too many complaints from one address."}
+}
+
+
+class Reporter(BaseModel):
+    """Who reports, if they choose to say: sealed at rest, shown only to the regulator
+    handling the complaint, on a reason, audited."""
+
+    name: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    phone: Annotated[str, Field(max_length=20, pattern=r"^\+?[0-9][0-9-]{4,19}$")] | None = None
+    id_number: IdNumber | None = None
+
+
+class ComplaintBody(BaseModel):
+    agency_uscc: Uscc | None = None
+    agency_name: Short | None = None
+    """The agency complained about: by its USCC, or by its name when that is unknown."""
+    enterprise_name: Short | None = None
+    enterprise_county: Annotated[str, Field(max_length=6, pattern=r"^\d{6}$")] | None = None
+    """Where the enterprise served is, if known: that county handles the complaint."""
+    project_id: Annotated[str, Field(max_length=40)] | None = None
+    happened_on: Day | None = None
+    account: Annotated[str, Field(min_length=10, max_length=4000)]
+    """What happened."""
+    whistleblower: bool = False
+    """The reporter works at the agency (内部吹哨人)."""
+    reporter: Reporter | None = None
+    """Empty: anonymous."""
+
+    @model_validator(mode="after")
+    def _names_an_agency(self) -> "ComplaintBody":
+        if self.agency_uscc is None and self.agency_name is None:
+            raise ValueError("name the agency: agency_uscc, or agency_name")
+        return self
+
+
+class Filed(BaseModel):
+    code: str
+    secret: str
+    """Shown once: with the code, it shows where the complaint stands. Keep both."""
+
+
+class Tracked(BaseModel):
+    code: str
+    stage: ComplaintStage
+    filed_at: dt.datetime
+    published: str | None = None
+    """What the regulator published of the outcome, once the complaint is closed."""
+
+
+def _refusals(body: ComplaintBody, today: dt.date) -> list[Violation]:
+    problems = []
+    if body.enterprise_county is not None and body.enterprise_county not in COUNTIES:
+        problems.append(
+            Violation(
+                code="complaint.county_unknown",
+                field="enterprise_county",
+                message="a county of Lishui (see /public/agencies for the codes)",
+            )
+        )
+    if body.happened_on is not None and body.happened_on > today:
+        problems.append(
+            Violation(
+                code="complaint.future",
+                field="happened_on",
+                message="what happened lies in the past",
+            )
+        )
+    return problems
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@router.post("", name="complaints.file", status_code=status.HTTP_201_CREATED, responses=TOO_MANY)
+async def file_complaint(
+    body: ComplaintBody,
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    temporal: TemporalDep,
+) -> Filed:
+    """File a complaint about an agency, anonymously or not; no account needed."""
+    now = utcnow()
+    if problems := _refusals(body, now.astimezone(CHINA_TZ).date()):
+        raise RuleViolations(problems)
+    sealer = settings.reporter_sealer()
+    client = sealer.digest(request.client.host if request.client else "unknown")
+    content = sealer.digest(json.dumps(body.model_dump(mode="json"), sort_keys=True))
+    hour_ago = now - dt.timedelta(hours=1)
+    if await anyio.to_thread.run_sync(complaints.filings_since, engine, client, hour_ago) >= (
+        settings.complaint_filings_per_hour
+    ):
+        raise TooManyRequests(
+            "too many complaints from this address: try again in an hour",
+            code="complaint.too_many",
+        )
+    if await anyio.to_thread.run_sync(
+        complaints.filed_already, engine, content, now - REPEAT_WINDOW
+    ):
+        raise Conflict(
+            "this complaint was filed already: use the tracking code you were given",
+            code="complaint.duplicate",
+        )
+
+    known = (
+        await anyio.to_thread.run_sync(agencies.get, engine, body.agency_uscc)
+        if body.agency_uscc
+        else None
+    )
+    code = "JB" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    reporter_ref = None
+    if body.reporter is not None and body.reporter.model_dump(exclude_none=True):
+        reporter_ref = secrets.token_hex(16)
+        identity = body.reporter.model_dump_json(exclude_none=True).encode()
+        await anyio.to_thread.run_sync(
+            complaints.keep_reporter, engine, sealer, reporter_ref, identity, now
+        )
+    filing = ComplaintSubject(
+        code=code,
+        agency_uscc=body.agency_uscc,
+        agency_name=known.facts.legal_name
+        if known
+        else (body.agency_name or body.agency_uscc or ""),
+        enterprise_name=body.enterprise_name,
+        enterprise_county=body.enterprise_county,
+        project_id=body.project_id,
+        county_code=handling_county(
+            body.enterprise_county, known.jurisdiction_code if known else None
+        ),
+        happened_on=body.happened_on,
+        account=body.account,
+        whistleblower=body.whistleblower,
+        reporter_ref=reporter_ref,
+        filed_at=now,
+    )
+    async with reaching_temporal(settings.command_timeout_seconds):
+        await temporal.start_workflow(
+            ComplaintWorkflow.run,
+            ComplaintInput(code=code, policy=settings.policy, filing=filing),
+            id=complaint_workflow_id(code),
+            task_queue=settings.temporal_task_queue,
+        )
+    secret = secrets.token_urlsafe(18)
+    access = ComplaintAccessRow(
+        code=code,
+        secret_hash=_hash(secret),
+        client_digest=client,
+        content_digest=content,
+        filed_at=now,
+    )
+    await anyio.to_thread.run_sync(complaints.keep_access, engine, access)
+    return Filed(code=code, secret=secret)
+
+
+@router.get("/{code}", name="complaints.track")
+async def track(
+    code: Annotated[str, Path(max_length=32)],
+    engine: EngineDep,
+    secret: Annotated[str | None, Header(alias=SECRET_HEADER, max_length=64)] = None,
+) -> Tracked:
+    """Where the complaint stands, for whoever holds its code and secret (header
+    ``X-Complaint-Secret``); anything else is 404, whether or not the code exists."""
+    access = await anyio.to_thread.run_sync(complaints.access, engine, code)
+    if (
+        access is None
+        or secret is None
+        or not hmac.compare_digest(access.secret_hash, _hash(secret))
+    ):
+        raise NotFound("no complaint with that code and secret", code="complaint.not_found")
+    shown = await anyio.to_thread.run_sync(complaints.get, engine, code)
+    if shown is None:  # its first record is moments behind the filing
+        return Tracked(code=code, stage=ComplaintStage.FILED, filed_at=access.filed_at)
+    progress = shown.progress
+    return Tracked(
+        code=code,
+        stage=progress.stage,
+        filed_at=shown.subject.filed_at,
+        published=None if progress.open else progress.published,
+    )

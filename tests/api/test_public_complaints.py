@@ -1,0 +1,135 @@
+"""Complaints filed without an account (issue 13, begun; R13): a tracking code and a secret,
+the reporter's identity sealed at rest and never in a workflow, a rate limit per address,
+and a repeat refused."""
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy import Engine, MetaData, select
+from temporalio.client import Client
+
+from agencyflow.config.settings import Settings
+from agencyflow.store import complaints
+from agencyflow.workflows.complaint.models import complaint_workflow_id
+from agencyflow.workflows.complaint.workflow import ComplaintWorkflow
+from tests.api.test_projects import admitted
+from tests.factories import id_number
+from tests.serving import serving
+from tests.waiting import eventually
+
+PHONE = "13957001234"
+
+
+def _complaint(**changes: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "agency_name": "丽水某安全咨询有限公司",
+        "account": "该机构未到现场即出具隐患排查报告，报告照片系翻拍。",
+    }
+    body.update(changes)
+    return body
+
+
+async def test_an_anonymous_complaint_is_tracked_with_its_code_and_secret_only(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    filed = await api.post("/public/complaints", json=_complaint())
+    assert filed.status_code == 201, filed.text
+    code, secret = filed.json()["code"], filed.json()["secret"]
+    await eventually(lambda: complaints.get(engine, code) is not None)
+    shown = complaints.get(engine, code)
+    assert shown is not None and shown.subject.reporter_ref is None
+    assert shown.subject.county_code is None  # an agency not on the register: the city
+
+    tracked = await api.get(f"/public/complaints/{code}", headers={"X-Complaint-Secret": secret})
+    assert tracked.status_code == 200
+    assert tracked.json()["stage"] == "filed" and tracked.json()["published"] is None
+    for headers in ({"X-Complaint-Secret": "wrong"}, {}):
+        assert (await api.get(f"/public/complaints/{code}", headers=headers)).status_code == 404
+    missing = await api.get(
+        "/public/complaints/JB000000000000", headers={"X-Complaint-Secret": secret}
+    )
+    assert missing.status_code == 404
+    assert (
+        missing.json()
+        == (await api.get(f"/public/complaints/{code}", headers={"X-Complaint-Secret": "x"})).json()
+    )
+
+
+async def test_a_named_reporter_is_sealed_at_rest_and_never_in_the_workflow(
+    api: httpx.AsyncClient, engine: Engine, temporal: Client, api_settings: Settings
+) -> None:
+    office = await admitted(api, engine)
+    person = id_number(77)
+    body = _complaint(
+        agency_uscc=office.uscc,
+        enterprise_county="331121",
+        reporter={"name": "王某某", "phone": PHONE, "id_number": person},
+    )
+    filed = await api.post("/public/complaints", json=body)
+    assert filed.status_code == 201, filed.text
+    code = filed.json()["code"]
+    await eventually(lambda: complaints.get(engine, code) is not None)
+    shown = complaints.get(engine, code)
+    assert shown is not None and shown.subject.reporter_ref is not None
+    assert shown.subject.county_code == "331121"  # where the agency worked
+    assert shown.subject.agency_name == f"丽水安全技术服务有限公司{office.number}"
+
+    # Nowhere in the database in clear…
+    metadata = MetaData()
+    metadata.reflect(engine)
+    with engine.connect() as connection:
+        stored = " ".join(
+            str(row)
+            for table in metadata.sorted_tables
+            for row in connection.execute(select(table))
+        )
+    for secret in (PHONE, person, "王某某"):
+        assert secret not in stored
+    # …nor in what the workflow holds, only its reference; the sealed identity opens.
+    handle = temporal.get_workflow_handle_for(ComplaintWorkflow.run, complaint_workflow_id(code))
+    state = (await handle.query(ComplaintWorkflow.state)).model_dump_json()
+    history = (await handle.fetch_history()).to_json()
+    for secret in (PHONE, person):
+        assert secret not in state and secret not in history
+    opened = complaints.reporter(engine, api_settings.reporter_sealer(), shown.subject.reporter_ref)
+    assert opened is not None and PHONE.encode() in opened
+
+
+async def test_a_complaint_sent_twice_is_refused_and_bad_ones_name_their_fields(
+    api: httpx.AsyncClient,
+) -> None:
+    body = _complaint(happened_on="2026-11-01")
+    assert (await api.post("/public/complaints", json=body)).status_code == 201
+    again = await api.post("/public/complaints", json=body)
+    assert again.status_code == 409 and again.json()["detail"][0]["type"] == "complaint.duplicate"
+
+    nobody = await api.post("/public/complaints", json={"account": "没有写明被举报机构的举报"})
+    assert nobody.status_code == 422
+    ahead = await api.post(
+        "/public/complaints", json=_complaint(happened_on="2099-01-01", enterprise_county="110101")
+    )
+    assert ahead.status_code == 422
+    assert {e["loc"][-1] for e in ahead.json()["detail"]} == {"happened_on", "enterprise_county"}
+
+
+@pytest.fixture
+async def strict(
+    api_settings: Settings, engine: Engine, temporal: Client
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = api_settings.model_copy(update={"complaint_filings_per_hour": 2})
+    async with serving(settings, engine, temporal) as http:
+        yield http
+
+
+async def test_one_address_files_a_few_complaints_an_hour(strict: httpx.AsyncClient) -> None:
+    for n in range(2):
+        filed = await strict.post(
+            "/public/complaints", json=_complaint(account=f"第{n}次举报：未到现场")
+        )
+        assert filed.status_code == 201, filed.text
+    limited = await strict.post(
+        "/public/complaints", json=_complaint(account="第三次举报：未到现场")
+    )
+    assert limited.status_code == 429
+    assert limited.json()["detail"][0]["type"] == "complaint.too_many"
