@@ -6,12 +6,13 @@ from typing import Any
 from sqlalchemy import JSON, Engine, LargeBinary, func
 from sqlmodel import Field, SQLModel, col, select
 
-from agencyflow.domain.complaints import ComplaintProgress, ComplaintSubject
+from agencyflow.domain.complaints import ComplaintProgress, ComplaintStage, ComplaintSubject
 from agencyflow.domain.records import ComplaintRecord
 from agencyflow.payload_codec import Sealer
 
 from . import credit, inbox, timeline
 from .engine import transaction
+from .queries import page, where_given
 from .rows import advance, insert_first
 from .types import UtcDateTime
 
@@ -55,6 +56,19 @@ class ReporterRow(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
+class RevealRow(SQLModel, table=True):
+    """A reporter's identity shown to a regulator: who, when, why (R13's protection)."""
+
+    __tablename__ = "complaint_reveal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, index=True)
+    user_id: int
+    revealed_by: str = Field(max_length=200)
+    reason: str = Field(max_length=2000)
+    revealed_at: dt.datetime = Field(sa_type=UtcDateTime, index=True)
+
+
 class ComplaintView(SQLModel):
     subject: ComplaintSubject
     progress: ComplaintProgress
@@ -95,12 +109,7 @@ def record(engine: Engine, entry: ComplaintRecord) -> None:
 def get(engine: Engine, code: str) -> ComplaintView | None:
     with transaction(engine) as session:
         row = session.get(ComplaintRow, code)
-        if row is None:
-            return None
-        return ComplaintView(
-            subject=ComplaintSubject.model_validate(row.subject),
-            progress=ComplaintProgress.model_validate(row.progress),
-        )
+        return _view(row) if row is not None else None
 
 
 def keep_reporter(
@@ -143,3 +152,51 @@ def keep_access(engine: Engine, row: ComplaintAccessRow) -> None:
 def access(engine: Engine, code: str) -> ComplaintAccessRow | None:
     with transaction(engine) as session:
         return session.get(ComplaintAccessRow, code)
+
+
+def reveal_reporter(engine: Engine, sealer: Sealer, ref: str, audit: RevealRow) -> bytes:
+    """The identity, opened, with its reveal recorded in the same transaction: no reveal
+    goes unaudited."""
+    with transaction(engine) as session:
+        row = session.get(ReporterRow, ref)
+        assert row is not None, "a complaint's reporter reference names a kept identity"
+        session.add(audit)
+        return sealer.open(row.key_id, row.sealed, ref.encode())
+
+
+def reveals(engine: Engine, *, limit: int, offset: int) -> tuple[int, list[RevealRow]]:
+    order = [col(RevealRow.revealed_at).desc(), col(RevealRow.id).desc()]
+    with transaction(engine) as session:
+        total, rows = page(session, select(RevealRow), order, offset, limit)
+        return total, list(rows)
+
+
+def search(
+    engine: Engine,
+    *,
+    county_code: str | None,
+    stage: ComplaintStage | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[ComplaintView]]:
+    """Complaints in the county (or the city's own, with no county), open ones first, then
+    by when they were filed."""
+    query = where_given(
+        select(ComplaintRow),
+        (ComplaintRow.county_code, county_code),
+        (ComplaintRow.stage, stage.value if stage else None),
+    )
+    closed = col(ComplaintRow.stage).in_(
+        [ComplaintStage.REFUSED.value, ComplaintStage.DECIDED.value]
+    )
+    order = [closed, col(ComplaintRow.filed_at), col(ComplaintRow.code)]
+    with transaction(engine) as session:
+        total, rows = page(session, query, order, offset, limit)
+        return total, [_view(row) for row in rows]
+
+
+def _view(row: ComplaintRow) -> ComplaintView:
+    return ComplaintView(
+        subject=ComplaintSubject.model_validate(row.subject),
+        progress=ComplaintProgress.model_validate(row.progress),
+    )

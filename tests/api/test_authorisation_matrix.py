@@ -19,7 +19,15 @@ from agencyflow.api.deps import PUBLIC_PATHS
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.identity import Role
 from agencyflow.domain.inspections import Checklist, quarter_of
-from agencyflow.store import agencies, capability, credit, inspections, projects, timeline
+from agencyflow.store import (
+    agencies,
+    capability,
+    complaints,
+    credit,
+    inspections,
+    projects,
+    timeline,
+)
 from agencyflow.store import hazards as hazard_store
 from tests.api.test_hazards import PDF, _found
 from tests.api.test_projects import admitted
@@ -28,6 +36,7 @@ from tests.waiting import eventually
 
 TODAY = dt.datetime.now(CHINA_TZ).date().isoformat()
 QUARTER = quarter_of(dt.datetime.now(CHINA_TZ).date())
+REPORTER_PHONE = "13957009876"
 
 BODIES: dict[str, Any] = {
     "agencies.resubmit": None,  # the agency's own facts, filled in below
@@ -62,6 +71,10 @@ BODIES: dict[str, Any] = {
         "findings": "x",
     },
     "spot_checks.confirm_rectified": {"notes": "x"},
+    "complaints.refuse": {"reasons": ["理由"]},
+    "complaints.extend": {"days": 1, "reason": "x"},
+    "complaints.decide": {"outcome": "not_true", "findings": "x", "published": "x"},
+    "complaints.reveal": {"reason": "x"},
     "inspections.recheck": {"rechecked_on": TODAY, "conforming": True, "notes": "x"},
     "reform.service_types": {"types": [{"service_type": "risk_census", "checkpoints": ["x"]}]},
     "reform.owner": {"owner": "监管科"},
@@ -117,6 +130,17 @@ async def test_no_stranger_reaches_another_tenants_objects(
     )
     assert campaigns.status_code == 201, campaigns.text
     await eventually(lambda: inspections.get(engine, "331102", QUARTER, office.uscc) is not None)
+    complained = await api.post(
+        "/public/complaints",
+        json={
+            "agency_uscc": office.uscc,
+            "account": "未到现场即出具报告，照片系翻拍。",
+            "reporter": {"phone": REPORTER_PHONE},
+        },
+    )
+    assert complained.status_code == 201, complained.text
+    complaint = complained.json()["code"]
+    await eventually(lambda: complaints.get(engine, complaint) is not None)
     person = professional(1)
     result = {"agency_uscc": office.uscc, "score": 90, "passed": True}
     result |= {"id_number": person["id_number"], "name": person["name"]}
@@ -130,13 +154,14 @@ async def test_no_stranger_reaches_another_tenants_objects(
         "file_id": photo,
         "county": "331102",
         "quarter": QUARTER,
+        "code": complaint,
         # The county's reform programme: strangers are refused whether or not it is open.
         "county_code": "331102",
         "year": "2095",
         "key": "type_list",
     }
     secrets = [office.uscc, pid, hazard_id, photo, office.request()["enterprise"]["name"]]
-    secrets.append(person["name"])
+    secrets.extend([person["name"], REPORTER_PHONE, complaint])
     _, agency = user(engine, Role.AGENCY, agency_uscc=uscc(fresh_agency()))
     _, enterprise = user(engine, Role.ENTERPRISE, enterprise_uscc=uscc(fresh_agency()))
     strangers = {"agency": agency, "enterprise": enterprise, "county": office.other_county}
@@ -175,6 +200,8 @@ async def test_no_stranger_reaches_another_tenants_objects(
             "/projects",
             "/hazards",
             "/inbox",
+            "/complaints",
+            "/inspections",
             f"/enterprises/{uscc(office.enterprise)}/file",
         ):
             response = await api.get(url, headers=bearer(token))
@@ -192,4 +219,5 @@ def _state(engine: Engine, agency_uscc: str, pid: str, hazard_id: str) -> tuple[
         credit.of_agency(engine, agency_uscc),
         capability.tested_of(engine, [agency_uscc]),
         inspections.get(engine, "331102", QUARTER, agency_uscc),
+        complaints.search(engine, county_code=None, stage=None, limit=50, offset=0),
     )

@@ -10,11 +10,11 @@ from sqlalchemy import Engine, MetaData, select
 from temporalio.client import Client
 
 from agencyflow.config.settings import Settings
-from agencyflow.store import complaints
+from agencyflow.store import complaints, credit
 from agencyflow.workflows.complaint.models import complaint_workflow_id
 from agencyflow.workflows.complaint.workflow import ComplaintWorkflow
 from tests.api.test_projects import admitted
-from tests.factories import id_number
+from tests.factories import bearer, id_number
 from tests.serving import serving
 from tests.waiting import eventually
 
@@ -133,3 +133,69 @@ async def test_one_address_files_a_few_complaints_an_hour(strict: httpx.AsyncCli
     )
     assert limited.status_code == 429
     assert limited.json()["detail"][0]["type"] == "complaint.too_many"
+
+
+async def test_the_county_handles_a_complaint_and_reveals_its_reporter_only_with_a_reason(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    office = await admitted(api, engine)
+    body = _complaint(agency_uscc=office.uscc, reporter={"phone": PHONE})
+    filed = (await api.post("/public/complaints", json=body)).json()
+    code, secret = filed["code"], filed["secret"]
+    await eventually(lambda: complaints.get(engine, code) is not None)
+    county, city = bearer(office.county), bearer(office.city)
+    path = f"/complaints/{code}"
+
+    listed = await api.get("/complaints", headers=county)
+    assert [c["subject"]["code"] for c in listed.json()["items"]] == [code]
+    for stranger in (office.agency, office.other_county):
+        assert (await api.get(path, headers=bearer(stranger))).status_code == 403
+        reveal = await api.post(f"{path}/reporter", headers=bearer(stranger), json={"reason": "x"})
+        assert reveal.status_code == 403
+    assert (await api.get("/complaints", headers=bearer(office.agency))).status_code == 403
+
+    accepted = await api.post(f"{path}/acceptance", headers=county)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["progress"]["stage"] == "investigating"
+    too_long = await api.post(
+        f"{path}/extension", headers=county, json={"days": 31, "reason": "取证"}
+    )
+    assert too_long.status_code == 422
+    assert (
+        await api.post(f"{path}/extension", headers=county, json={"days": 30, "reason": "取证"})
+    ).status_code == 200
+    twice = await api.post(f"{path}/extension", headers=county, json={"days": 1, "reason": "再延"})
+    assert (
+        twice.status_code == 409
+        and twice.json()["detail"][0]["type"] == "complaint.already_extended"
+    )
+
+    no_reason = await api.post(f"{path}/reporter", headers=county, json={})
+    assert no_reason.status_code == 422
+    assert (await api.get("/complaints/reveals", headers=city)).json()["total"] == 0
+    revealed = await api.post(
+        f"{path}/reporter", headers=county, json={"reason": "需向举报人核实现场情况"}
+    )
+    assert revealed.status_code == 200 and revealed.json()["phone"] == PHONE
+    audit = await api.get("/complaints/reveals", headers=city)
+    [entry] = audit.json()["items"]
+    assert (entry["code"], entry["reason"]) == (code, "需向举报人核实现场情况")
+    assert (await api.get("/complaints/reveals", headers=county)).status_code == 403
+
+    outcome = {
+        "outcome": "true",
+        "findings": "内部：照片为翻拍，已立案",
+        "published": "经查属实，已依法处理",
+        "fine_yuan": 100000,
+    }
+    decided = await api.post(f"{path}/outcome", headers=county, json=outcome)
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["progress"]["reward"]["reward_yuan"] == "15000.00"
+    assert [e.kind for e in credit.of_agency(engine, office.uscc)] == ["complaint_found_true"]
+    closed = await api.post(f"{path}/acceptance", headers=county)
+    assert closed.status_code == 409
+
+    tracked = await api.get(f"/public/complaints/{code}", headers={"X-Complaint-Secret": secret})
+    assert tracked.json()["stage"] == "decided"
+    assert tracked.json()["published"] == "经查属实，已依法处理"
+    assert "翻拍，已立案" not in tracked.text

@@ -1,5 +1,5 @@
-"""complaint, complaint_access, complaint_reporter: complaints (ComplaintWorkflow), how
-the public reaches them, and reporters' sealed identities
+"""complaint, complaint_access, complaint_reporter, complaint_reveal: complaints
+(ComplaintWorkflow), how the public reaches them, reporters' sealed identities and who saw them
 
 Revision ID: 0018
 Revises: 0017
@@ -53,7 +53,21 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "complaint_reveal",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("code", sa.String(32), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("revealed_by", sa.String(200), nullable=False),
+        sa.Column("reason", sa.String(2000), nullable=False),
+        sa.Column("revealed_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_complaint_reveal_code", "complaint_reveal", ["code"])
+    op.create_index("ix_complaint_reveal_revealed_at", "complaint_reveal", ["revealed_at"])
+
+
 def downgrade() -> None:
+    op.drop_table("complaint_reveal")
     op.drop_table("complaint_reporter")
     op.drop_table("complaint_access")
     op.drop_table("complaint")
