@@ -7,7 +7,10 @@ from temporalio.client import Client
 
 from agencyflow.domain.id_numbers import id_check_character, mask_id_number
 
-_CANDIDATE = re.compile(rb"(?<![0-9])[0-9]{17}[0-9X](?![0-9])")
+_CANDIDATE = re.compile(rb"(?<![0-9A-Za-z])[0-9]{17}[0-9X](?![0-9A-Za-z])")
+"""Eighteen characters standing alone: an ID number is a value of its own in a payload, while
+the hex of update and request ids (kept in clear by Temporal) can hold an 18-digit run with
+a valid check character by chance, between letters."""
 
 
 def id_numbers_in(data: bytes) -> set[str]:
