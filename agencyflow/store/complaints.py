@@ -10,7 +10,7 @@ from agencyflow.domain.complaints import ComplaintProgress, ComplaintStage, Comp
 from agencyflow.domain.records import ComplaintRecord
 from agencyflow.payload_codec import Sealer
 
-from . import credit, inbox, timeline
+from . import effects
 from .engine import transaction
 from .queries import page, where_given
 from .rows import advance, insert_first
@@ -100,10 +100,7 @@ def record(engine: Engine, entry: ComplaintRecord) -> None:
         )
         if not took:
             return
-        timeline.append_in(session, entry.event)
-        inbox.apply(session, entry.inbox)
-        for event in entry.credit_events:
-            credit.append_in(session, event)
+        effects.follow_in(session, entry.event, entry.inbox, entry.credit_events)
 
 
 def get(engine: Engine, code: str) -> ComplaintView | None:

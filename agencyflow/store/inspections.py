@@ -12,7 +12,7 @@ from agencyflow.domain.agency import AgencyStatus
 from agencyflow.domain.inspections import Campaign, InspectionTarget, InspectionTask
 from agencyflow.domain.records import InspectionRecord
 
-from . import credit, inbox, timeline
+from . import effects
 from .agencies import AgencyRow
 from .engine import transaction
 from .projects import ProjectRow
@@ -119,10 +119,7 @@ def record(engine: Engine, entry: InspectionRecord) -> None:
                     "planned": task.planned,
                 },
             )
-        timeline.append_in(session, entry.event)
-        inbox.apply(session, entry.inbox)
-        for event in entry.credit_events:
-            credit.append_in(session, event)
+        effects.follow_in(session, entry.event, entry.inbox, entry.credit_events)
 
 
 PRACTISING = (AgencyStatus.ACTIVE.value, AgencyStatus.RECTIFICATION_REQUIRED.value)

@@ -15,7 +15,7 @@ from agencyflow.domain.project import (
 )
 from agencyflow.domain.records import ProjectRecord
 
-from . import credit, files, hazards, inbox, timeline
+from . import effects, files, hazards
 from .engine import transaction
 from .queries import page, where_given
 from .rows import advance, insert_first
@@ -97,10 +97,7 @@ def record(engine: Engine, entry: ProjectRecord) -> None:
         if entry.progress.report is not None:  # the report's PDF, from its upload on
             resource = f"projects/{entry.project_id}"
             files.use_in(session, resource, [entry.progress.report.file.sha256])
-        timeline.append_in(session, entry.event)
-        inbox.apply(session, entry.inbox)
-        for event in entry.credit_events:
-            credit.append_in(session, event)
+        effects.follow_in(session, entry.event, entry.inbox, entry.credit_events)
 
 
 def _take(session: Session, entry: ProjectRecord) -> bool:

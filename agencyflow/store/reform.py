@@ -12,7 +12,7 @@ from agencyflow.domain.records import ReformRecord
 from agencyflow.domain.reform import ReformTask, ServiceTypeList, TaskStatus
 from agencyflow.domain.service_types import ServiceType
 
-from . import files, inbox, timeline
+from . import effects, files
 from .engine import transaction
 from .queries import page, where_given
 from .rows import advance, insert_first
@@ -93,8 +93,7 @@ def record(engine: Engine, entry: ReformRecord) -> None:
                 insert_first(session, ReformTaskRow, {**row_key, "version": entry.seq, **values})
             if task.evidence is not None:
                 files.use_in(session, resource, task.evidence.files)
-        timeline.append_in(session, entry.event)
-        inbox.apply(session, entry.inbox)
+        effects.follow_in(session, entry.event, entry.inbox)
 
 
 def get(engine: Engine, county_code: str, year: int) -> ReformProgrammeView | None:

@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel, col, select
 from agencyflow.domain.records import SpotCheckRecord
 from agencyflow.domain.spot_checks import SpotCheckProgress, SpotCheckSubject
 
-from . import credit, inbox, timeline
+from . import effects
 from .engine import transaction
 from .queries import page, where_given
 from .rows import advance, insert_first
@@ -78,10 +78,7 @@ def record(engine: Engine, entry: SpotCheckRecord) -> None:
         )
         if not took:
             return
-        timeline.append_in(session, entry.event)
-        inbox.apply(session, entry.inbox)
-        for event in entry.credit_events:
-            credit.append_in(session, event)
+        effects.follow_in(session, entry.event, entry.inbox, entry.credit_events)
 
 
 def get(engine: Engine, project_id: str) -> SpotCheckView | None:
