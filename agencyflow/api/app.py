@@ -41,6 +41,7 @@ from .routes import (
     untrustworthy,
     users,
     verifications,
+    whistleblower_rewards,
 )
 
 ROUTERS = (
@@ -59,6 +60,7 @@ ROUTERS = (
     inspections.router,
     complaints_public.router,
     complaints.router,
+    whistleblower_rewards.router,
     reform.router,
     overview.router,
     enterprises.router,

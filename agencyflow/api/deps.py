@@ -32,6 +32,7 @@ PUBLIC_PATHS = frozenset(
         "/public/untrustworthy",
         "/public/complaints",
         "/public/complaints/{code}",
+        "/public/complaints/attachments",
         "/public/warnings",
     }
 )

@@ -130,6 +130,10 @@ class Settings(BaseSettings):
     """Earlier reporter keys by id (JSON), kept so that identities sealed with them open."""
     complaint_filings_per_hour: Annotated[int, Field(ge=1, le=10_000)] = 5
     """Complaints one client address may file in an hour (``POST /public/complaints``)."""
+    complaint_attachments_per_hour: Annotated[int, Field(ge=1, le=10_000)] = 30
+    """Attachments one client address may upload for complaints in an hour."""
+    complaint_attachment_max_bytes: Annotated[int, Field(ge=1024)] = 10 * 1024 * 1024
+    """The largest attachment (photo or PDF) the public may send with a complaint."""
 
     history_max_events: Annotated[int, Field(ge=10)] = HistoryLimits().max_events
     """A workflow continues as new past this many history events (or when Temporal says)."""

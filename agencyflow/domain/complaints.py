@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel, ConfigDict
 
+from .identity import Actor, Role, may_access
 from .labels import LabelledEnum
 
 CENT = Decimal("0.01")
@@ -59,6 +60,21 @@ def reward_for(fine_yuan: Decimal, rules: RewardRules) -> Reward:
     )
 
 
+def complaint_resource(code: str) -> str:
+    """The complaint as the inbox, the timeline and its files name it."""
+    return f"complaints/{code}"
+
+
+def may_handle(actor: Actor, county_code: str | None) -> bool:
+    """Whether the actor handles a complaint routed to this county (None: the city's own):
+    its regulators and the city's, never an agency, the one complained about least of all."""
+    if not actor.role.is_regulator:
+        return False
+    if county_code is None:
+        return actor.role is Role.CITY_REGULATOR
+    return may_access(actor, county_code=county_code)
+
+
 def handling_county(enterprise_county: str | None, agency_jurisdiction: str | None) -> str | None:
     """The county that handles a complaint: where the agency worked (the enterprise's county,
     when the complaint names one), else the agency's own; None (the city) for an
@@ -71,6 +87,7 @@ class ComplaintStage(LabelledEnum):
     INVESTIGATING = ("investigating", "调查中")
     REFUSED = ("refused", "不予受理")
     DECIDED = ("decided", "已办结")
+    MERGED = ("merged", "已合并办理")
 
 
 class ComplaintOutcome(LabelledEnum):
@@ -106,6 +123,22 @@ class ComplaintSubject(BaseModel):
     filed_at: dt.datetime
 
 
+class Report(BaseModel):
+    """One report of a matter, as a merge keeps it: enough to know who came first, the
+    reporter only by reference."""
+
+    code: str
+    filed_at: dt.datetime
+    reporter_ref: str | None = None
+
+
+def first_reporter(reports: list[Report]) -> Report:
+    """Of the reports merged into one matter, the one filed first: its reporter alone keeps
+    the right to the reward (R13). An anonymous reporter keeps it too, and claims it with
+    the tracking code and secret."""
+    return min(reports, key=lambda report: (report.filed_at, report.code))
+
+
 class ComplaintProgress(BaseModel):
     stage: ComplaintStage = ComplaintStage.FILED
     acceptance_due_at: dt.datetime
@@ -124,9 +157,23 @@ class ComplaintProgress(BaseModel):
     published: str = ""
     """What the reporter and the public are told of the outcome."""
     fine_yuan: Decimal | None = None
+    merged: list[Report] = []
+    """Later reports of the same matter, merged into this one."""
+    merged_into: str | None = None
+    """The complaint this one was merged into (stage ``merged``)."""
     reward: Reward | None = None
+    reward_holder: str | None = None
+    """The code of the report whose reporter is owed the reward (`first_reporter`)."""
+    reward_approved_at: dt.datetime | None = None
+    reward_approved_by: str | None = None
+    reward_paid_on: dt.date | None = None
     closed_at: dt.datetime | None = None
 
     @property
     def open(self) -> bool:
         return self.stage in (ComplaintStage.FILED, ComplaintStage.INVESTIGATING)
+
+    @property
+    def settled(self) -> bool:
+        """Nothing left to do: closed, and any reward paid."""
+        return not self.open and (self.reward is None or self.reward_paid_on is not None)

@@ -1,16 +1,23 @@
 """Complaints as the read model keeps them: one row per complaint, and its timeline."""
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Engine, LargeBinary, func
+from sqlalchemy import JSON, Engine, LargeBinary, Numeric, func
 from sqlmodel import Field, SQLModel, col, select
 
-from agencyflow.domain.complaints import ComplaintProgress, ComplaintStage, ComplaintSubject
+from agencyflow.domain.complaints import (
+    ComplaintProgress,
+    ComplaintStage,
+    ComplaintSubject,
+    complaint_resource,
+)
+from agencyflow.domain.project import StoredFile
 from agencyflow.domain.records import ComplaintRecord
 from agencyflow.payload_codec import Sealer
 
-from . import effects
+from . import effects, files
 from .engine import transaction
 from .queries import page, where_given
 from .rows import advance, insert_first
@@ -69,6 +76,18 @@ class RevealRow(SQLModel, table=True):
     revealed_at: dt.datetime = Field(sa_type=UtcDateTime, index=True)
 
 
+class AttachmentRow(SQLModel, table=True):
+    """An attachment the public sent for a complaint, counted per address (the rate limit);
+    the file itself is kept like every upload (`files`)."""
+
+    __tablename__ = "complaint_attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64)
+    client_digest: str = Field(max_length=64, index=True)
+    uploaded_at: dt.datetime = Field(sa_type=UtcDateTime, index=True)
+
+
 class ComplaintView(SQLModel):
     subject: ComplaintSubject
     progress: ComplaintProgress
@@ -100,6 +119,7 @@ def record(engine: Engine, entry: ComplaintRecord) -> None:
         )
         if not took:
             return
+        files.use_in(session, complaint_resource(subject.code), subject.files)
         effects.follow_in(session, entry.event, entry.inbox, entry.credit_events)
 
 
@@ -130,6 +150,25 @@ def filings_since(engine: Engine, client_digest: str, since: dt.datetime) -> int
     )
     with transaction(engine) as session:
         return int(session.exec(query).one())
+
+
+def attachments_since(engine: Engine, client_digest: str, since: dt.datetime) -> int:
+    query = select(func.count()).where(
+        AttachmentRow.client_digest == client_digest,
+        col(AttachmentRow.uploaded_at) >= since,
+    )
+    with transaction(engine) as session:
+        return int(session.exec(query).one())
+
+
+def keep_attachment(
+    engine: Engine, stored: StoredFile, client_digest: str, at: dt.datetime
+) -> None:
+    with transaction(engine) as session:
+        files.keep(session, stored, None)
+        session.add(
+            AttachmentRow(sha256=stored.sha256, client_digest=client_digest, uploaded_at=at)
+        )
 
 
 def filed_already(engine: Engine, content_digest: str, since: dt.datetime) -> bool:
@@ -197,3 +236,36 @@ def _view(row: ComplaintRow) -> ComplaintView:
         subject=ComplaintSubject.model_validate(row.subject),
         progress=ComplaintProgress.model_validate(row.progress),
     )
+
+
+class WhistleblowerRewardRow(SQLModel, table=True):
+    """A reward an agency paid one of its own internal whistleblowers (R13's internal
+    channel), as the agency records it: the matter and the sum, never the person."""
+
+    __tablename__ = "whistleblower_reward"
+
+    id: int | None = Field(default=None, primary_key=True)
+    command_id: str = Field(max_length=200, unique=True)
+    """The request's id: the same request again records nothing more."""
+    agency_uscc: str = Field(max_length=18, index=True)
+    matter: str = Field(max_length=2000)
+    amount_yuan: Decimal = Field(sa_type=Numeric(14, 2))
+    paid_on: dt.date
+    recorded_by: str = Field(max_length=200)
+    recorded_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+def record_whistleblower_reward(engine: Engine, row: WhistleblowerRewardRow) -> None:
+    """Kept once per request: a retry of the same request finds it kept."""
+    with transaction(engine) as session:
+        insert_first(session, WhistleblowerRewardRow, row.model_dump(exclude={"id"}))
+
+
+def whistleblower_rewards(
+    engine: Engine, agency_uscc: str, *, limit: int, offset: int
+) -> tuple[int, list[WhistleblowerRewardRow]]:
+    query = select(WhistleblowerRewardRow).where(WhistleblowerRewardRow.agency_uscc == agency_uscc)
+    order = [col(WhistleblowerRewardRow.paid_on).desc(), col(WhistleblowerRewardRow.id).desc()]
+    with transaction(engine) as session:
+        total, rows = page(session, query, order, offset, limit)
+        return total, list(rows)

@@ -58,15 +58,20 @@ def register(engine: Engine, stored: StoredFile, user_id: int) -> None:
     first record, and its uploader may read it too."""
     with transaction(engine) as session:
         use_in(session, uploader(user_id), [stored.sha256])
-        statement = upsert_insert(session, StoredFileRow).values(
-            sha256=stored.sha256,
-            size=stored.size,
-            content_type=stored.content_type,
-            filename=stored.filename[:300],
-            uploaded_by_user_id=user_id,
-            uploaded_at=utcnow(),
-        )
-        session.execute(statement.on_conflict_do_nothing(index_elements=["sha256"]))
+        keep(session, stored, user_id)
+
+
+def keep(session: Session, stored: StoredFile, user_id: int | None) -> None:
+    """The upload's record, once: the same content uploaded again keeps its first."""
+    statement = upsert_insert(session, StoredFileRow).values(
+        sha256=stored.sha256,
+        size=stored.size,
+        content_type=stored.content_type,
+        filename=stored.filename[:300],
+        uploaded_by_user_id=user_id,
+        uploaded_at=utcnow(),
+    )
+    session.execute(statement.on_conflict_do_nothing(index_elements=["sha256"]))
 
 
 def unknown(engine: Engine, ids: list[str]) -> set[str]:

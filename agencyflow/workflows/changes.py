@@ -29,6 +29,11 @@ affiliation, subcontracting or a false report) refers it to the city for the
 seriously-untrustworthy list, as a veto recorded on the agency does. Before, only vetoes
 recorded on the agency were referred."""
 
+COMPLAINT_REWARD_PAID = "complaint-reward-paid"
+"""A complaint found true waits, after its outcome, for its reward to be approved and paid
+(recorded), with an inbox item until then; before, it ended at its outcome."""
+
 PROJECT = frozenset({REPORT_LATE_ONCE, CREDIT_TO_AGENCY})
 AGENCY = frozenset({AGENCY_CURRENT_POLICY, VERIFICATION_CONSEQUENCES, SIGNALLED_VETO})
-ALL = PROJECT | AGENCY
+COMPLAINT = frozenset({COMPLAINT_REWARD_PAID})
+ALL = PROJECT | AGENCY | COMPLAINT

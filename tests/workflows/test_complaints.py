@@ -11,7 +11,13 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from agencyflow.config.settings import Settings
-from agencyflow.domain.complaints import ComplaintOutcome, ComplaintStage, ComplaintSubject
+from agencyflow.domain.complaints import (
+    ComplaintOutcome,
+    ComplaintStage,
+    ComplaintSubject,
+    Report,
+    complaint_resource,
+)
 from agencyflow.store import complaints
 from agencyflow.store import credit as credit_store
 from agencyflow.workflows.agency.models import Decision
@@ -21,8 +27,10 @@ from agencyflow.workflows.complaint.models import (
     ComplaintInput,
     Extension,
     Outcome,
+    Merge,
     Refusal,
-    complaint_resource,
+    RewardApproval,
+    RewardPayment,
     complaint_workflow_id,
 )
 from agencyflow.workflows.complaint.workflow import ComplaintWorkflow
@@ -37,7 +45,12 @@ Handle = WorkflowHandle[ComplaintWorkflow, None]
 
 
 async def _filed(
-    env: WorkflowEnvironment, settings: Settings, engine: Engine, number: int, code: str
+    env: WorkflowEnvironment,
+    settings: Settings,
+    engine: Engine,
+    number: int,
+    code: str,
+    reporter_ref: str = "r-1",
 ) -> Handle:
     filing = ComplaintSubject(
         code=code,
@@ -45,7 +58,7 @@ async def _filed(
         agency_name=f"丽水安全技术服务有限公司{number}",
         county_code="331102",
         account="出具的隐患排查报告与现场不符，照片系翻拍",
-        reporter_ref="r-1",
+        reporter_ref=reporter_ref,
         filed_at=await env.get_current_time(),
     )
     handle: Handle = await env.client.start_workflow(
@@ -117,11 +130,35 @@ async def test_a_complaint_late_at_every_step_is_escalated_extended_once_and_fou
             fine_yuan=Decimal("100000"),
         ),
     )
-    await handle.result()
     shown = complaints.get(engine, code)
     assert shown is not None and shown.progress.stage is ComplaintStage.DECIDED
     assert shown.progress.reward is not None
     assert shown.progress.reward.reward_yuan == Decimal("15000.00")
+    assert shown.progress.reward_holder == code
+    assert set(_items(engine, code)) == {"complaint.reward"}
+
+    # The reward: approved, then paid; the complaint ends once it is paid.
+    today = (await time_skipping_env.get_current_time()).date()
+    unapproved = await refusal(
+        handle.execute_update(
+            ComplaintWorkflow.pay_reward, RewardPayment(actor=CITY, paid_on=today)
+        )
+    )
+    assert unapproved.type == "Conflict"
+    await handle.execute_update(ComplaintWorkflow.approve_reward, RewardApproval(actor=CITY))
+    ahead = await refusal(
+        handle.execute_update(
+            ComplaintWorkflow.pay_reward,
+            RewardPayment(actor=CITY, paid_on=today + dt.timedelta(days=2)),
+        )
+    )
+    assert ahead.type == "RuleViolations"
+    await handle.execute_update(
+        ComplaintWorkflow.pay_reward, RewardPayment(actor=CITY, paid_on=today)
+    )
+    await handle.result()
+    shown = complaints.get(engine, code)
+    assert shown is not None and shown.progress.reward_paid_on == today
     assert _items(engine, code) == {}
     [event] = credit_store.of_agency(engine, uscc(number))
     assert (event.kind, event.points) == ("complaint_found_true", 5)
@@ -134,8 +171,10 @@ async def test_a_complaint_late_at_every_step_is_escalated_extended_once_and_fou
         "complaint.reminded",
         "complaint.investigation_overdue",
         "complaint.decided",
+        "complaint.reward_approved",
+        "complaint.reward_paid",
     ]
-    await keep_history(time_skipping_env.client, handle.id, "late-extended-true")
+    await keep_history(time_skipping_env.client, handle.id, "late-extended-true-reward-paid")
 
 
 async def test_a_refused_complaint_is_answered_with_its_reasons(
@@ -152,3 +191,61 @@ async def test_a_refused_complaint_is_answered_with_its_reasons(
     assert shown.progress.published == "不予受理：不属于安全生产服务机构"
     assert _items(engine, code) == {}
     await keep_history(time_skipping_env.client, handle.id, "refused")
+
+
+async def test_a_later_report_merged_in_leaves_the_reward_to_the_first_reporter(
+    agencies_: Agencies, settings: Settings, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    number = fresh_agency()
+    first_code, later_code = f"C{number}A", f"C{number}B"
+    first = await _filed(time_skipping_env, settings, engine, number, first_code, "r-first")
+    await time_skipping_env.sleep(dt.timedelta(hours=3))
+    later = await _filed(time_skipping_env, settings, engine, number, later_code, "r-later")
+    await later.execute_update(ComplaintWorkflow.accept, Acceptance(actor=COUNTY))
+
+    # The regulator handles the matter on the later report, and merges the first into it.
+    shown = complaints.get(engine, first_code)
+    assert shown is not None
+    report = Report(
+        code=first_code, filed_at=shown.subject.filed_at, reporter_ref=shown.subject.reporter_ref
+    )
+    elsewhere = await refusal(
+        later.execute_update(ComplaintWorkflow.merge, Merge(actor=OTHER_COUNTY, report=report))
+    )
+    assert elsewhere.type == "Forbidden"
+    await later.execute_update(ComplaintWorkflow.merge, Merge(actor=COUNTY, report=report))
+    again = await refusal(
+        later.execute_update(ComplaintWorkflow.merge, Merge(actor=COUNTY, report=report))
+    )
+    assert again.type == "Conflict"
+
+    # The merged report closes, its acceptance item withdrawn; its clock stops.
+    await first.result()
+    merged = complaints.get(engine, first_code)
+    assert merged is not None and merged.progress.stage is ComplaintStage.MERGED
+    assert merged.progress.merged_into == later_code
+    assert _items(engine, first_code) == {}
+    await time_skipping_env.sleep(dt.timedelta(days=10))
+    assert "complaint.acceptance_overdue" not in _items(engine, first_code)
+
+    await later.execute_update(
+        ComplaintWorkflow.decide,
+        Outcome(
+            actor=COUNTY,
+            outcome=ComplaintOutcome.PARTLY_TRUE,
+            findings="部分报告未到现场",
+            published="经查部分属实",
+            fine_yuan=Decimal("4000000"),
+        ),
+    )
+    answered = complaints.get(engine, later_code)
+    assert answered is not None and answered.progress.reward is not None
+    assert answered.progress.reward_holder == first_code
+    assert answered.progress.reward.reward_yuan == Decimal("500000.00")
+    assert answered.progress.reward.bound == "max"
+    assert timeline_kinds_of(engine, complaint_resource(first_code)) == [
+        "complaint.filed",
+        "complaint.merged",
+    ]
+    await keep_history(time_skipping_env.client, first.id, "merged-away")
+    await keep_history(time_skipping_env.client, later.id, "merged-in-decided")

@@ -18,10 +18,17 @@ from pydantic import BaseModel, Field
 from agencyflow.api.commands import Commands, unseen
 from agencyflow.api.deps import Regulator, allow, own_county
 from agencyflow.api.params import CountyQuery, Offset
-from agencyflow.domain.bounded import RequiredReasons
-from agencyflow.domain.complaints import CENT, ComplaintOutcome, ComplaintStage
-from agencyflow.domain.errors import Conflict
-from agencyflow.domain.identity import Actor, Role, may_access
+from agencyflow.domain.bounded import Day, RequiredReasons
+from agencyflow.domain.complaints import (
+    CENT,
+    ComplaintOutcome,
+    ComplaintStage,
+    Report,
+    complaint_resource,
+    may_handle,
+)
+from agencyflow.domain.errors import Conflict, RuleViolations, Violation
+from agencyflow.domain.identity import Actor, Role
 from agencyflow.domain.timeline import TimelineEntry
 from agencyflow.store import complaints, timeline
 from agencyflow.store.complaints import ComplaintView, RevealRow
@@ -29,9 +36,11 @@ from agencyflow.store.types import utcnow
 from agencyflow.workflows.complaint.models import (
     Acceptance,
     Extension,
+    Merge,
     Outcome,
     Refusal,
-    complaint_resource,
+    RewardApproval,
+    RewardPayment,
     complaint_workflow_id,
 )
 from agencyflow.workflows.complaint.workflow import ComplaintWorkflow
@@ -69,6 +78,15 @@ class OutcomeBody(BaseModel):
     """The fine imposed (yuan, to the fen): the reward is a share of it."""
 
 
+class MergeBody(BaseModel):
+    report: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Z0-9]+$")]
+    """The code of a later report of the same matter, to be merged into this complaint."""
+
+
+class PaymentBody(BaseModel):
+    paid_on: Day
+
+
 class RevealBody(BaseModel):
     reason: Why
     """Why the reporter's identity is needed: kept with the reveal, shown to the city."""
@@ -89,11 +107,8 @@ class Complaints(Commands):
     async def visible(self, code: str, actor: Actor) -> ComplaintView:
         self.request.state.audit_resource = complaint_resource(code)
         found = await anyio.to_thread.run_sync(complaints.get, self.engine, code)
-        county = found.subject.county_code if found else None
-        if found is None or (county is None and actor.role is Role.COUNTY_REGULATOR):
+        if found is None or not may_handle(actor, found.subject.county_code):
             raise unseen(actor, "complaint", code, missing=found is None)
-        if not may_access(actor, county_code=county):
-            raise unseen(actor, "complaint", code, missing=False)
         return found
 
     async def answer(self, code: str) -> ComplaintDetail:
@@ -105,10 +120,16 @@ class Complaints(Commands):
         assert found is not None, "an update returned before its record was written"
         return ComplaintDetail(subject=found.subject, progress=found.progress, timeline=entries)
 
-    async def update(self, code: str, actor: Actor, update: Any, arg: Any) -> ComplaintDetail:
+    async def update(
+        self, code: str, actor: Actor, update: Any, arg: Any, *, open_only: bool = True
+    ) -> ComplaintDetail:
+        """The step on the complaint's workflow; one closed takes only its reward's steps
+        (``open_only=False``), and the workflow refuses those when no reward is owed."""
         found = await self.visible(code, actor)
-        if not found.progress.open:
+        if open_only and not found.progress.open:
             raise Conflict("the complaint is closed", code="complaint.closed")
+        if not open_only and found.progress.settled:
+            raise Conflict("the complaint is settled", code="complaint.settled")
         await self.send(complaint_workflow_id(code), update, arg, actor)
         return await self.answer(code)
 
@@ -193,6 +214,56 @@ async def decide(
         fine_yuan=fine,
     )
     return await service.update(code, actor, ComplaintWorkflow.decide, outcome)
+
+
+@router.post("/{code}/merge", name="complaints.merge")
+async def merge(
+    code: CodePath, body: MergeBody, actor: Regulator, service: Service
+) -> ComplaintDetail:
+    """Merge a later report of the same matter into this complaint, which then answers for
+    both; the report filed first keeps the right to the reward. Both must be open and
+    handled by the same office."""
+    if body.report == code:
+        raise RuleViolations(
+            [Violation(code="complaint.merge_self", field="report", message="another report")]
+        )
+    target = await service.visible(code, actor)
+    other = await service.visible(body.report, actor)
+    if other.subject.county_code != target.subject.county_code:
+        raise RuleViolations(
+            [
+                Violation(
+                    code="complaint.merge_elsewhere",
+                    field="report",
+                    message="a report handled by the same office",
+                )
+            ]
+        )
+    if not other.progress.open:
+        raise Conflict(f"{body.report} is closed", code="complaint.closed")
+    subject = other.subject
+    report = Report(code=subject.code, filed_at=subject.filed_at, reporter_ref=subject.reporter_ref)
+    return await service.update(
+        code, actor, ComplaintWorkflow.merge, Merge(actor=actor, report=report)
+    )
+
+
+@router.post("/{code}/reward/approval", name="complaints.approve_reward")
+async def approve_reward(code: CodePath, actor: Regulator, service: Service) -> ComplaintDetail:
+    """Approve the reward of a complaint found true, as computed with its outcome."""
+    approval = RewardApproval(actor=actor)
+    return await service.update(
+        code, actor, ComplaintWorkflow.approve_reward, approval, open_only=False
+    )
+
+
+@router.post("/{code}/reward/payment", name="complaints.pay_reward")
+async def pay_reward(
+    code: CodePath, body: PaymentBody, actor: Regulator, service: Service
+) -> ComplaintDetail:
+    """Record the approved reward paid, and on which day; the complaint is then settled."""
+    payment = RewardPayment(actor=actor, paid_on=body.paid_on)
+    return await service.update(code, actor, ComplaintWorkflow.pay_reward, payment, open_only=False)
 
 
 @router.post("/{code}/reporter", name="complaints.reveal")

@@ -15,23 +15,28 @@ import hmac
 import json
 import secrets
 import string
+from decimal import Decimal
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Header, Path, Request, status
+from fastapi import APIRouter, Header, Path, Request, UploadFile, status
 from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import Engine
+from temporalio.client import Client
 
 from agencyflow.api.deps import EngineDep, SettingsDep, TemporalDep
 from agencyflow.api.errors import ErrorBody, TooManyRequests
 from agencyflow.api.temporal_errors import reaching_temporal
-from agencyflow.domain.bounded import Day
+from agencyflow.config.settings import Settings
+from agencyflow.domain.bounded import Day, FileId
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.complaints import ComplaintStage, ComplaintSubject, handling_county
 from agencyflow.domain.errors import Conflict, NotFound, RuleViolations, Violation
 from agencyflow.domain.id_numbers import IdNumber
 from agencyflow.domain.regions import JURISDICTIONS
 from agencyflow.domain.uscc import Uscc
-from agencyflow.store import agencies, complaints
+from agencyflow.files import FileStore, sniff
+from agencyflow.store import agencies, complaints, files
 from agencyflow.store.complaints import ComplaintAccessRow
 from agencyflow.store.types import utcnow
 from agencyflow.workflows.complaint.models import ComplaintInput, complaint_workflow_id
@@ -43,6 +48,7 @@ COUNTIES = frozenset(j.code for j in JURISDICTIONS)
 CODE_ALPHABET = string.ascii_uppercase + string.digits
 REPEAT_WINDOW = dt.timedelta(days=1)
 SECRET_HEADER = "X-Complaint-Secret"
+ATTACHMENT_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 Short = Annotated[str, Field(min_length=1, max_length=200)]
 TOO_MANY: dict[int | str, dict[str, Any]] = {
     429: {"model": ErrorBody, "description": "Too many complaints from one address."}
@@ -73,6 +79,8 @@ class ComplaintBody(BaseModel):
     """The reporter works at the agency (内部吹哨人)."""
     reporter: Reporter | None = None
     """Empty: anonymous."""
+    files: Annotated[list[FileId], Field(max_length=10)] = []
+    """Attachments, by the ids ``POST /public/complaints/attachments`` answered."""
 
     @model_validator(mode="after")
     def _names_an_agency(self) -> "ComplaintBody":
@@ -87,12 +95,26 @@ class Filed(BaseModel):
     """Shown once: with the code, it shows where the complaint stands. Keep both."""
 
 
+class Attached(BaseModel):
+    file_id: str
+    size: int
+    content_type: str
+
+
 class Tracked(BaseModel):
     code: str
     stage: ComplaintStage
     filed_at: dt.datetime
+    merged_into: str | None = None
+    """Merged with an earlier report of the same matter, which answers for both."""
+    outcome_stage: ComplaintStage
+    """Where the answering complaint stands (this one, or the one it was merged into)."""
     published: str | None = None
     """What the regulator published of the outcome, once the complaint is closed."""
+    reward_yuan: Decimal | None = None
+    """The reward owed to this report's reporter, the first of the matter, when found true:
+    claimed with the tracking code and secret."""
+    reward_paid_on: dt.date | None = None
 
 
 def _refusals(body: ComplaintBody, today: dt.date) -> list[Violation]:
@@ -128,21 +150,47 @@ async def file_complaint(
     settings: SettingsDep,
     temporal: TemporalDep,
 ) -> Filed:
-    """File a complaint about an agency, anonymously or not; no account needed."""
-    now = utcnow()
-    if problems := _refusals(body, now.astimezone(CHINA_TZ).date()):
-        raise RuleViolations(problems)
-    sealer = settings.reporter_sealer()
-    client = sealer.digest(request.client.host if request.client else "unknown")
-    content = sealer.digest(json.dumps(body.model_dump(mode="json"), sort_keys=True))
+    """File a complaint about an agency, anonymously or not; no account needed. Attachments
+    are uploaded first (``POST /public/complaints/attachments``) and named by their ids."""
+    return await file(body, client_of(request), engine, settings, temporal)
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def _too_many(engine: Engine, settings: Settings, client: str, now: dt.datetime) -> None:
     hour_ago = now - dt.timedelta(hours=1)
-    if await anyio.to_thread.run_sync(complaints.filings_since, engine, client, hour_ago) >= (
-        settings.complaint_filings_per_hour
-    ):
+    filed = await anyio.to_thread.run_sync(complaints.filings_since, engine, client, hour_ago)
+    if filed >= settings.complaint_filings_per_hour:
         raise TooManyRequests(
             "too many complaints from this address: try again in an hour",
             code="complaint.too_many",
         )
+
+
+async def file(
+    body: ComplaintBody, client_host: str, engine: Engine, settings: Settings, temporal: Client
+) -> Filed:
+    """The filing, wherever it comes from (this API, or the public console page)."""
+    now = utcnow()
+    problems = _refusals(body, now.astimezone(CHINA_TZ).date())
+    if body.files and (
+        missing := await anyio.to_thread.run_sync(files.unknown, engine, body.files)
+    ):
+        problems.append(
+            Violation(
+                code="file.unknown",
+                field="files",
+                message=f"no upload with id {sorted(missing)[0]}: upload attachments first",
+            )
+        )
+    if problems:
+        raise RuleViolations(problems)
+    sealer = settings.reporter_sealer()
+    client = sealer.digest(client_host)
+    content = sealer.digest(json.dumps(body.model_dump(mode="json"), sort_keys=True))
+    await _too_many(engine, settings, client, now)
     if await anyio.to_thread.run_sync(
         complaints.filed_already, engine, content, now - REPEAT_WINDOW
     ):
@@ -178,6 +226,7 @@ async def file_complaint(
         ),
         happened_on=body.happened_on,
         account=body.account,
+        files=list(dict.fromkeys(body.files)),
         whistleblower=body.whistleblower,
         reporter_ref=reporter_ref,
         filed_at=now,
@@ -201,6 +250,53 @@ async def file_complaint(
     return Filed(code=code, secret=secret)
 
 
+@router.post(
+    "/attachments",
+    name="complaints.attach",
+    status_code=status.HTTP_201_CREATED,
+    responses=TOO_MANY,
+)
+async def attach(
+    file: UploadFile, request: Request, engine: EngineDep, settings: SettingsDep
+) -> Attached:
+    """A photo (JPEG, PNG) or a PDF for a complaint, checked by its content; name its id in
+    the complaint's ``files``. Counted against the address's hourly attachments."""
+    return await keep_attachment(file, client_of(request), engine, settings)
+
+
+async def keep_attachment(
+    file: UploadFile, client_host: str, engine: Engine, settings: Settings
+) -> Attached:
+    limit = settings.complaint_attachment_max_bytes
+    content = await file.read(limit + 1)
+    actual = sniff(content)
+    problem = None
+    if len(content) > limit:
+        problem = ("file.too_large", f"an attachment is at most {limit} bytes")
+    elif actual not in ATTACHMENT_TYPES:
+        problem = ("file.not_accepted", "a JPEG or PNG photo, or a PDF (checked by content)")
+    if problem:
+        raise RuleViolations([Violation(code=problem[0], field="file", message=problem[1])])
+    assert actual is not None
+    now = utcnow()
+    client = settings.reporter_sealer().digest(client_host)
+    hour_ago = now - dt.timedelta(hours=1)
+    sent = await anyio.to_thread.run_sync(complaints.attachments_since, engine, client, hour_ago)
+    if sent >= settings.complaint_attachments_per_hour:
+        raise TooManyRequests(
+            "too many attachments from this address: try again in an hour",
+            code="complaint.too_many_attachments",
+        )
+    store = FileStore(settings.files_dir)
+
+    def keep() -> Attached:
+        stored = store.put(content, filename=file.filename or "attachment", content_type=actual)
+        complaints.keep_attachment(engine, stored, client, now)
+        return Attached(file_id=stored.sha256, size=stored.size, content_type=actual)
+
+    return await anyio.to_thread.run_sync(keep)
+
+
 @router.get("/{code}", name="complaints.track")
 async def track(
     code: Annotated[str, Path(max_length=32)],
@@ -218,11 +314,20 @@ async def track(
         raise NotFound("no complaint with that code and secret", code="complaint.not_found")
     shown = await anyio.to_thread.run_sync(complaints.get, engine, code)
     if shown is None:  # its first record is moments behind the filing
-        return Tracked(code=code, stage=ComplaintStage.FILED, filed_at=access.filed_at)
-    progress = shown.progress
+        filed = ComplaintStage.FILED
+        return Tracked(code=code, stage=filed, outcome_stage=filed, filed_at=access.filed_at)
+    progress, answering = shown.progress, shown.progress
+    if progress.merged_into is not None:  # the complaint it joined answers for it
+        joined = await anyio.to_thread.run_sync(complaints.get, engine, progress.merged_into)
+        answering = joined.progress if joined is not None else progress
+    owed = answering.reward if answering.reward_holder == code else None
     return Tracked(
         code=code,
         stage=progress.stage,
         filed_at=shown.subject.filed_at,
-        published=None if progress.open else progress.published,
+        merged_into=progress.merged_into,
+        outcome_stage=answering.stage,
+        published=None if answering.open else answering.published,
+        reward_yuan=owed.reward_yuan if owed else None,
+        reward_paid_on=answering.reward_paid_on if owed else None,
     )

@@ -12,10 +12,11 @@ from sqlalchemy import Engine
 from agencyflow.api.deps import EngineDep, SettingsDep, allow
 from agencyflow.api.params import FileIdPath
 from agencyflow.api.schemas.hazards import FileUploaded
+from agencyflow.domain.complaints import may_handle
 from agencyflow.domain.errors import NotFound, RuleViolations, Violation
 from agencyflow.domain.identity import Actor, Located, may_access, may_see
 from agencyflow.files import FileStore, sniff
-from agencyflow.store import agencies, files, hazards, projects
+from agencyflow.store import agencies, complaints, files, hazards, projects
 
 router = APIRouter(prefix="/files", tags=["files"])
 
@@ -100,6 +101,11 @@ def _visible_file(engine: Engine, sha256: str, actor: Actor) -> files.StoredFile
             if agency is not None and may_access(
                 actor, county_code=agency.jurisdiction_code, agency_uscc=key
             ):
+                return row
+        elif kind == "complaints":  # never the agency complained about: regulators only
+            found = complaints.get(engine, key)
+            county = found.subject.county_code if found else None
+            if found is not None and may_handle(actor, county):
                 return row
         elif kind == "reform":  # a reform task's evidence: the county's regulators and the city
             county = key.partition("/")[0]

@@ -1,5 +1,6 @@
 """Input, state and commands of `ComplaintWorkflow`."""
 
+import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
@@ -8,7 +9,12 @@ from pydantic import BaseModel, Field
 from agencyflow.config.limits import HistoryLimits
 from agencyflow.config.policy import Policy
 from agencyflow.domain.bounded import RequiredReasons
-from agencyflow.domain.complaints import ComplaintOutcome, ComplaintProgress, ComplaintSubject
+from agencyflow.domain.complaints import (
+    ComplaintOutcome,
+    ComplaintProgress,
+    ComplaintSubject,
+    Report,
+)
 from agencyflow.domain.identity import Actor
 from agencyflow.workflows.memory import Memory
 from agencyflow.workflows.steps import Change
@@ -18,13 +24,12 @@ def complaint_workflow_id(code: str) -> str:
     return f"complaint-{code}"
 
 
-def complaint_resource(code: str) -> str:
-    return f"complaints/{code}"
-
-
 class ComplaintState(Memory):
     subject: ComplaintSubject | None = None
     progress: ComplaintProgress | None = None
+    merge_pending: str | None = None
+    """The complaint this one was merged into, signalled but not yet recorded: carried
+    across continue-as-new so the signal is never lost."""
 
 
 class ComplaintInput(BaseModel):
@@ -61,6 +66,22 @@ class Outcome(BaseModel):
     """What the reporter is told."""
     fine_yuan: Annotated[Decimal, Field(ge=0, le=100_000_000, decimal_places=2)] | None = None
     """The fine imposed, which the reward is a share of."""
+
+
+class Merge(BaseModel):
+    """A later report of the same matter, merged into this complaint."""
+
+    actor: Actor
+    report: Report
+
+
+class RewardApproval(BaseModel):
+    actor: Actor
+
+
+class RewardPayment(BaseModel):
+    actor: Actor
+    paid_on: dt.date
 
 
 class ComplaintChange(Change):

@@ -6,15 +6,20 @@ found true costs the agency its credit deduction and earns the reporter the rewa
 import datetime as dt
 from decimal import Decimal
 
+from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.complaints import (
     ComplaintProgress,
     ComplaintStage,
     ComplaintSubject,
+    Report,
+    complaint_resource,
+    first_reporter,
     reward_for,
 )
 from agencyflow.domain.errors import Conflict, RuleViolations, Violation
 from agencyflow.domain.identity import Actor
 from agencyflow.domain.inbox import Addressee, InboxChanges, InboxMessage
+from agencyflow.workflows import changes
 from agencyflow.workflows.steps import (
     Context,
     credit_event,
@@ -30,14 +35,17 @@ from .models import (
     ComplaintChange,
     ComplaintState,
     Extension,
+    Merge,
     Outcome,
     Refusal,
-    complaint_resource,
+    RewardApproval,
+    RewardPayment,
 )
 
 ACCEPTANCE_ITEM = "complaint.acceptance"
 INVESTIGATION_ITEM = "complaint.investigation"
 REMINDER_ITEM = "complaint.reminder"
+REWARD_ITEM = "complaint.reward"
 ACCEPTANCE_OVERDUE_ITEM = "complaint.acceptance_overdue"
 INVESTIGATION_OVERDUE_ITEM = "complaint.investigation_overdue"
 ALL_ITEMS = (
@@ -47,6 +55,7 @@ ALL_ITEMS = (
     ACCEPTANCE_OVERDUE_ITEM,
     INVESTIGATION_OVERDUE_ITEM,
 )
+OPEN = (ComplaintStage.FILED, ComplaintStage.INVESTIGATING)
 
 
 def subject_of(state: ComplaintState) -> ComplaintSubject:
@@ -91,6 +100,49 @@ def _check_stage(state: ComplaintState, actor: Actor, stage: ComplaintStage, wha
     require(
         progress_of(state).stage is stage,
         Conflict(f"the complaint is not {what}", code=f"complaint.not_{stage.value}"),
+    )
+
+
+def own_report(state: ComplaintState) -> Report:
+    subject = subject_of(state)
+    return Report(code=subject.code, filed_at=subject.filed_at, reporter_ref=subject.reporter_ref)
+
+
+# ---------------------------------------------------------------------- merging
+
+
+def check_merge(state: ComplaintState, merge: Merge) -> None:
+    require_regulator(merge.actor, subject_of(state).county_code, "complaint")
+    progress, code = progress_of(state), merge.report.code
+    require(
+        progress.stage in OPEN,
+        Conflict("only an open complaint takes others in", code="complaint.closed"),
+    )
+    require(
+        code != subject_of(state).code and code not in {r.code for r in progress.merged},
+        Conflict(f"{code} is merged here already", code="complaint.already_merged"),
+    )
+
+
+def merge(draft: ComplaintState, merge: Merge) -> ComplaintChange:
+    progress_of(draft).merged.append(merge.report)
+    return ComplaintChange(
+        kind="complaint.merged_in",
+        summary=f"合并同一事项的举报 {merge.report.code}",
+        actor=merge.actor,
+    )
+
+
+def merged_into(draft: ComplaintState, into: str, ctx: Context) -> ComplaintChange:
+    """Closed as merged into ``into``, which answers for both."""
+    subject, progress = subject_of(draft), progress_of(draft)
+    progress.stage, progress.merged_into, progress.closed_at = ComplaintStage.MERGED, into, ctx.now
+    progress.published = f"已与同一事项的举报 {into} 合并办理"
+    draft.merge_pending = None
+    return ComplaintChange(
+        kind="complaint.merged",
+        summary=f"并入举报 {into} 办理",
+        inbox=done(complaint_resource(subject.code), *ALL_ITEMS),
     )
 
 
@@ -193,8 +245,12 @@ def decide(draft: ComplaintState, outcome: Outcome, ctx: Context) -> ComplaintCh
     progress.published, progress.fine_yuan = outcome.published, outcome.fine_yuan
     founded = outcome.outcome.founded
     events = []
+    inbox = done(complaint_resource(subject.code), *ALL_ITEMS)
     if founded:
         progress.reward = reward_for(outcome.fine_yuan or Decimal(0), ctx.policy.reward_rules())
+        progress.reward_holder = first_reporter([own_report(draft), *progress.merged]).code
+        if changes.COMPLAINT_REWARD_PAID in ctx.changes:
+            inbox.send.append(_reward_item(subject, progress))
         if subject.agency_uscc is not None:
             events.append(
                 credit_event(
@@ -211,8 +267,90 @@ def decide(draft: ComplaintState, outcome: Outcome, ctx: Context) -> ComplaintCh
         summary=f"办结：{outcome.outcome.label}",
         actor=outcome.actor,
         reasons=[outcome.findings],
-        inbox=done(complaint_resource(subject.code), *ALL_ITEMS),
+        inbox=inbox,
         credit_events=events,
+    )
+
+
+# ---------------------------------------------------------------------- reward
+
+
+def _reward_item(subject: ComplaintSubject, progress: ComplaintProgress) -> InboxMessage:
+    assert progress.reward is not None
+    return message(
+        complaint_resource(subject.code),
+        REWARD_ITEM,
+        handler_of(subject),
+        _title(subject, f"举报奖励 {progress.reward.reward_yuan} 元待兑付"),
+    )
+
+
+def _check_reward(state: ComplaintState, actor: Actor) -> ComplaintProgress:
+    _check_stage(state, actor, ComplaintStage.DECIDED, "decided")
+    progress = progress_of(state)
+    require(
+        progress.reward is not None,
+        Conflict("no reward is owed for this complaint", code="complaint.no_reward"),
+    )
+    return progress
+
+
+def check_reward_approval(state: ComplaintState, approval: RewardApproval) -> None:
+    progress = _check_reward(state, approval.actor)
+    require(
+        progress.reward_approved_at is None,
+        Conflict("the reward is approved already", code="complaint.reward_approved"),
+    )
+
+
+def approve_reward(
+    draft: ComplaintState, approval: RewardApproval, ctx: Context
+) -> ComplaintChange:
+    progress = progress_of(draft)
+    assert progress.reward is not None
+    progress.reward_approved_at, progress.reward_approved_by = ctx.now, approval.actor.label
+    return ComplaintChange(
+        kind="complaint.reward_approved",
+        summary=f"批准举报奖励 {progress.reward.reward_yuan} 元（举报 {progress.reward_holder}）",
+        actor=approval.actor,
+    )
+
+
+def check_reward_payment(state: ComplaintState, payment: RewardPayment, ctx: Context) -> None:
+    progress = _check_reward(state, payment.actor)
+    approved_at = progress.reward_approved_at
+    require(
+        approved_at is not None,
+        Conflict("a reward is approved before it is paid", code="complaint.reward_not_approved"),
+    )
+    assert approved_at is not None
+    require(
+        progress.reward_paid_on is None,
+        Conflict("the reward is paid already", code="complaint.reward_paid"),
+    )
+    approved = approved_at.astimezone(CHINA_TZ).date()
+    today = ctx.now.astimezone(CHINA_TZ).date()
+    if not approved <= payment.paid_on <= today:
+        raise RuleViolations(
+            [
+                Violation(
+                    code="complaint.paid_on",
+                    field="paid_on",
+                    message=f"a day from its approval ({approved}) to today",
+                )
+            ]
+        )
+
+
+def pay_reward(draft: ComplaintState, payment: RewardPayment) -> ComplaintChange:
+    subject, progress = subject_of(draft), progress_of(draft)
+    assert progress.reward is not None
+    progress.reward_paid_on = payment.paid_on
+    return ComplaintChange(
+        kind="complaint.reward_paid",
+        summary=f"举报奖励 {progress.reward.reward_yuan} 元已于 {payment.paid_on} 兑付",
+        actor=payment.actor,
+        inbox=done(complaint_resource(subject.code), REWARD_ITEM),
     )
 
 

@@ -2,10 +2,12 @@
 
 Started with the complaint as filed (the input carries it). Updates (regulators of the
 handling county, or the city): ``accept`` or ``refuse`` within the policy's working days;
-``extend`` once; ``decide`` with the outcome. The acceptance deadline and the
-investigation's end go to the city when they pass unanswered; reminders go to the
-handling regulator before the investigation's end. The reporter is known to the workflow
-only by a reference to their sealed identity.
+``extend`` once; ``merge`` a later report of the same matter in; ``decide`` with the
+outcome; then, for a report found true, ``approve_reward`` and ``pay_reward``. The
+acceptance deadline and the investigation's end go to the city when they pass unanswered;
+reminders go to the handling regulator before the investigation's end. A complaint merged
+into another hears of it by the signal ``merged_into`` and closes. The reporter is known to
+the workflow only by a reference to their sealed identity.
 """
 
 import asyncio
@@ -14,14 +16,16 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from agencyflow.activities.names import COMPLAINT_RECORD
-    from agencyflow.domain.complaints import ComplaintSubject
+    from agencyflow.domain.complaints import ComplaintSubject, complaint_resource
     from agencyflow.domain.records import ComplaintRecord
+    from agencyflow.workflows import changes
     from agencyflow.workflows.memory import Ack
     from agencyflow.workflows.project.outside import tell_agency
     from agencyflow.workflows.recorder import (
         TIMER_RETRY_AFTER,
         Recorder,
         RecordFailed,
+        taken,
         working_days_from_now,
     )
     from agencyflow.workflows.steps import Context
@@ -33,9 +37,12 @@ with workflow.unsafe.imports_passed_through():
         ComplaintInput,
         ComplaintState,
         Extension,
+        Merge,
         Outcome,
         Refusal,
-        complaint_resource,
+        RewardApproval,
+        RewardPayment,
+        complaint_workflow_id,
     )
 
 
@@ -45,17 +52,23 @@ class ComplaintWorkflow:
     def __init__(self, input: ComplaintInput) -> None:
         self._policy, self._limits = input.policy, input.limits
         self._rec = Recorder(input.state or ComplaintState(), COMPLAINT_RECORD, input.limits)
+        self._changes = taken(changes.COMPLAINT)
+        self._merge_into = self._state.merge_pending
 
     @property
     def _state(self) -> ComplaintState:
         return self._rec.state
 
     def _ctx(self) -> Context:
-        return Context(now=workflow.now(), policy=self._policy)
+        return Context(now=workflow.now(), policy=self._policy, changes=self._changes)
 
     def _closed(self) -> bool:
         progress = self._state.progress
-        return progress is not None and not progress.open
+        if progress is None:
+            return False
+        if changes.COMPLAINT_REWARD_PAID in self._changes:
+            return progress.settled
+        return not progress.open
 
     @workflow.run
     async def run(self, input: ComplaintInput) -> None:
@@ -67,9 +80,10 @@ class ComplaintWorkflow:
                 await self._rec.due_steps(self._due_change, self._adopt)
         await self._rec.quiet()
         if not self._closed():
+            state = self._state.model_copy(update={"merge_pending": self._merge_into})
             workflow.continue_as_new(
                 ComplaintInput(
-                    code=input.code, policy=self._policy, limits=self._limits, state=self._state
+                    code=input.code, policy=self._policy, limits=self._limits, state=state
                 )
             )
 
@@ -87,7 +101,61 @@ class ComplaintWorkflow:
                 await workflow.sleep(TIMER_RETRY_AFTER)
 
     async def _due_change(self, draft: ComplaintState) -> ComplaintChange | None:
+        progress = draft.progress
+        if self._merge_into is not None and progress is not None and progress.open:
+            return steps.merged_into(draft, self._merge_into, self._ctx())
         return steps.due_change(draft, self._ctx())
+
+    @workflow.signal
+    def merged_into(self, code: str) -> None:
+        """From the complaint this one was merged into; taken by the timer loop, so that one
+        whose record fails is tried again."""
+        self._merge_into = code
+        self._rec.wake()
+
+    @workflow.update
+    async def merge(self, merge: Merge) -> Ack:
+        """Take a later report of the same matter in, then close it: the signal reaches it
+        once this step is recorded, and a report already closed stays as it was."""
+        ack = await self._rec.step(
+            lambda s: steps.check_merge(s, merge),
+            lambda d: steps.merge(d, merge),
+            self._adopt,
+        )
+        merged = workflow.get_external_workflow_handle(complaint_workflow_id(merge.report.code))
+        try:
+            await merged.signal(ComplaintWorkflow.merged_into, steps.subject_of(self._state).code)
+        except Exception as failure:  # noqa: BLE001 - it closed on its own meanwhile
+            workflow.logger.warning("merged complaint not told: %s", failure)
+        return ack
+
+    @merge.validator
+    def _validate_merge(self, merge: Merge) -> None:
+        self._rec.check(lambda s: steps.check_merge(s, merge))
+
+    @workflow.update
+    async def approve_reward(self, approval: RewardApproval) -> Ack:
+        return await self._rec.step(
+            lambda s: steps.check_reward_approval(s, approval),
+            lambda d: steps.approve_reward(d, approval, self._ctx()),
+            self._adopt,
+        )
+
+    @approve_reward.validator
+    def _validate_approve_reward(self, approval: RewardApproval) -> None:
+        self._rec.check(lambda s: steps.check_reward_approval(s, approval))
+
+    @workflow.update
+    async def pay_reward(self, payment: RewardPayment) -> Ack:
+        return await self._rec.step(
+            lambda s: steps.check_reward_payment(s, payment, self._ctx()),
+            lambda d: steps.pay_reward(d, payment),
+            self._adopt,
+        )
+
+    @pay_reward.validator
+    def _validate_pay_reward(self, payment: RewardPayment) -> None:
+        self._rec.check(lambda s: steps.check_reward_payment(s, payment, self._ctx()))
 
     @workflow.update
     async def accept(self, acceptance: Acceptance) -> Ack:
