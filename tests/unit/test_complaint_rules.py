@@ -1,12 +1,20 @@
 """Complaints' pure rules (issue 13, acceptance): the reward at its bounds, and routing."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
 
 from agencyflow.config.policy import Policy
-from agencyflow.domain.complaints import handling_county, reward_for
+from agencyflow.domain.complaints import (
+    Report,
+    first_reporter,
+    handling_county,
+    may_handle,
+    reward_for,
+)
+from agencyflow.domain.identity import Actor, Role
 
 RULES = Policy().reward_rules()
 
@@ -50,3 +58,25 @@ def test_a_complaint_goes_where_the_agency_worked() -> None:
     assert handling_county("331121", "331102") == "331121"  # the enterprise's county
     assert handling_county(None, "331102") == "331102"  # else the agency's own
     assert handling_county(None, None) is None  # an out-of-town agency: the city
+
+
+def test_only_the_handling_office_handles_a_complaint() -> None:
+    county = Actor(user_id=1, name="莲都", role=Role.COUNTY_REGULATOR, county_code="331102")
+    other = Actor(user_id=2, name="龙泉", role=Role.COUNTY_REGULATOR, county_code="331181")
+    city = Actor(user_id=3, name="市局", role=Role.CITY_REGULATOR)
+    agency = Actor(user_id=4, name="机构", role=Role.AGENCY, agency_uscc="91331102MA00010049")
+    assert may_handle(county, "331102") and may_handle(city, "331102")
+    assert not may_handle(other, "331102") and not may_handle(agency, "331102")
+    assert may_handle(city, None)  # the city's own complaints
+    assert not may_handle(county, None)
+
+
+def test_the_first_report_filed_keeps_the_reward_anonymous_or_not() -> None:
+    at = dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC)
+    reports = [
+        Report(code="JBB", filed_at=at + dt.timedelta(hours=1), reporter_ref="r-named"),
+        Report(code="JBA", filed_at=at),  # anonymous, but first
+        Report(code="JBC", filed_at=at),  # as early: the code decides, so the rule is total
+    ]
+    assert first_reporter(reports).code == "JBA"
+    assert first_reporter(reports[:1]).code == "JBB"
