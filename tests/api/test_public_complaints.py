@@ -187,11 +187,34 @@ async def test_the_county_handles_a_complaint_and_reveals_its_reporter_only_with
         "findings": "内部：照片为翻拍，已立案",
         "published": "经查属实，已依法处理",
         "fine_yuan": 100000,
+        "penalty": {"decision_number": "丽应急罚〔2026〕12号"},
     }
+    unfounded = await api.post(
+        f"{path}/outcome", headers=county, json={**outcome, "outcome": "not_true"}
+    )
+    assert unfounded.status_code == 422 and unfounded.json()["detail"][0]["loc"][-1] == "penalty"
     decided = await api.post(f"{path}/outcome", headers=county, json=outcome)
     assert decided.status_code == 200, decided.text
     assert decided.json()["progress"]["reward"]["reward_yuan"] == "15000.00"
-    assert [e.kind for e in credit.of_agency(engine, office.uscc)] == ["complaint_found_true"]
+    await eventually(lambda: len(credit.of_agency(engine, office.uscc)) == 2)
+    assert sorted(e.kind for e in credit.of_agency(engine, office.uscc)) == [
+        "administrative_penalty",
+        "complaint_found_true",
+    ]
+    # The same penalty recorded again through the credit work is a duplicate: it counts once.
+    again = await api.post(
+        f"/agencies/{office.uscc}/credit/events",
+        headers=county,
+        json={
+            "kind": "administrative_penalty",
+            "reference": "丽应急罚〔2026〕12号",
+            "reason": "举报查实后的行政处罚",
+        },
+    )
+    assert again.status_code == 409
+    assert again.json()["detail"][0]["type"] == "credit.already_recorded"
+    scored = await api.get(f"/agencies/{office.uscc}/credit", headers=county)
+    assert scored.json()["score"] == 100 - 5 - 10
     closed = await api.post(f"{path}/acceptance", headers=county)
     assert closed.status_code == 409
 

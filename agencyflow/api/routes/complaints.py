@@ -38,6 +38,7 @@ from agencyflow.workflows.complaint.models import (
     Extension,
     Merge,
     Outcome,
+    Penalty,
     Refusal,
     RewardApproval,
     RewardPayment,
@@ -76,6 +77,9 @@ class OutcomeBody(BaseModel):
     published: Why
     fine_yuan: Annotated[float, Field(ge=0, le=100_000_000)] | None = None
     """The fine imposed (yuan, to the fen): the reward is a share of it."""
+    penalty: Penalty | None = None
+    """The administrative penalty's decision, if one was imposed: it costs the agency the
+    policy's deduction, as recorded through ``/agencies/{uscc}/credit/events``, once."""
 
 
 class MergeBody(BaseModel):
@@ -212,6 +216,7 @@ async def decide(
         findings=body.findings,
         published=body.published,
         fine_yuan=fine,
+        penalty=body.penalty,
     )
     return await service.update(code, actor, ComplaintWorkflow.decide, outcome)
 

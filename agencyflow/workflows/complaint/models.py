@@ -57,6 +57,15 @@ class Extension(BaseModel):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+class Penalty(BaseModel):
+    """The administrative penalty imposed on the agency for what the complaint found: it
+    reaches the agency's credit as the credit work records any penalty, once per decision."""
+
+    decision_number: Annotated[str, Field(min_length=1, max_length=100)]
+    """处罚决定书文号."""
+    serious: bool = False
+
+
 class Outcome(BaseModel):
     actor: Actor
     outcome: ComplaintOutcome
@@ -66,6 +75,7 @@ class Outcome(BaseModel):
     """What the reporter is told."""
     fine_yuan: Annotated[Decimal, Field(ge=0, le=100_000_000, decimal_places=2)] | None = None
     """The fine imposed, which the reward is a share of."""
+    penalty: Penalty | None = None
 
 
 class Merge(BaseModel):

@@ -16,10 +16,13 @@ from agencyflow.domain.complaints import (
     first_reporter,
     reward_for,
 )
+from agencyflow.domain.credit import RecordedKind
 from agencyflow.domain.errors import Conflict, RuleViolations, Violation
 from agencyflow.domain.identity import Actor
 from agencyflow.domain.inbox import Addressee, InboxChanges, InboxMessage
+from agencyflow.domain.project import CreditEvent
 from agencyflow.workflows import changes
+from agencyflow.workflows.agency.models import agency_resource
 from agencyflow.workflows.steps import (
     Context,
     credit_event,
@@ -37,6 +40,7 @@ from .models import (
     Extension,
     Merge,
     Outcome,
+    Penalty,
     Refusal,
     RewardApproval,
     RewardPayment,
@@ -236,6 +240,51 @@ def extend(draft: ComplaintState, extension: Extension) -> ComplaintChange:
 
 def check_outcome(state: ComplaintState, outcome: Outcome) -> None:
     _check_stage(state, outcome.actor, ComplaintStage.INVESTIGATING, "under investigation")
+    if outcome.penalty is not None and not outcome.outcome.founded:
+        raise RuleViolations(
+            [
+                Violation(
+                    code="complaint.penalty_unfounded",
+                    field="penalty",
+                    message="a penalty follows a complaint found (partly) true",
+                )
+            ]
+        )
+    if outcome.penalty is not None and subject_of(state).agency_uscc is None:
+        raise RuleViolations(
+            [
+                Violation(
+                    code="complaint.penalty_unregistered",
+                    field="penalty",
+                    message="the agency is not on the register: record its penalty where it is",
+                )
+            ]
+        )
+
+
+def _penalty_event(subject: ComplaintSubject, penalty: Penalty, ctx: Context) -> CreditEvent:
+    """As the credit work records a penalty (`recorded_source`): recorded there again under
+    the same decision number, it counts once."""
+    assert subject.agency_uscc is not None
+    kind = (
+        RecordedKind.ADMINISTRATIVE_PENALTY_SERIOUS
+        if penalty.serious
+        else (RecordedKind.ADMINISTRATIVE_PENALTY)
+    )
+    deductions = ctx.policy.credit_deductions
+    points = (
+        deductions.administrative_penalty_serious
+        if penalty.serious
+        else deductions.administrative_penalty
+    )
+    return credit_event(
+        subject.agency_uscc,
+        f"{agency_resource(subject.agency_uscc)}#credit.{kind.value}.{penalty.decision_number}",
+        kind.value,
+        ctx.now,
+        {"reference": penalty.decision_number, "complaint": subject.code},
+        points=points,
+    )
 
 
 def decide(draft: ComplaintState, outcome: Outcome, ctx: Context) -> ComplaintChange:
@@ -262,6 +311,8 @@ def decide(draft: ComplaintState, outcome: Outcome, ctx: Context) -> ComplaintCh
                     points=ctx.policy.credit_deductions.complaint_found_true,
                 )
             )
+            if outcome.penalty is not None:
+                events.append(_penalty_event(subject, outcome.penalty, ctx))
     return ComplaintChange(
         kind="complaint.decided",
         summary=f"办结：{outcome.outcome.label}",
