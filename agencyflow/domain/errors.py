@@ -39,6 +39,11 @@ class RuleViolations(AgencyflowError):
         super().__init__("; ".join(v.message for v in violations))
         self.violations = violations
 
+    @classmethod
+    def one(cls, code: str, field: str, message: str) -> "RuleViolations":
+        """The request breaks one rule, of one field."""
+        return cls([Violation(code=code, field=field, message=message)])
+
 
 class Conflict(AgencyflowError):
     """A step out of order or a duplicate (HTTP 409)."""

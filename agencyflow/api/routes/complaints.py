@@ -27,7 +27,7 @@ from agencyflow.domain.complaints import (
     complaint_resource,
     may_handle,
 )
-from agencyflow.domain.errors import Conflict, RuleViolations, Violation
+from agencyflow.domain.errors import Conflict, RuleViolations
 from agencyflow.domain.identity import Actor, Role
 from agencyflow.domain.timeline import TimelineEntry
 from agencyflow.store import complaints, timeline
@@ -229,20 +229,12 @@ async def merge(
     both; the report filed first keeps the right to the reward. Both must be open and
     handled by the same office."""
     if body.report == code:
-        raise RuleViolations(
-            [Violation(code="complaint.merge_self", field="report", message="another report")]
-        )
+        raise RuleViolations.one("complaint.merge_self", "report", "another report")
     target = await service.visible(code, actor)
     other = await service.visible(body.report, actor)
     if other.subject.county_code != target.subject.county_code:
-        raise RuleViolations(
-            [
-                Violation(
-                    code="complaint.merge_elsewhere",
-                    field="report",
-                    message="a report handled by the same office",
-                )
-            ]
+        raise RuleViolations.one(
+            "complaint.merge_elsewhere", "report", "a report handled by the same office"
         )
     if not other.progress.open:
         raise Conflict(f"{body.report} is closed", code="complaint.closed")

@@ -15,6 +15,7 @@ import hmac
 import json
 import secrets
 import string
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -159,14 +160,18 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def _too_many(engine: Engine, settings: Settings, client: str, now: dt.datetime) -> None:
-    hour_ago = now - dt.timedelta(hours=1)
-    filed = await anyio.to_thread.run_sync(complaints.filings_since, engine, client, hour_ago)
-    if filed >= settings.complaint_filings_per_hour:
-        raise TooManyRequests(
-            "too many complaints from this address: try again in an hour",
-            code="complaint.too_many",
-        )
+async def _within_the_hour(
+    count: Callable[[Engine, str, dt.datetime], int],
+    engine: Engine,
+    client: str,
+    limit: int,
+    what: str,
+    code: str,
+) -> None:
+    """Refuse (429) an address that sent ``limit`` of these in the last hour already."""
+    hour_ago = utcnow() - dt.timedelta(hours=1)
+    if await anyio.to_thread.run_sync(count, engine, client, hour_ago) >= limit:
+        raise TooManyRequests(f"too many {what} from this address: try again in an hour", code=code)
 
 
 async def file(
@@ -190,7 +195,14 @@ async def file(
     sealer = settings.reporter_sealer()
     client = sealer.digest(client_host)
     content = sealer.digest(json.dumps(body.model_dump(mode="json"), sort_keys=True))
-    await _too_many(engine, settings, client, now)
+    await _within_the_hour(
+        complaints.filings_since,
+        engine,
+        client,
+        settings.complaint_filings_per_hour,
+        "complaints",
+        "complaint.too_many",
+    )
     if await anyio.to_thread.run_sync(
         complaints.filed_already, engine, content, now - REPEAT_WINDOW
     ):
@@ -276,22 +288,22 @@ async def keep_attachment(
     elif actual not in ATTACHMENT_TYPES:
         problem = ("file.not_accepted", "a JPEG or PNG photo, or a PDF (checked by content)")
     if problem:
-        raise RuleViolations([Violation(code=problem[0], field="file", message=problem[1])])
+        raise RuleViolations.one(problem[0], "file", problem[1])
     assert actual is not None
-    now = utcnow()
     client = settings.reporter_sealer().digest(client_host)
-    hour_ago = now - dt.timedelta(hours=1)
-    sent = await anyio.to_thread.run_sync(complaints.attachments_since, engine, client, hour_ago)
-    if sent >= settings.complaint_attachments_per_hour:
-        raise TooManyRequests(
-            "too many attachments from this address: try again in an hour",
-            code="complaint.too_many_attachments",
-        )
+    await _within_the_hour(
+        complaints.attachments_since,
+        engine,
+        client,
+        settings.complaint_attachments_per_hour,
+        "attachments",
+        "complaint.too_many_attachments",
+    )
     store = FileStore(settings.files_dir)
 
     def keep() -> Attached:
         stored = store.put(content, filename=file.filename or "attachment", content_type=actual)
-        complaints.keep_attachment(engine, stored, client, now)
+        complaints.keep_attachment(engine, stored, client, utcnow())
         return Attached(file_id=stored.sha256, size=stored.size, content_type=actual)
 
     return await anyio.to_thread.run_sync(keep)

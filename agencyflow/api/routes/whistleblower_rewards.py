@@ -18,7 +18,7 @@ from agencyflow.api.temporal_errors import update_id
 from agencyflow.domain.bounded import Day
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.complaints import CENT
-from agencyflow.domain.errors import RuleViolations, Violation
+from agencyflow.domain.errors import RuleViolations
 from agencyflow.store import complaints
 from agencyflow.store.complaints import WhistleblowerRewardRow
 from agencyflow.store.types import utcnow
@@ -52,9 +52,7 @@ async def record(
     await service.visible(uscc, actor)
     today = dt.datetime.now(CHINA_TZ).date()
     if body.paid_on > today:
-        raise RuleViolations(
-            [Violation(code="reward.future", field="paid_on", message="a day up to today")]
-        )
+        raise RuleViolations.one("reward.future", "paid_on", "a day up to today")
     row = WhistleblowerRewardRow(
         command_id=await update_id(service.request, actor, body, service.engine),
         agency_uscc=uscc,

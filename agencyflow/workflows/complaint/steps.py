@@ -17,7 +17,7 @@ from agencyflow.domain.complaints import (
     reward_for,
 )
 from agencyflow.domain.credit import RecordedKind
-from agencyflow.domain.errors import Conflict, RuleViolations, Violation
+from agencyflow.domain.errors import Conflict, RuleViolations
 from agencyflow.domain.identity import Actor
 from agencyflow.domain.inbox import Addressee, InboxChanges, InboxMessage
 from agencyflow.domain.project import CreditEvent
@@ -207,14 +207,8 @@ def check_extension(state: ComplaintState, extension: Extension, ctx: Context) -
     )
     most = ctx.policy.complaint_extension_max_days
     if extension.days > most:
-        raise RuleViolations(
-            [
-                Violation(
-                    code="complaint.extension_too_long",
-                    field="days",
-                    message=f"an extension is at most {most} days",
-                )
-            ]
+        raise RuleViolations.one(
+            "complaint.extension_too_long", "days", f"an extension is at most {most} days"
         )
 
 
@@ -241,24 +235,16 @@ def extend(draft: ComplaintState, extension: Extension) -> ComplaintChange:
 def check_outcome(state: ComplaintState, outcome: Outcome) -> None:
     _check_stage(state, outcome.actor, ComplaintStage.INVESTIGATING, "under investigation")
     if outcome.penalty is not None and not outcome.outcome.founded:
-        raise RuleViolations(
-            [
-                Violation(
-                    code="complaint.penalty_unfounded",
-                    field="penalty",
-                    message="a penalty follows a complaint found (partly) true",
-                )
-            ]
+        raise RuleViolations.one(
+            "complaint.penalty_unfounded",
+            "penalty",
+            "a penalty follows a complaint found (partly) true",
         )
     if outcome.penalty is not None and subject_of(state).agency_uscc is None:
-        raise RuleViolations(
-            [
-                Violation(
-                    code="complaint.penalty_unregistered",
-                    field="penalty",
-                    message="the agency is not on the register: record its penalty where it is",
-                )
-            ]
+        raise RuleViolations.one(
+            "complaint.penalty_unregistered",
+            "penalty",
+            "the agency is not on the register: record its penalty where it is",
         )
 
 
@@ -382,14 +368,8 @@ def check_reward_payment(state: ComplaintState, payment: RewardPayment, ctx: Con
     approved = approved_at.astimezone(CHINA_TZ).date()
     today = ctx.now.astimezone(CHINA_TZ).date()
     if not approved <= payment.paid_on <= today:
-        raise RuleViolations(
-            [
-                Violation(
-                    code="complaint.paid_on",
-                    field="paid_on",
-                    message=f"a day from its approval ({approved}) to today",
-                )
-            ]
+        raise RuleViolations.one(
+            "complaint.paid_on", "paid_on", f"a day from its approval ({approved}) to today"
         )
 
 
