@@ -24,7 +24,9 @@ from agencyflow.config.settings import Settings
 
 UPLOAD_OVERHEAD = 64 * 1024
 """What multipart framing and form fields may add to an uploaded file's own size."""
-UPLOAD_ROUTES = re.compile(r"^/(files|projects/[^/]+/report)$")
+UPLOAD_ROUTES = re.compile(
+    r"^/(files|projects/[^/]+/report|public/complaints/attachments|console/complaint)$"
+)
 """The only routes that take a file; any other body is held to the smaller limit."""
 MIN_BYTES_PER_SECOND = 16 * 1024
 """Past the first ``request_body_seconds``, a body must keep arriving at least this fast."""

@@ -4,13 +4,23 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from . import hazards, inspections, projects, reform, registers, routes, spot_checks
+from . import (
+    complaints,
+    hazards,
+    inspections,
+    projects,
+    reform,
+    registers,
+    routes,
+    spot_checks,
+)
 from .web import STATIC, ApiRefused, NotSignedIn, render, to_sign_in, viewer
 from .words import REFUSED, words_for
 
 
 def install(app: FastAPI) -> None:
-    for module in (routes, projects, hazards, registers, spot_checks, inspections, reform):
+    modules = (routes, projects, hazards, registers, spot_checks, inspections, reform, complaints)
+    for module in modules:
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
 

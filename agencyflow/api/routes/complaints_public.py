@@ -23,6 +23,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Header, Path, Request, UploadFile, status
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import Engine
+from starlette.datastructures import UploadFile as StarletteUpload
 from temporalio.client import Client
 
 from agencyflow.api.deps import EngineDep, SettingsDep, TemporalDep
@@ -277,7 +278,7 @@ async def attach(
 
 
 async def keep_attachment(
-    file: UploadFile, client_host: str, engine: Engine, settings: Settings
+    file: StarletteUpload, client_host: str, engine: Engine, settings: Settings
 ) -> Attached:
     limit = settings.complaint_attachment_max_bytes
     content = await file.read(limit + 1)

@@ -126,6 +126,21 @@
     }
   }
 
+  // An answer shown in place rather than kept anywhere (a reporter's identity): the page
+  // is not reloaded, so it is gone when the official leaves the page.
+  function showAnswer(form, body) {
+    var labels = JSON.parse(form.dataset.show);
+    var list = form.querySelector("dl.answer");
+    list.textContent = "";
+    Object.keys(labels).forEach(function (key) {
+      var term = document.createElement("dt"), value = document.createElement("dd");
+      term.textContent = labels[key];
+      value.textContent = body && body[key] ? body[key] : "—";
+      value.setAttribute("data-field", key);
+      list.appendChild(term); list.appendChild(value);
+    });
+  }
+
   function submit(event) {
     var form = event.target;
     if (!form.dataset.api) return;
@@ -141,6 +156,7 @@
       return send(parts[0], parts[1], payload, multipart);
     }).then(function (answer) {
       if (answer.status >= 400) throw new Refusal(answer.status, answer.body && answer.body.detail);
+      if (form.dataset.show) return showAnswer(form, answer.body);
       if (form.dataset.then) window.location.assign(form.dataset.then);
       else window.location.reload();
     }).catch(function (error) {
