@@ -136,7 +136,17 @@ def build_worker(
         workflows=list(workflows),
         activities=activities(settings, engine, platform),
         # Activities touch the database synchronously; they run on these threads.
-        activity_executor=activity_executor or concurrent.futures.ThreadPoolExecutor(32),
+        activity_executor=activity_executor
+        or concurrent.futures.ThreadPoolExecutor(settings.worker_activity_threads),
+        max_cached_workflows=settings.worker_max_cached_workflows,
+        max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks,
+        max_concurrent_activities=settings.worker_max_concurrent_activities,
+        max_concurrent_local_activities=settings.worker_max_concurrent_local_activities,
+        max_concurrent_workflow_task_polls=settings.worker_workflow_task_polls,
+        max_concurrent_activity_task_polls=settings.worker_activity_task_polls,
+        sticky_queue_schedule_to_start_timeout=timedelta(
+            seconds=settings.worker_sticky_schedule_to_start_seconds
+        ),
         # On shutdown, let running activities finish their (idempotent) writes.
         graceful_shutdown_timeout=timedelta(seconds=10),
         workflow_runner=workflow_runner(),

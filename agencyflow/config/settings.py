@@ -51,6 +51,27 @@ class Settings(BaseSettings):
     temporal_ui_port: Port = 8233
     """Port of the dev server's UI (``agencyflow dev`` only)."""
 
+    worker_max_cached_workflows: Annotated[int, Field(ge=0, le=1_000_000)] = 1000
+    """Workflows a worker keeps in memory between their tasks (sticky execution). Its memory
+    grows with this, not with the number of open workflows: one evicted is replayed from its
+    history on its next task. 0 turns the cache off (every task replays)."""
+    worker_max_concurrent_workflow_tasks: Annotated[int, Field(ge=1, le=10_000)] = 100
+    """Workflow tasks a worker runs at once."""
+    worker_max_concurrent_activities: Annotated[int, Field(ge=1, le=10_000)] = 50
+    """Activities (platform hand-offs, notices) a worker runs at once."""
+    worker_max_concurrent_local_activities: Annotated[int, Field(ge=1, le=10_000)] = 100
+    """Local activities (each recorded step's write) a worker runs at once."""
+    worker_activity_threads: Annotated[int, Field(ge=1, le=1_000)] = 32
+    """Threads running activities and local activities, which write to the database
+    synchronously: about the database's useful concurrency, not the activity slots."""
+    worker_workflow_task_polls: Annotated[int, Field(ge=2, le=100)] = 5
+    """Concurrent long polls for workflow tasks (at least 2: sticky and normal queue)."""
+    worker_activity_task_polls: Annotated[int, Field(ge=1, le=100)] = 5
+    """Concurrent long polls for activity tasks."""
+    worker_sticky_schedule_to_start_seconds: Annotated[float, Field(gt=0, le=600)] = 10
+    """How long a task waits on a worker's sticky queue before any worker may take it (a
+    worker gone away costs its workflows this long at most)."""
+
     api_host: str = "127.0.0.1"
     """Interface the API listens on."""
     api_port: Port = 8000
