@@ -57,8 +57,9 @@ class Settings(BaseSettings):
     history on its next task. 0 turns the cache off (every task replays)."""
     worker_max_concurrent_workflow_tasks: Annotated[int, Field(ge=1, le=10_000)] = 100
     """Workflow tasks a worker runs at once."""
-    worker_max_concurrent_activities: Annotated[int, Field(ge=1, le=10_000)] = 50
-    """Activities (platform hand-offs, notices) a worker runs at once."""
+    worker_max_concurrent_activities: Annotated[int, Field(ge=1, le=1_000)] = 32
+    """Activities (platform hand-offs, notices) a worker runs at once: at most
+    ``worker_activity_threads``, which run them."""
     worker_max_concurrent_local_activities: Annotated[int, Field(ge=1, le=10_000)] = 100
     """Local activities (each recorded step's write) a worker runs at once."""
     worker_activity_threads: Annotated[int, Field(ge=1, le=1_000)] = 32
@@ -173,6 +174,9 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{self.data_dir / 'agencyflow.db'}"
         if self.platform == "http" and not self.platform_url:
             raise ValueError("platform=http needs platform_url")
+        if self.worker_max_concurrent_activities > self.worker_activity_threads:
+            # More slots than threads would only queue activities the server counts as running.
+            raise ValueError("worker_max_concurrent_activities exceeds worker_activity_threads")
         if not self.public_url:
             self.public_url = f"http://{self.api_host}:{self.api_port}"
         for office in self.notify_offices:
