@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from agencyflow.api.commands import Commands, unseen
 from agencyflow.api.deps import Regulator, allow, own_county
 from agencyflow.api.params import CountyQuery, Offset
+from agencyflow.api.schemas.paging import Page
 from agencyflow.domain.bounded import Day, RequiredReasons
 from agencyflow.domain.complaints import (
     CENT,
@@ -53,9 +54,7 @@ CodePath = Annotated[str, Path(max_length=32)]
 Why = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
-class ComplaintPage(BaseModel):
-    total: int
-    items: list[ComplaintView]
+ComplaintPage = Page[ComplaintView]
 
 
 class ComplaintDetail(ComplaintView):
@@ -102,9 +101,7 @@ class Identity(BaseModel):
     id_number: str | None = None
 
 
-class RevealPage(BaseModel):
-    total: int
-    items: list[RevealRow]
+RevealPage = Page[RevealRow]
 
 
 class Complaints(Commands):

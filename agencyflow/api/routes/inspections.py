@@ -18,6 +18,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from agencyflow.api.commands import Commands, unseen
 from agencyflow.api.deps import Regulator, allow, own_county
 from agencyflow.api.params import CountyQuery, Offset, UsccQuery
+from agencyflow.api.schemas.paging import Page
 from agencyflow.api.temporal_errors import reaching_temporal
 from agencyflow.domain.bounded import Day
 from agencyflow.domain.calendar import CHINA_TZ
@@ -57,9 +58,7 @@ CountyPath = Annotated[str, Path(max_length=6, pattern=r"^\d{6}$")]
 UsccTaskPath = Annotated[str, Path(max_length=32)]
 
 
-class InspectionPage(BaseModel):
-    total: int
-    items: list[InspectionView]
+InspectionPage = Page[InspectionView]
 
 
 class InspectionDetail(InspectionView):

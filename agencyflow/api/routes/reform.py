@@ -21,6 +21,7 @@ from agencyflow.api.commands import Commands
 from agencyflow.api.deps import Regulator, allow, own_county
 from agencyflow.api.params import CountyQuery, Offset
 from agencyflow.api.routes.hazards import require_files
+from agencyflow.api.schemas.paging import Page
 from agencyflow.domain.bounded import Reasons
 from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
 from agencyflow.domain.identity import Actor, Role
@@ -66,9 +67,7 @@ class ProgrammeKey(BaseModel):
     year: int
 
 
-class TaskPage(BaseModel):
-    total: int
-    items: list[ReformTaskView]
+TaskPage = Page[ReformTaskView]
 
 
 class OwnerBody(BaseModel):

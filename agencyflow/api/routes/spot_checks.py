@@ -19,6 +19,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from agencyflow.api.commands import Commands, unseen
 from agencyflow.api.deps import Regulator, allow, own_county
 from agencyflow.api.params import CountyQuery, Offset, ProjectIdPath
+from agencyflow.api.schemas.paging import Page
 from agencyflow.domain.bounded import Day
 from agencyflow.domain.errors import Conflict, NotFound
 from agencyflow.domain.identity import Actor, Role, may_access
@@ -48,9 +49,7 @@ Reader = Annotated[
 PeriodQuery = Annotated[str | None, Query(max_length=6, pattern=PERIOD.pattern)]
 
 
-class SpotCheckPage(BaseModel):
-    total: int
-    items: list[SpotCheckView]
+SpotCheckPage = Page[SpotCheckView]
 
 
 class SpotCheckDetail(SpotCheckView):

@@ -9,10 +9,10 @@ from typing import Annotated
 
 import anyio.to_thread
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from agencyflow.api.deps import EngineDep, Regulator, SettingsDep, own_county
 from agencyflow.api.params import CountyQuery, Offset
+from agencyflow.api.schemas.paging import Page
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.credit import add_months
 from agencyflow.store import agencies
@@ -21,11 +21,9 @@ from agencyflow.store.agencies import VerificationDue
 router = APIRouter(prefix="/verifications", tags=["agencies"])
 
 
-class VerificationDuePage(BaseModel):
-    total: int
+class VerificationDuePage(Page[VerificationDue]):
     since: dt.date
     """Verified on or after this day counts for the current round."""
-    items: list[VerificationDue]
 
 
 @router.get("/due", name="verifications.due")

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from agencyflow.api.deps import AgencyUser
 from agencyflow.api.params import Offset, UsccPath
 from agencyflow.api.routes.agencies import Agencies, Reader
+from agencyflow.api.schemas.paging import Page
 from agencyflow.api.temporal_errors import update_id
 from agencyflow.domain.bounded import Day
 from agencyflow.domain.calendar import CHINA_TZ
@@ -35,9 +36,7 @@ class WhistleblowerRewardBody(BaseModel):
     paid_on: Day
 
 
-class WhistleblowerRewardPage(BaseModel):
-    total: int
-    items: list[WhistleblowerRewardRow]
+WhistleblowerRewardPage = Page[WhistleblowerRewardRow]
 
 
 @router.post(

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from agencyflow.api.schemas.paging import Page
 from agencyflow.domain.agency import (
     AgencySnapshot,
     AgencyStatus,
@@ -126,9 +127,7 @@ class AgencySummary(BaseModel):
     """On the seriously-untrustworthy list (严重失信)."""
 
 
-class AgencyPage(BaseModel):
-    total: int
-    items: list[AgencySummary]
+AgencyPage = Page[AgencySummary]
 
 
 class PublicListing(BaseModel):
@@ -152,9 +151,7 @@ class PublicAgency(BaseModel):
     """Its place on the seriously-untrustworthy list (严重失信), while it is listed."""
 
 
-class PublicAgencyPage(BaseModel):
-    total: int
-    items: list[PublicAgency]
+PublicAgencyPage = Page[PublicAgency]
 
 
 def professionals_public(snapshot: AgencySnapshot) -> list[ProfessionalPublic]:

@@ -4,6 +4,7 @@ import datetime as dt
 
 from pydantic import BaseModel
 
+from agencyflow.api.schemas.paging import Page
 from agencyflow.domain.capability import ExamLevel, PastResult, PublicWarning
 
 
@@ -79,7 +80,5 @@ class WarningPublic(PublicWarning):
     legal_name: str
 
 
-class WarningPage(BaseModel):
-    total: int
-    items: list[WarningPublic]
-    """Newest first."""
+WarningPage = Page[WarningPublic]
+"""The warnings, newest first."""

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from agencyflow.api.schemas.paging import Page
 from agencyflow.domain.bounded import Day, Label
 from agencyflow.domain.project import (
     FailureReason,
@@ -63,9 +64,7 @@ class ProjectSummary(BaseModel):
     closed_at: dt.datetime | None
 
 
-class ProjectPage(BaseModel):
-    total: int
-    items: list[ProjectSummary]
+ProjectPage = Page[ProjectSummary]
 
 
 class ProjectPublic(BaseModel):
