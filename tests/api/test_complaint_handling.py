@@ -4,21 +4,16 @@ reward, the reward approved and paid, the deadlines in the regulators' notificat
 the rewards agencies pay their own whistleblowers."""
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 from sqlalchemy import Engine
-from temporalio.client import Client
 
-from agencyflow.config.settings import Settings
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.complaints import complaint_resource
 from agencyflow.domain.identity import Role
 from agencyflow.store import complaints, notifications
 from tests.api.test_projects import PDF, PNG, admitted
 from tests.factories import bearer, fresh_agency, uscc, user
-from tests.serving import serving
 from tests.waiting import eventually
 
 TODAY = dt.datetime.now(CHINA_TZ).date()
@@ -33,7 +28,7 @@ async def _file(api: httpx.AsyncClient, engine: Engine, **body: object) -> tuple
     return code, secret
 
 
-async def _attach(api: httpx.AsyncClient, name: str, content: bytes) -> httpx.Response:
+async def attach(api: httpx.AsyncClient, name: str, content: bytes) -> httpx.Response:
     return await api.post("/public/complaints/attachments", files={"file": (name, content)})
 
 
@@ -41,10 +36,10 @@ async def test_attachments_are_checked_by_content_and_shown_only_to_the_handling
     api: httpx.AsyncClient, engine: Engine
 ) -> None:
     office = await admitted(api, engine)
-    photo, report = await _attach(api, "现场.png", PNG), await _attach(api, "报告.pdf", PDF)
+    photo, report = await attach(api, "现场.png", PNG), await attach(api, "报告.pdf", PDF)
     assert photo.status_code == report.status_code == 201, photo.text
     assert report.json()["content_type"] == "application/pdf"
-    disguised = await _attach(api, "现场.png", b"MZ\x90\x00 not a picture")
+    disguised = await attach(api, "现场.png", b"MZ\x90\x00 not a picture")
     assert disguised.status_code == 422
     assert disguised.json()["detail"][0]["type"] == "file.not_accepted"
 
@@ -63,22 +58,6 @@ async def test_attachments_are_checked_by_content_and_shown_only_to_the_handling
         assert seen.status_code == 200
         for stranger in (office.agency, office.other_county):
             assert (await api.get(f"/files/{file_id}", headers=bearer(stranger))).status_code == 404
-
-
-@pytest.fixture
-async def strict(
-    api_settings: Settings, engine: Engine, temporal: Client
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = api_settings.model_copy(update={"complaint_attachments_per_hour": 1})
-    async with serving(settings, engine, temporal) as http:
-        yield http
-
-
-async def test_one_address_sends_a_few_attachments_an_hour(strict: httpx.AsyncClient) -> None:
-    assert (await _attach(strict, "a.png", PNG)).status_code == 201
-    limited = await _attach(strict, "b.pdf", PDF)
-    assert limited.status_code == 429
-    assert limited.json()["detail"][0]["type"] == "complaint.too_many_attachments"
 
 
 async def test_a_complaint_tells_its_county_of_its_deadline(

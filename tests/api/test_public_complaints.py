@@ -13,7 +13,8 @@ from agencyflow.config.settings import Settings
 from agencyflow.store import complaints, credit
 from agencyflow.workflows.complaint.models import complaint_workflow_id
 from agencyflow.workflows.complaint.workflow import ComplaintWorkflow
-from tests.api.test_projects import admitted
+from tests.api.test_complaint_handling import attach
+from tests.api.test_projects import PDF, PNG, admitted
 from tests.factories import bearer, id_number
 from tests.serving import serving
 from tests.waiting import eventually
@@ -117,7 +118,8 @@ async def test_a_complaint_sent_twice_is_refused_and_bad_ones_name_their_fields(
 async def strict(
     api_settings: Settings, engine: Engine, temporal: Client
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = api_settings.model_copy(update={"complaint_filings_per_hour": 2})
+    limits = {"complaint_filings_per_hour": 2, "complaint_attachments_per_hour": 1}
+    settings = api_settings.model_copy(update=limits)
     async with serving(settings, engine, temporal) as http:
         yield http
 
@@ -222,3 +224,11 @@ async def test_the_county_handles_a_complaint_and_reveals_its_reporter_only_with
     assert tracked.json()["stage"] == "decided"
     assert tracked.json()["published"] == "经查属实，已依法处理"
     assert "翻拍，已立案" not in tracked.text
+
+
+async def test_one_address_sends_a_few_attachments_an_hour(strict: httpx.AsyncClient) -> None:
+    """The attachments' own hourly limit, apart from the filings'."""
+    assert (await attach(strict, "a.png", PNG)).status_code == 201
+    limited = await attach(strict, "b.pdf", PDF)
+    assert limited.status_code == 429
+    assert limited.json()["detail"][0]["type"] == "complaint.too_many_attachments"
