@@ -119,9 +119,9 @@ class Fill:
 
     async def project(self, api: httpx.AsyncClient, i: int, photo: dict[str, str]) -> None:
         agency_uscc, token = self.agencies[i // PROJECTS_PER_AGENCY]
-        county = COUNTIES[i % len(COUNTIES)]
-        enterprise = 800_000 + i // PROJECTS_PER_ENTERPRISE * len(COUNTIES) + i % len(COUNTIES)
-        request = project_request(enterprise, county=county, contract_number=f"SCALE-{i}")
+        enterprise = i // PROJECTS_PER_ENTERPRISE
+        county = COUNTIES[enterprise % len(COUNTIES)]
+        request = project_request(800_000 + enterprise, county=county, contract_number=f"SCALE-{i}")
         created = await self.post(api, token, "/projects", json=request)
         pid = created["project"]["project_id"]
         await self.post(api, self.counties[county], f"/projects/{pid}/filing/acknowledge")
@@ -158,8 +158,8 @@ class Fill:
                 )
 
     async def reads(self) -> None:
-        county = self.counties["331102"]
-        enterprise = uscc(800_000, county="331102")
+        county = self.counties[COUNTIES[0]]
+        enterprise = uscc(800_000, county=COUNTIES[0])  # its first ten projects
         cases: list[tuple[str, str, str, dict[str, str]]] = [
             ("projects, city", self.city, "/projects", {}),
             ("projects, county", county, "/projects", {}),
