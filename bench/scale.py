@@ -38,6 +38,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, text
 from temporalio import activity, workflow
+from temporalio.api.testservice.v1 import SleepRequest
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -71,6 +72,9 @@ PROJECTS_PER_AGENCY = 50
 PROJECTS_PER_ENTERPRISE = 10
 CONCURRENCY = 10
 READS = 30
+STARTS_AT_ONCE = 8
+"""Burst workflows started at once: the worker shares this process, and workflow tasks it
+cannot take within the server's 10 s are tried again, which would measure the retries."""
 COUNTIES = [j.code for j in JURISDICTIONS]
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
 
@@ -211,6 +215,16 @@ class BareDeadline:
         )
 
 
+async def skip(env: WorkflowEnvironment, duration: timedelta) -> None:
+    """``env.sleep``, with room for thousands of timers to fire: the server answers only once
+    every workflow woken has gone idle again, well past the default call timeout."""
+    request = SleepRequest()
+    request.duration.FromTimedelta(duration)
+    await env.client.test_service.unlock_time_skipping_with_sleep(
+        request, timeout=timedelta(minutes=30)
+    )
+
+
 async def _until(count: Callable[[], int], target: int) -> float:
     began = time.perf_counter()
     while True:
@@ -265,7 +279,7 @@ async def burst(b: int, folder: Path) -> None:
                     task_queue=settings.temporal_task_queue,
                 )
 
-            took = await _timed(b, 50, file)
+            took = await _timed(b, STARTS_AT_ONCE, file)
             filed = _count(engine, "SELECT count(*) FROM complaint")
             took += await _until(filed, b)
             print(f"  {b} complaints filed in {took:.0f} s", flush=True)
@@ -274,7 +288,7 @@ async def burst(b: int, folder: Path) -> None:
                 "SELECT count(*) FROM inbox_item WHERE kind = 'complaint.acceptance_overdue'",
             )
             began = time.perf_counter()  # the skip returns once the server has fired them
-            await env.sleep(timedelta(days=12))
+            await skip(env, timedelta(days=12))
             api_seconds = time.perf_counter() - began + await _until(escalated, b)
         async with Worker(
             env.client,
@@ -293,9 +307,9 @@ async def burst(b: int, folder: Path) -> None:
                     task_queue=settings.temporal_task_queue + "-bare",
                 )
 
-            await _timed(b, 50, bare)
+            await _timed(b, STARTS_AT_ONCE, bare)
             began = time.perf_counter()
-            await env.sleep(timedelta(days=6))
+            await skip(env, timedelta(days=6))
             done = _count(engine, "SELECT count(*) FROM bench_due")
             bare_seconds = time.perf_counter() - began + await _until(done, b)
     finally:
@@ -310,6 +324,11 @@ async def burst(b: int, folder: Path) -> None:
 
 async def main(n: int, b: int) -> None:
     configure_logging("console", "warning")
+    if n == 0:  # the burst alone
+        with tempfile.TemporaryDirectory() as folder:
+            print(f"burst: {b} deadlines due at the same moment")
+            await burst(b, Path(folder))
+        return
     env = await start_dev_server("error")
     address = env.client.service_client.config.target_host
     try:
