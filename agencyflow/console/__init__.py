@@ -32,6 +32,17 @@ ROUTERS = tuple(
         complaint_public,
     )
 )
+PUBLIC_PAGES = frozenset(
+    {
+        "/console/login",
+        "/console/logout",
+        "/console/complaint",
+        "/console/complaint/track",
+    }
+)
+"""The console's paths that answer without a session: signing in, signing out (which
+checks for a session itself), and the public's complaint pages. Every other page needs one;
+a test walks the routers to keep it that way."""
 
 
 def install(app: FastAPI) -> None:
