@@ -5,6 +5,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from . import (
+    complaint_public,
     complaints,
     hazards,
     inspections,
@@ -17,11 +18,36 @@ from . import (
 from .web import STATIC, ApiRefused, NotSignedIn, render, to_sign_in, viewer
 from .words import REFUSED, words_for
 
+ROUTERS = tuple(
+    module.router
+    for module in (
+        routes,
+        projects,
+        hazards,
+        registers,
+        spot_checks,
+        inspections,
+        reform,
+        complaints,
+        complaint_public,
+    )
+)
+PUBLIC_PAGES = frozenset(
+    {
+        "/console/login",
+        "/console/logout",
+        "/console/complaint",
+        "/console/complaint/track",
+    }
+)
+"""The console's paths that answer without a session: signing in, signing out (which
+checks for a session itself), and the public's complaint pages. Every other page needs one;
+a test walks the routers to keep it that way."""
+
 
 def install(app: FastAPI) -> None:
-    modules = (routes, projects, hazards, registers, spot_checks, inspections, reform, complaints)
-    for module in modules:
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
 
     async def not_signed_in(request: Request, _: Exception) -> Response:

@@ -20,7 +20,7 @@ from agencyflow.domain.inbox import addressee_of
 from agencyflow.store import inbox, logins
 
 from .signin import Refused, sign_in
-from .web import SignedIn, render, templates, to_sign_in
+from .web import SignedIn, render, same_token, set_cookie, templates, to_sign_in
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -33,23 +33,6 @@ DUE_SOON = dt.timedelta(days=3)
 LoginField = Annotated[str, Form(max_length=64)]
 PasswordField = Annotated[str, Form(max_length=200)]
 CsrfField = Annotated[str, Form(max_length=64)]
-
-
-def _cookie(
-    response: Response, request: Request, name: str, value: str, path: str = "/console"
-) -> None:
-    response.set_cookie(
-        name,
-        value,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        path=path,
-    )
-
-
-def _same(sent: str, expected: str | None) -> bool:
-    return expected is not None and secrets.compare_digest(sent.encode(), expected.encode())
 
 
 def _stale_form() -> HTMLResponse:
@@ -74,7 +57,7 @@ def _login_page(
         {"actor": None, "csrf": csrf, "error": error, "login": login},
         status_code=status_code,
     )
-    _cookie(page, request, LOGIN_CSRF_COOKIE, csrf)
+    set_cookie(page, request, LOGIN_CSRF_COOKIE, csrf)
     return page
 
 
@@ -94,7 +77,7 @@ async def post_sign_in(
     password: PasswordField,
     csrf_token: CsrfField = "",
 ) -> Response:
-    if not _same(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE)):
+    if not same_token(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE)):
         return _stale_form()
     try:
         signed = await anyio.to_thread.run_sync(sign_in, engine, settings, login, password)
@@ -103,7 +86,7 @@ async def post_sign_in(
         return _login_page(request, error=str(refused), login=login, status_code=status_code)
     done = RedirectResponse(request.url_for("console.inbox"), status_code=303)
     # The whole site's: the console's forms send their commands to the API's own routes.
-    _cookie(done, request, SESSION_COOKIE, signed.token, path="/")
+    set_cookie(done, request, SESSION_COOKIE, signed.token, path="/")
     done.delete_cookie(LOGIN_CSRF_COOKIE, path="/console")
     return done
 
@@ -115,7 +98,7 @@ async def sign_out(
     found = await _session(request, engine, settings)
     if found is None:
         return to_sign_in(request)
-    if not _same(csrf_token, found[1]):
+    if not same_token(csrf_token, found[1]):
         return _stale_form()
     token = request.cookies[SESSION_COOKIE]
     await anyio.to_thread.run_sync(logins.end_session, engine, token)

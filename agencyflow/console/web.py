@@ -8,6 +8,7 @@ refuses, the console refuses with the same code.
 """
 
 import datetime as dt
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Annotated, Any
 import anyio.to_thread
 import httpx
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from agencyflow.api.deps import CSRF_HEADER, SESSION_COOKIE
@@ -123,6 +124,25 @@ def render(
         {"actor": who.actor, "csrf": who.csrf, "viewer": who, **context},
         status_code=status_code,
     )
+
+
+def set_cookie(
+    response: Response, request: Request, name: str, value: str, path: str = "/console"
+) -> None:
+    """A cookie no script reads and no other site's form sends (SameSite=Lax)."""
+    response.set_cookie(
+        name,
+        value,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path=path,
+    )
+
+
+def same_token(sent: str, expected: str | None) -> bool:
+    """A form's CSRF token matches the one it was given, compared in constant time."""
+    return expected is not None and secrets.compare_digest(sent.encode(), expected.encode())
 
 
 def to_sign_in(request: Request) -> RedirectResponse:

@@ -3,10 +3,15 @@ person, and each form's command is the API's own route, sent with the session's 
 CSRF token."""
 
 import datetime as dt
+from collections.abc import Iterator
 
 import httpx
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 
+from agencyflow import console
+from agencyflow.console.web import viewer
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.identity import Role
 from tests.api.test_projects import PNG, Office, _today, admitted
@@ -140,10 +145,42 @@ async def test_registers_and_overview_render_for_regulators(
 
 
 async def test_pages_without_a_session_send_the_browser_to_sign_in(api: httpx.AsyncClient) -> None:
-    for path in ("/console/", "/console/projects", "/console/overview", "/console/agencies"):
+    for path in (
+        "/console/",
+        "/console/projects",
+        "/console/overview",
+        "/console/agencies",
+        "/console/complaints",
+        "/console/complaints/JB0000000000",
+    ):
         answer = await api.get(path)
         assert answer.status_code == 303, path
         assert answer.headers["location"].endswith("/console/login")
+
+
+def _needs_a_session(route: APIRoute) -> bool:
+    def calls(dependant: Dependant) -> Iterator[object]:
+        for dependency in dependant.dependencies:
+            yield dependency.call
+            yield from calls(dependency)
+
+    return viewer in set(calls(route.dependant))
+
+
+async def test_every_console_page_needs_a_session_but_the_declared_public_ones(
+    api: httpx.AsyncClient,
+) -> None:
+    undeclared = []
+    for router in console.ROUTERS:
+        for route in router.routes:
+            assert isinstance(route, APIRoute)
+            if route.path not in console.PUBLIC_PAGES and not _needs_a_session(route):
+                undeclared.append(f"{sorted(route.methods)} {route.path}")
+    assert undeclared == []
+    for path in ("/console/login", "/console/complaint", "/console/complaint/track"):
+        answer = await api.get(path)
+        assert answer.status_code == 200, path
+        assert 'class="who"' not in answer.text  # nobody is shown as signed in
 
 
 async def test_a_county_works_a_major_hazard_up_its_ladder_from_its_pages(

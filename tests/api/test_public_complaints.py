@@ -15,6 +15,7 @@ from agencyflow.workflows.complaint.models import complaint_workflow_id
 from agencyflow.workflows.complaint.workflow import ComplaintWorkflow
 from tests.api.test_complaint_handling import attach
 from tests.api.test_projects import PDF, PNG, admitted
+from tests.console_people import FORM_CSRF
 from tests.factories import bearer, id_number
 from tests.serving import serving
 from tests.waiting import eventually
@@ -232,3 +233,26 @@ async def test_one_address_sends_a_few_attachments_an_hour(strict: httpx.AsyncCl
     limited = await attach(strict, "b.pdf", PDF)
     assert limited.status_code == 429
     assert limited.json()["detail"][0]["type"] == "complaint.too_many_attachments"
+
+
+async def test_the_console_form_answers_both_limits_on_the_form(strict: httpx.AsyncClient) -> None:
+    """The public's form keeps to the same limits, and says so beside what was written."""
+    shown = await strict.get("/console/complaint")
+    token = FORM_CSRF.search(shown.text)
+    assert token is not None
+    sent = {"csrf_token": token[1], "agency": "丽水某安全咨询有限公司"}
+    photo = [("attachments", ("现场.png", PNG, "image/png"))]
+
+    def account(n: int) -> dict[str, str]:
+        return {**sent, "account": f"第{n}次举报：未到现场即出具报告"}
+
+    assert (
+        await strict.post("/console/complaint", data=account(1), files=photo)
+    ).status_code == 201
+    pictures = await strict.post("/console/complaint", data=account(2), files=photo)
+    assert pictures.status_code == 429 and "上传的附件过多" in pictures.text
+    assert "第2次举报" in pictures.text
+    assert (await strict.post("/console/complaint", data=account(2))).status_code == 201
+    filings = await strict.post("/console/complaint", data=account(3))
+    assert filings.status_code == 429 and "提交的举报过多" in filings.text
+    assert "complaint.too_many" in filings.text

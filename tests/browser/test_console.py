@@ -169,6 +169,9 @@ async def test_pages_fit_the_screen(
         "/console/spot-checks",
         "/console/inspections",
         "/console/reform",
+        "/console/complaints",
+        "/console/complaint",  # the public's, most often opened on a phone
+        "/console/complaint/track",
     ):
         await page.goto(path)
         await expect(page.locator("main h1")).to_be_visible()
