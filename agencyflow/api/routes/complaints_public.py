@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import string
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
@@ -47,7 +46,8 @@ from agencyflow.workflows.complaint.workflow import ComplaintWorkflow
 router = APIRouter(prefix="/public/complaints", tags=["complaints"])
 
 COUNTIES = frozenset(j.code for j in JURISDICTIONS)
-CODE_ALPHABET = string.ascii_uppercase + string.digits
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+"""Without 0/O, 1/I/L: a code and a secret are often copied by hand from a screen."""
 REPEAT_WINDOW = dt.timedelta(days=1)
 SECRET_HEADER = "X-Complaint-Secret"
 ATTACHMENT_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
@@ -251,7 +251,7 @@ async def file(
             id=complaint_workflow_id(code),
             task_queue=settings.temporal_task_queue,
         )
-    secret = secrets.token_urlsafe(18)
+    secret = "".join(secrets.choice(CODE_ALPHABET) for _ in range(24))  # 118 bits
     access = ComplaintAccessRow(
         code=code,
         secret_hash=_hash(secret),
