@@ -10,9 +10,10 @@ from fastapi.responses import HTMLResponse
 from agencyflow.api.params import Offset
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.complaints import ComplaintOutcome, ComplaintStage
+from agencyflow.domain.identity import Role
 
 from .projects import COUNTIES
-from .web import SignedIn, api_get, render
+from .web import SignedIn, api_get, list_page, render
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -34,25 +35,21 @@ async def queue(
     stage: Annotated[ComplaintStage | None, Query()] = None,
     offset: Offset = 0,
 ) -> HTMLResponse:
-    found = await api_get(
-        request,
-        "/complaints",
-        {"stage": stage.value if stage else None, "limit": PAGE, "offset": offset},
-    )
     reveals = (
         await api_get(request, "/complaints/reveals", {"limit": 20})
-        if who.actor.role.value == "city_regulator"
+        if who.actor.role is Role.CITY_REGULATOR
         else None
     )
-    return render(
+    filters = {"stage": stage.value if stage else None}
+    return await list_page(
         request,
-        "complaints.html",
         who,
-        page=found,
-        reveals=reveals,
-        filters={"stage": stage.value} if stage else {},
+        "complaints.html",
+        "/complaints",
+        filters,
         limit=PAGE,
         offset=offset,
+        reveals=reveals,
         choices=CHOICES,
     )
 

@@ -6,7 +6,6 @@ found true costs the agency its credit deduction and earns the reporter the rewa
 import datetime as dt
 from decimal import Decimal
 
-from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.complaints import (
     ComplaintProgress,
     ComplaintStage,
@@ -38,12 +37,9 @@ from .models import (
     ComplaintChange,
     ComplaintState,
     Extension,
-    Merge,
     Outcome,
     Penalty,
     Refusal,
-    RewardApproval,
-    RewardPayment,
 )
 
 ACCEPTANCE_ITEM = "complaint.acceptance"
@@ -99,7 +95,7 @@ def file(
     )
 
 
-def _check_stage(state: ComplaintState, actor: Actor, stage: ComplaintStage, what: str) -> None:
+def check_stage(state: ComplaintState, actor: Actor, stage: ComplaintStage, what: str) -> None:
     require_regulator(actor, subject_of(state).county_code, "complaint")
     require(
         progress_of(state).stage is stage,
@@ -112,46 +108,8 @@ def own_report(state: ComplaintState) -> Report:
     return Report(code=subject.code, filed_at=subject.filed_at, reporter_ref=subject.reporter_ref)
 
 
-# ---------------------------------------------------------------------- merging
-
-
-def check_merge(state: ComplaintState, merge: Merge) -> None:
-    require_regulator(merge.actor, subject_of(state).county_code, "complaint")
-    progress, code = progress_of(state), merge.report.code
-    require(
-        progress.stage in OPEN,
-        Conflict("only an open complaint takes others in", code="complaint.closed"),
-    )
-    require(
-        code != subject_of(state).code and code not in {r.code for r in progress.merged},
-        Conflict(f"{code} is merged here already", code="complaint.already_merged"),
-    )
-
-
-def merge(draft: ComplaintState, merge: Merge) -> ComplaintChange:
-    progress_of(draft).merged.append(merge.report)
-    return ComplaintChange(
-        kind="complaint.merged_in",
-        summary=f"合并同一事项的举报 {merge.report.code}",
-        actor=merge.actor,
-    )
-
-
-def merged_into(draft: ComplaintState, into: str, ctx: Context) -> ComplaintChange:
-    """Closed as merged into ``into``, which answers for both."""
-    subject, progress = subject_of(draft), progress_of(draft)
-    progress.stage, progress.merged_into, progress.closed_at = ComplaintStage.MERGED, into, ctx.now
-    progress.published = f"已与同一事项的举报 {into} 合并办理"
-    draft.merge_pending = None
-    return ComplaintChange(
-        kind="complaint.merged",
-        summary=f"并入举报 {into} 办理",
-        inbox=done(complaint_resource(subject.code), *ALL_ITEMS),
-    )
-
-
 def check_acceptance(state: ComplaintState, acceptance: Acceptance) -> None:
-    _check_stage(state, acceptance.actor, ComplaintStage.FILED, "awaiting acceptance")
+    check_stage(state, acceptance.actor, ComplaintStage.FILED, "awaiting acceptance")
 
 
 def accept(draft: ComplaintState, acceptance: Acceptance, ctx: Context) -> ComplaintChange:
@@ -182,7 +140,7 @@ def _investigation_item(subject: ComplaintSubject, progress: ComplaintProgress) 
 
 
 def check_refusal(state: ComplaintState, refusal: Refusal) -> None:
-    _check_stage(state, refusal.actor, ComplaintStage.FILED, "awaiting acceptance")
+    check_stage(state, refusal.actor, ComplaintStage.FILED, "awaiting acceptance")
 
 
 def refuse(draft: ComplaintState, refusal: Refusal, ctx: Context) -> ComplaintChange:
@@ -200,7 +158,7 @@ def refuse(draft: ComplaintState, refusal: Refusal, ctx: Context) -> ComplaintCh
 
 
 def check_extension(state: ComplaintState, extension: Extension, ctx: Context) -> None:
-    _check_stage(state, extension.actor, ComplaintStage.INVESTIGATING, "under investigation")
+    check_stage(state, extension.actor, ComplaintStage.INVESTIGATING, "under investigation")
     require(
         progress_of(state).extended_days is None,
         Conflict("an investigation is extended once only", code="complaint.already_extended"),
@@ -233,7 +191,7 @@ def extend(draft: ComplaintState, extension: Extension) -> ComplaintChange:
 
 
 def check_outcome(state: ComplaintState, outcome: Outcome) -> None:
-    _check_stage(state, outcome.actor, ComplaintStage.INVESTIGATING, "under investigation")
+    check_stage(state, outcome.actor, ComplaintStage.INVESTIGATING, "under investigation")
     if outcome.penalty is not None and not outcome.outcome.founded:
         raise RuleViolations.one(
             "complaint.penalty_unfounded",
@@ -319,69 +277,6 @@ def _reward_item(subject: ComplaintSubject, progress: ComplaintProgress) -> Inbo
         REWARD_ITEM,
         handler_of(subject),
         _title(subject, f"举报奖励 {progress.reward.reward_yuan} 元待兑付"),
-    )
-
-
-def _check_reward(state: ComplaintState, actor: Actor) -> ComplaintProgress:
-    _check_stage(state, actor, ComplaintStage.DECIDED, "decided")
-    progress = progress_of(state)
-    require(
-        progress.reward is not None,
-        Conflict("no reward is owed for this complaint", code="complaint.no_reward"),
-    )
-    return progress
-
-
-def check_reward_approval(state: ComplaintState, approval: RewardApproval) -> None:
-    progress = _check_reward(state, approval.actor)
-    require(
-        progress.reward_approved_at is None,
-        Conflict("the reward is approved already", code="complaint.reward_approved"),
-    )
-
-
-def approve_reward(
-    draft: ComplaintState, approval: RewardApproval, ctx: Context
-) -> ComplaintChange:
-    progress = progress_of(draft)
-    assert progress.reward is not None
-    progress.reward_approved_at, progress.reward_approved_by = ctx.now, approval.actor.label
-    return ComplaintChange(
-        kind="complaint.reward_approved",
-        summary=f"批准举报奖励 {progress.reward.reward_yuan} 元（举报 {progress.reward_holder}）",
-        actor=approval.actor,
-    )
-
-
-def check_reward_payment(state: ComplaintState, payment: RewardPayment, ctx: Context) -> None:
-    progress = _check_reward(state, payment.actor)
-    approved_at = progress.reward_approved_at
-    require(
-        approved_at is not None,
-        Conflict("a reward is approved before it is paid", code="complaint.reward_not_approved"),
-    )
-    assert approved_at is not None
-    require(
-        progress.reward_paid_on is None,
-        Conflict("the reward is paid already", code="complaint.reward_paid"),
-    )
-    approved = approved_at.astimezone(CHINA_TZ).date()
-    today = ctx.now.astimezone(CHINA_TZ).date()
-    if not approved <= payment.paid_on <= today:
-        raise RuleViolations.one(
-            "complaint.paid_on", "paid_on", f"a day from its approval ({approved}) to today"
-        )
-
-
-def pay_reward(draft: ComplaintState, payment: RewardPayment) -> ComplaintChange:
-    subject, progress = subject_of(draft), progress_of(draft)
-    assert progress.reward is not None
-    progress.reward_paid_on = payment.paid_on
-    return ComplaintChange(
-        kind="complaint.reward_paid",
-        summary=f"举报奖励 {progress.reward.reward_yuan} 元已于 {payment.paid_on} 兑付",
-        actor=payment.actor,
-        inbox=done(complaint_resource(subject.code), REWARD_ITEM),
     )
 
 

@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from agencyflow.workflows.steps import Context
 
-    from . import steps
+    from . import merging, reward, steps
     from .models import (
         Acceptance,
         ComplaintChange,
@@ -103,7 +103,7 @@ class ComplaintWorkflow:
     async def _due_change(self, draft: ComplaintState) -> ComplaintChange | None:
         progress = draft.progress
         if self._merge_into is not None and progress is not None and progress.open:
-            return steps.merged_into(draft, self._merge_into, self._ctx())
+            return merging.merged_into(draft, self._merge_into, self._ctx())
         return steps.due_change(draft, self._ctx())
 
     @workflow.signal
@@ -118,8 +118,8 @@ class ComplaintWorkflow:
         """Take a later report of the same matter in, then close it: the signal reaches it
         once this step is recorded, and a report already closed stays as it was."""
         ack = await self._rec.step(
-            lambda s: steps.check_merge(s, merge),
-            lambda d: steps.merge(d, merge),
+            lambda s: merging.check_merge(s, merge),
+            lambda d: merging.merge(d, merge),
             self._adopt,
         )
         merged = workflow.get_external_workflow_handle(complaint_workflow_id(merge.report.code))
@@ -131,31 +131,31 @@ class ComplaintWorkflow:
 
     @merge.validator
     def _validate_merge(self, merge: Merge) -> None:
-        self._rec.check(lambda s: steps.check_merge(s, merge))
+        self._rec.check(lambda s: merging.check_merge(s, merge))
 
     @workflow.update
     async def approve_reward(self, approval: RewardApproval) -> Ack:
         return await self._rec.step(
-            lambda s: steps.check_reward_approval(s, approval),
-            lambda d: steps.approve_reward(d, approval, self._ctx()),
+            lambda s: reward.check_reward_approval(s, approval),
+            lambda d: reward.approve_reward(d, approval, self._ctx()),
             self._adopt,
         )
 
     @approve_reward.validator
     def _validate_approve_reward(self, approval: RewardApproval) -> None:
-        self._rec.check(lambda s: steps.check_reward_approval(s, approval))
+        self._rec.check(lambda s: reward.check_reward_approval(s, approval))
 
     @workflow.update
     async def pay_reward(self, payment: RewardPayment) -> Ack:
         return await self._rec.step(
-            lambda s: steps.check_reward_payment(s, payment, self._ctx()),
-            lambda d: steps.pay_reward(d, payment),
+            lambda s: reward.check_reward_payment(s, payment, self._ctx()),
+            lambda d: reward.pay_reward(d, payment),
             self._adopt,
         )
 
     @pay_reward.validator
     def _validate_pay_reward(self, payment: RewardPayment) -> None:
-        self._rec.check(lambda s: steps.check_reward_payment(s, payment, self._ctx()))
+        self._rec.check(lambda s: reward.check_reward_payment(s, payment, self._ctx()))
 
     @workflow.update
     async def accept(self, acceptance: Acceptance) -> Ack:
