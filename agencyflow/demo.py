@@ -64,7 +64,7 @@ class Demo:
         response = self.http.get(
             "/inbox", headers={"Authorization": f"Bearer {self.tokens[role][1]}"}
         )
-        items: list[dict[str, Any]] = response.json()
+        items: list[dict[str, Any]] = response.json()["items"]
         return items
 
     def wait_for(self, what: str, check: Callable[[], bool], within: float = 60) -> None:

@@ -5,17 +5,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from agencyflow.api.params import CountyQuery, HazardIdPath
+from agencyflow.api.params import CountyQuery, HazardIdPath, Offset
 from agencyflow.domain.hazard import HazardLevel, HazardStatus, ReinspectionOutcome
 from agencyflow.domain.identity import Role
 
 from .projects import COUNTIES
-from .web import SignedIn, Viewer, api_get, render
+from .web import SignedIn, Viewer, api_get, list_page, render
 
 router = APIRouter(prefix="/console/hazards", include_in_schema=False)
 
-SHOWN = 500
+PAGE = 50
 """Hazards a list page shows; the counts above it are of all of them."""
+BOARD = 500
+"""Open major hazards the board shows at most, of each status."""
 CHOICES = {
     "levels": HazardLevel.choices(),
     "statuses": HazardStatus.choices(),
@@ -32,25 +34,35 @@ async def hazard_list(
     county: CountyQuery = None,
     level: Annotated[str | None, Query(max_length=20)] = None,
     status: Annotated[str | None, Query(max_length=20)] = None,
+    offset: Offset = 0,
 ) -> HTMLResponse:
     filters = {"county": county, "level": level, "status": status}
-    found = await api_get(request, "/hazards", filters)
-    return render(
+    return await list_page(
         request,
-        "hazards.html",
         who,
-        hazards={**found, "hazards": found["hazards"][:SHOWN]},
-        filters={k: v for k, v in filters.items() if v},
+        "hazards.html",
+        "/hazards",
+        filters,
+        limit=PAGE,
+        offset=offset,
         choices=CHOICES,
-        shown=SHOWN,
     )
 
 
 @router.get("/major", name="console.major_hazards")
 async def major_board(request: Request, who: SignedIn) -> HTMLResponse:
     """重大隐患: open major hazards, the least advanced on their ladder first."""
-    found = await api_get(request, "/hazards", {"level": HazardLevel.MAJOR.value})
-    open_ones = [h for h in found["hazards"] if h["status"] != HazardStatus.CLOSED.value]
+    open_ones = [
+        hazard
+        for status in (HazardStatus.OPEN, HazardStatus.EVIDENCE_SUBMITTED)
+        for hazard in (
+            await api_get(
+                request,
+                "/hazards",
+                {"level": HazardLevel.MAJOR.value, "status": status.value, "limit": BOARD},
+            )
+        )["items"]
+    ]
     open_ones.sort(key=_rung)
     return render(request, "major_board.html", who, hazards=open_ones, counties=COUNTIES)
 

@@ -18,6 +18,8 @@ router = APIRouter(prefix="/console/projects", include_in_schema=False)
 
 PAGE = 20
 """Projects a page of the list shows."""
+HAZARDS_SHOWN = 200
+"""A project's hazards its page lists, newest first; the ledger has them all."""
 COUNTIES = {j.code: j.name for j in JURISDICTIONS}
 CHOICES = {
     "stages": ProjectStage.choices(),
@@ -66,7 +68,7 @@ async def project_list(
 @router.get("/{pid}", name="console.project")
 async def project_page(request: Request, pid: ProjectIdPath, who: SignedIn) -> HTMLResponse:
     shown = await api_get(request, f"/projects/{pid}")
-    hazards = await api_get(request, f"/projects/{pid}/hazards")
+    hazards = await api_get(request, f"/projects/{pid}/hazards", {"limit": HAZARDS_SHOWN})
     team = shown["project"]["notification"]["staff"]
     return render(
         request,

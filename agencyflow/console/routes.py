@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from agencyflow.api.deps import SESSION_COOKIE, EngineDep, SettingsDep
+from agencyflow.api.params import Offset
 from agencyflow.domain.identity import Actor
 from agencyflow.domain.inbox import addressee_of
 from agencyflow.store import inbox, logins
@@ -25,8 +26,8 @@ from .web import SignedIn, render, same_token, set_cookie, templates, to_sign_in
 router = APIRouter(prefix="/console", include_in_schema=False)
 
 LOGIN_CSRF_COOKIE = "af_login_csrf"
-INBOX_PAGE = 200
-"""Open items the 待办 page shows."""
+INBOX_PAGE = 100
+"""Open items a page of 待办 shows."""
 DUE_SOON = dt.timedelta(days=3)
 """Items due within this are marked as due soon."""
 
@@ -108,10 +109,14 @@ async def sign_out(
 
 
 @router.get("/", name="console.inbox")
-async def inbox_page(request: Request, who: SignedIn, engine: EngineDep) -> Response:
+async def inbox_page(
+    request: Request, who: SignedIn, engine: EngineDep, offset: Offset = 0
+) -> Response:
     """待办: what waits for the signed-in person's office, most urgent first."""
+    addressee = addressee_of(who.actor)
+    total = await anyio.to_thread.run_sync(inbox.count_open, engine, addressee)
     rows = await anyio.to_thread.run_sync(
-        lambda: inbox.open_items(engine, addressee_of(who.actor), limit=INBOX_PAGE, offset=0)
+        lambda: inbox.open_items(engine, addressee, limit=INBOX_PAGE, offset=offset)
     )
     now = dt.datetime.now(dt.UTC)
     items = [
@@ -123,4 +128,6 @@ async def inbox_page(request: Request, who: SignedIn, engine: EngineDep) -> Resp
         }
         for row in rows
     ]
-    return render(request, "inbox.html", who, items=items)
+    return render(
+        request, "inbox.html", who, items=items, total=total, limit=INBOX_PAGE, offset=offset
+    )

@@ -118,16 +118,26 @@ class HazardCounts(BaseModel):
     rectification_rate: float
     """Rectified over found; 1.0 when nothing was found."""
 
+    @classmethod
+    def tallied(
+        cls, found: int, rectified: int, overdue: int, long_unrectified: int, major: int
+    ) -> "HazardCounts":
+        return cls(
+            found=found,
+            rectified=rectified,
+            open=found - rectified,
+            overdue=overdue,
+            long_unrectified=long_unrectified,
+            major=major,
+            rectification_rate=round(rectified / found, 4) if found else 1.0,
+        )
+
 
 def count(records: list[HazardRecord], now: dt.datetime) -> HazardCounts:
-    found = len(records)
-    rectified = sum(1 for r in records if not r.is_open)
-    return HazardCounts(
-        found=found,
-        rectified=rectified,
-        open=found - rectified,
+    return HazardCounts.tallied(
+        found=len(records),
+        rectified=sum(1 for r in records if not r.is_open),
         overdue=sum(1 for r in records if is_overdue(r, now)),
         long_unrectified=sum(1 for r in records if r.is_open and r.long_unrectified),
         major=sum(1 for r in records if r.report.level is HazardLevel.MAJOR),
-        rectification_rate=round(rectified / found, 4) if found else 1.0,
     )

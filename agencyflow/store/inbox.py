@@ -4,8 +4,9 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, Index, UniqueConstraint, bindparam, case, update
+from sqlalchemy import Engine, Index, UniqueConstraint, bindparam, case, func, update
 from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from agencyflow.domain.inbox import (
     Addressee,
@@ -145,6 +146,17 @@ def _send_statement(dialect: str) -> Any:
 _KEPT = ("resource", "kind", "created_at")
 
 
+def _open_for(addressee: Addressee | None) -> SelectOfScalar[InboxItemRow]:
+    query = select(InboxItemRow).where(InboxItemRow.status == InboxStatus.OPEN.value)
+    if addressee is not None:
+        query = query.where(
+            InboxItemRow.role == addressee.role.value,
+            InboxItemRow.scope_kind == addressee.scope_kind.value,
+            InboxItemRow.scope_id == addressee.scope_id,
+        )
+    return query
+
+
 def open_items(
     engine: Engine, addressee: Addressee | None, *, limit: int, offset: int
 ) -> list[InboxItemRow]:
@@ -153,14 +165,7 @@ def open_items(
     Most urgent: the earliest due time first; items without a due time after all that
     have one, oldest first.
     """
-    query = select(InboxItemRow).where(InboxItemRow.status == InboxStatus.OPEN.value)
-    if addressee is not None:
-        query = query.where(
-            InboxItemRow.role == addressee.role.value,
-            InboxItemRow.scope_kind == addressee.scope_kind.value,
-            InboxItemRow.scope_id == addressee.scope_id,
-        )
-    query = query.order_by(
+    query = _open_for(addressee).order_by(
         case((col(InboxItemRow.due_at).is_(None), 1), else_=0),
         col(InboxItemRow.due_at),
         col(InboxItemRow.created_at),
@@ -168,6 +173,12 @@ def open_items(
     )
     with transaction(engine) as session:
         return list(session.exec(query.offset(offset).limit(limit)).all())
+
+
+def count_open(engine: Engine, addressee: Addressee | None) -> int:
+    """How many items are open for the addressee, on every page."""
+    with transaction(engine) as session:
+        return session.exec(select(func.count()).select_from(_open_for(addressee).subquery())).one()
 
 
 def open_items_of(engine: Engine, resource: str) -> list[InboxItemRow]:

@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Engine, func
+from sqlalchemy import JSON, Engine, Index, false, func, text, true
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from agencyflow.domain.project import (
@@ -24,20 +24,45 @@ from .types import UtcDateTime
 
 class ProjectRow(SQLModel, table=True):
     __tablename__ = "project"
+    __table_args__ = (
+        # One per list scope, each ending in the list's order (newest first), so a page is
+        # read off the index without sorting the scope.
+        Index("ix_project_created", "created_at", "project_id"),
+        *(
+            Index(f"ix_project_{scope}_created", scope, "created_at", "project_id")
+            for scope in ("county_code", "agency_uscc", "enterprise_uscc", "stage")
+        ),
+        # Few projects are overdue or awaiting a receipt: only those are indexed. SQLite uses
+        # a partial index only for a query that repeats its condition, hence `= 1` there and
+        # the literal `true()` in the queries.
+        Index(
+            "ix_project_overdue_created",
+            "created_at",
+            "project_id",
+            sqlite_where=text("overdue = 1"),
+            postgresql_where=text("overdue"),
+        ),
+        Index(
+            "ix_project_awaiting_receipt",
+            "project_id",
+            sqlite_where=text("awaiting_receipt = 1"),
+            postgresql_where=text("awaiting_receipt"),
+        ),
+    )
 
     project_id: str = Field(primary_key=True, max_length=64)
     workflow_id: str = Field(max_length=100)
     version: int
     """The sequence number of the last step this row took."""
-    agency_uscc: str = Field(max_length=18, index=True)
+    agency_uscc: str = Field(max_length=18)
     agency_name: str = Field(max_length=200)
-    enterprise_uscc: str = Field(max_length=18, index=True)
-    county_code: str = Field(max_length=6, index=True)
+    enterprise_uscc: str = Field(max_length=18)
+    county_code: str = Field(max_length=6)
     service_type: str = Field(max_length=64)
     contract_number: str = Field(max_length=64)
-    stage: str = Field(max_length=32, index=True)
-    overdue: bool = Field(index=True)
-    awaiting_receipt: bool = Field(index=True)
+    stage: str = Field(max_length=32)
+    overdue: bool
+    awaiting_receipt: bool
     """A report is uploaded and the provincial platform has not yet sent its receipt."""
     report_due_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     created_at: dt.datetime = Field(sa_type=UtcDateTime)
@@ -199,9 +224,10 @@ def search(
         (ProjectRow.agency_uscc, agency_uscc),
         (ProjectRow.enterprise_uscc, enterprise_uscc),
         (ProjectRow.stage, stage.value if stage is not None else None),
-        (ProjectRow.overdue, overdue),
     )
-    newest_first = [col(ProjectRow.created_at).desc(), col(ProjectRow.project_id)]
+    if overdue is not None:
+        query = query.where(col(ProjectRow.overdue) == (true() if overdue else false()))
+    newest_first = [col(ProjectRow.created_at).desc(), col(ProjectRow.project_id).desc()]
     with transaction(engine) as session:
         total, rows = page(session, query, newest_first, offset, limit)
         return total, [row.head() for row in rows]
@@ -213,7 +239,7 @@ def awaiting_receipt(engine: Engine, *, after: str, limit: int) -> list[str]:
         return list(
             session.exec(
                 select(ProjectRow.project_id)
-                .where(ProjectRow.awaiting_receipt == True, ProjectRow.project_id > after)  # noqa: E712
+                .where(col(ProjectRow.awaiting_receipt) == true(), ProjectRow.project_id > after)
                 .order_by(col(ProjectRow.project_id))
                 .limit(limit)
             ).all()

@@ -63,11 +63,11 @@ async def test_an_application_is_accepted_masked_and_waits_for_its_county(
     assert body["timeline"][0]["kind"] == "application.submitted"
     assert body["temporal_ui_url"].endswith(f"/workflows/agency-{people.uscc}")
 
-    inbox = (await api.get("/inbox", headers=bearer(people.county))).json()
+    inbox = (await api.get("/inbox", headers=bearer(people.county))).json()["items"]
     assert [(i["kind"], i["resource"]) for i in inbox] == [
         ("application.review", f"agencies/{people.uscc}")
     ]
-    assert (await api.get("/inbox", headers=bearer(people.other_county))).json() == []
+    assert (await api.get("/inbox", headers=bearer(people.other_county))).json()["items"] == []
 
 
 async def test_a_failing_application_lists_every_failed_rule_and_starts_nothing(
@@ -131,7 +131,7 @@ async def test_review_approve_and_read_back(api: httpx.AsyncClient, people: Peop
     )
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "active"
-    assert (await api.get("/inbox", headers=bearer(people.county))).json() == []
+    assert (await api.get("/inbox", headers=bearer(people.county))).json()["items"] == []
     again = await api.post(
         f"/agencies/{people.uscc}/approve", headers=bearer(people.county), json={}
     )
@@ -157,7 +157,7 @@ async def test_return_then_resubmit_then_reject(api: httpx.AsyncClient, people: 
         json={"reasons": ["办公场所证明缺失"]},
     )
     assert returned.json()["status"] == "returned"
-    agency_inbox = (await api.get("/inbox", headers=bearer(people.agency))).json()
+    agency_inbox = (await api.get("/inbox", headers=bearer(people.agency))).json()["items"]
     assert [i["kind"] for i in agency_inbox] == ["application.returned"]
 
     resubmitted = await api.put(
@@ -166,7 +166,7 @@ async def test_return_then_resubmit_then_reject(api: httpx.AsyncClient, people: 
         json=facts(people.number, workplace_area_m2=130),
     )
     assert resubmitted.json()["status"] == "pending_review"
-    assert (await api.get("/inbox", headers=bearer(people.agency))).json() == []
+    assert (await api.get("/inbox", headers=bearer(people.agency))).json()["items"] == []
 
     rejected = await api.post(
         f"/agencies/{people.uscc}/reject",
@@ -248,12 +248,12 @@ async def test_a_person_full_time_at_another_agency_is_409_and_both_regulators_h
 
     async def told() -> bool:
         # The refused applicant's workflow tells the other agency's by signal.
-        inbox = (await api.get("/inbox", headers=bearer(people.county))).json()
+        inbox = (await api.get("/inbox", headers=bearer(people.county))).json()["items"]
         return len(inbox) == 1
 
     await eventually(told)
-    lianDu = (await api.get("/inbox", headers=bearer(people.county))).json()
-    qingTian = (await api.get("/inbox", headers=bearer(rival.county))).json()
+    lianDu = (await api.get("/inbox", headers=bearer(people.county))).json()["items"]
+    qingTian = (await api.get("/inbox", headers=bearer(rival.county))).json()["items"]
     assert [i["resource"] for i in lianDu] == [f"agencies/{people.uscc}"]
     assert [i["resource"] for i in qingTian] == [f"agencies/{people.uscc}"]
     assert "疑似挂靠" in lianDu[0]["title"]
@@ -275,7 +275,7 @@ async def test_monitoring_changes_rerun_the_rules(api: httpx.AsyncClient, people
     assert shrunk.json()["status"] == "rectification_required"
     assert [v["code"] for v in shrunk.json()["violations"]] == ["admission.area_too_small"]
     assert [i["kind"] for i in shrunk.json()["open_items"]] == ["rectification.required"]
-    county_inbox = (await api.get("/inbox", headers=bearer(people.county))).json()
+    county_inbox = (await api.get("/inbox", headers=bearer(people.county))).json()["items"]
     assert [i["kind"] for i in county_inbox] == ["rectification.notice"]
 
     restored = await api.put(
@@ -284,7 +284,7 @@ async def test_monitoring_changes_rerun_the_rules(api: httpx.AsyncClient, people
         json={"workplace_area_m2": 100},
     )
     assert restored.json()["status"] == "active"
-    assert (await api.get("/inbox", headers=bearer(people.county))).json() == []
+    assert (await api.get("/inbox", headers=bearer(people.county))).json()["items"] == []
 
     unknown = await api.delete(
         f"/agencies/{people.uscc}/professionals/p99", headers=bearer(people.agency)

@@ -98,7 +98,8 @@ async def test_reads_are_not_audited_and_admins_can_read_the_log(
     await api.post("/users", headers=bearer(token), json={"name": "市局", "role": "city_regulator"})
     await api.get("/inbox", headers=bearer(token))
     listed = (await api.get("/audit", headers=bearer(token))).json()
-    assert [entry["action"] for entry in listed] == ["users.create"]
+    assert [entry["action"] for entry in listed["items"]] == ["users.create"]
+    assert listed["total"] == 1
 
 
 async def test_an_unusable_request_id_is_replaced(api: httpx.AsyncClient, engine: Engine) -> None:

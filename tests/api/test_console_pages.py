@@ -11,9 +11,12 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 
 from agencyflow import console
+from agencyflow.console.routes import INBOX_PAGE
 from agencyflow.console.web import viewer
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.identity import Role
+from agencyflow.domain.inbox import Addressee, InboxMessage
+from agencyflow.store import inbox
 from tests.api.test_projects import PNG, Office, _today, admitted
 from tests.console_people import Person, signed_in
 from tests.factories import bearer, hazard
@@ -27,6 +30,30 @@ async def _people(api: httpx.AsyncClient, engine: Engine, office: Office) -> tup
         api, engine, Role.AGENCY, f"agency-{office.number}", agency_uscc=office.uscc
     )
     return county, agency
+
+
+async def test_the_inbox_page_counts_every_item_and_pages_through_them(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    county = Addressee.county("331102")
+    due = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    for n in range(INBOX_PAGE + 1):  # the last one is the least urgent
+        item = InboxMessage(
+            resource=f"projects/p{n:03d}",
+            kind="filing.review",
+            addressee=county,
+            title=f"待办{n:03d}",
+            due_at=due + dt.timedelta(minutes=n),
+        )
+        inbox.send(engine, item)
+    person = await signed_in(api, engine, Role.COUNTY_REGULATOR, "pager", county_code="331102")
+
+    first = await api.get("/console/", headers=person.page())
+    last = await api.get(f"/console/?offset={INBOX_PAGE}", headers=person.page())
+
+    assert f"{INBOX_PAGE + 1} 项" in first.text and "下一页" in first.text
+    assert "待办000" in first.text and f"待办{INBOX_PAGE:03d}" not in first.text
+    assert f"待办{INBOX_PAGE:03d}" in last.text and "待办000" not in last.text
 
 
 async def test_a_county_sees_the_filing_in_its_inbox_acknowledges_it_and_it_leaves(
@@ -98,7 +125,7 @@ async def test_an_agency_records_a_visit_with_a_hazard_and_its_photo_and_sees_bo
     assert image.status_code == 200 and image.content == PNG
 
     hazard_id = (await api.get(f"/projects/{pid}/hazards", headers=bearer(office.agency))).json()[
-        "hazards"
+        "items"
     ][0]["hazard_id"]
     shown = await api.get(f"/console/hazards/{hazard_id}", headers=county.page())
     assert shown.status_code == 200
@@ -213,7 +240,7 @@ async def test_a_county_works_a_major_hazard_up_its_ladder_from_its_pages(
     recorded = await api.post(f"/projects/{pid}/visits", headers=agency.console(), json=visit)
     assert recorded.status_code == 201, recorded.text
     listed = await api.get(f"/projects/{pid}/hazards", headers=agency.bearer())
-    hazard_id = listed.json()["hazards"][0]["hazard_id"]
+    hazard_id = listed.json()["items"][-1]["hazard_id"]
     base = f"/hazards/{hazard_id}"
 
     board = await api.get("/console/hazards/major", headers=county.page())

@@ -150,7 +150,7 @@ async def test_a_regulator_records_a_penalty_once_and_the_grade_follows(
     assert (fallen.json()["score"], fallen.json()["grade"]) == (70, "C")
     shown = agencies.get(engine, office.uscc)
     assert shown is not None and shown.credit_grade is CreditGrade.C
-    inbox = (await api.get("/inbox", headers=bearer(office.county))).json()
+    inbox = (await api.get("/inbox", headers=bearer(office.county))).json()["items"]
     assert ("credit.grade_dropped", f"agencies/{office.uscc}") in [
         (i["kind"], i["resource"]) for i in inbox
     ]
@@ -248,7 +248,7 @@ async def test_a_veto_makes_the_agency_d_at_once_and_refers_it_to_the_city(
     body = vetoed.json()
     assert (body["score"], body["grade"], body["vetoed"]) == (100, "D", True)
     assert body["counted"][0]["clause"] == "veto"
-    inbox = (await api.get("/inbox", headers=bearer(office.city))).json()
+    inbox = (await api.get("/inbox", headers=bearer(office.city))).json()["items"]
     assert "credit.untrustworthy_referral" in [i["kind"] for i in inbox]
     procurement = (await api.get(f"/public/agencies/{office.uscc}/procurement")).json()
     assert (procurement["may_sell"], procurement["grade"]) == (False, "D")

@@ -327,7 +327,7 @@ async def test_major_hazards_through_the_api(
     _, (major, general) = await _found(
         api, office, {"level": "major", "category": "dust_explosion"}, {}
     )
-    inbox = (await api.get("/inbox", headers=bearer(office.county))).json()
+    inbox = (await api.get("/inbox", headers=bearer(office.county))).json()["items"]
     assert ("major_hazard.acknowledge", f"hazards/{major}") in [
         (i["kind"], i["resource"]) for i in inbox
     ]
@@ -350,7 +350,18 @@ async def test_major_hazards_through_the_api(
     assert acknowledged.json()["hazard"]["major"]["acknowledged_at"]
 
     listed = await api.get("/hazards?level=major", headers=bearer(office.county))
-    assert [h["hazard_id"] for h in listed.json()["hazards"]] == [major]
+    assert [h["hazard_id"] for h in listed.json()["items"]] == [major]
+    both = (await api.get("/hazards", headers=bearer(office.county))).json()
+    second_page = (await api.get("/hazards?limit=1&offset=1", headers=bearer(office.county))).json()
+    assert [h["hazard_id"] for h in second_page["items"]] == [both["items"][1]["hazard_id"]]
+    assert (second_page["total"], second_page["counts"]) == (2, both["counts"])
+    assert second_page["counts"]["major"] == 1
+    refused = await api.get("/hazards?limit=501&offset=-1", headers=bearer(office.county))
+    assert refused.status_code == 422
+    assert {tuple(e["loc"]) for e in refused.json()["detail"]} == {
+        ("query", "limit"),
+        ("query", "offset"),
+    }
     assert (
         await api.get("/hazards?county=331121", headers=bearer(office.county))
     ).status_code == 403

@@ -26,7 +26,7 @@ def _message(
 async def _inbox(api: httpx.AsyncClient, token: str) -> list[dict[str, object]]:
     response = await api.get("/inbox", headers=bearer(token))
     assert response.status_code == 200
-    items: list[dict[str, object]] = response.json()
+    items: list[dict[str, object]] = response.json()["items"]
     return items
 
 
@@ -90,6 +90,10 @@ async def test_inbox_is_most_urgent_first_and_scoped_to_the_caller(
     assert [item["overdue"] for item in items] == [True, False, False, False]
     assert await _inbox(api, city_token) == []
     assert len(await _inbox(api, admin_token)) == 5
+
+    second = await api.get("/inbox?limit=2&offset=2", headers=bearer(lianDu_token))
+    assert second.json()["total"] == 4
+    assert [item["kind"] for item in second.json()["items"]] == ["due.later", "no.deadline"]
 
 
 async def test_withdrawing_only_touches_the_named_kinds(engine: Engine) -> None:

@@ -60,7 +60,7 @@ def _fields(response: httpx.Response) -> dict[str, str]:
 
 
 async def _county_items(api: httpx.AsyncClient, office: Office) -> dict[str, str]:
-    inbox = (await api.get("/inbox", headers=bearer(office.county))).json()
+    inbox = (await api.get("/inbox", headers=bearer(office.county))).json()["items"]
     return {i["resource"]: i["title"] for i in inbox if i["kind"] == "major_hazard.acknowledge"}
 
 

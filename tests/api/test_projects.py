@@ -107,7 +107,7 @@ async def test_the_whole_life_of_a_project(api: httpx.AsyncClient, office: Offic
     assert body["next_step"]["step"] == "filing.review"
     assert body["next_step"]["who"] == "county_regulator"
     assert body["temporal_ui_url"].endswith(f"/workflows/project-{pid}")
-    county_inbox = (await api.get("/inbox", headers=bearer(office.county))).json()
+    county_inbox = (await api.get("/inbox", headers=bearer(office.county))).json()["items"]
     assert [(i["kind"], i["resource"]) for i in county_inbox] == [
         ("filing.review", f"projects/{pid}")
     ]
@@ -124,7 +124,7 @@ async def test_the_whole_life_of_a_project(api: httpx.AsyncClient, office: Offic
         f"/projects/{pid}/end", headers=bearer(office.agency), json={"ended_on": _today()}
     )
     assert ended.json()["next_step"]["step"] == "report.upload"
-    agency_inbox = (await api.get("/inbox", headers=bearer(office.agency))).json()
+    agency_inbox = (await api.get("/inbox", headers=bearer(office.agency))).json()["items"]
     assert [i["kind"] for i in agency_inbox] == ["report.upload"]
 
     uploaded = await api.post(
@@ -137,7 +137,7 @@ async def test_the_whole_life_of_a_project(api: httpx.AsyncClient, office: Offic
     report = uploaded.json()["project"]["report"]
     assert report["days_late"] == 0
     assert report["uploaded_at"] is not None
-    assert (await api.get("/inbox", headers=bearer(office.agency))).json() == []
+    assert (await api.get("/inbox", headers=bearer(office.agency))).json()["items"] == []
 
     async def receipt() -> str | None:
         shown = await api.get(f"/projects/{pid}", headers=bearer(office.agency))
@@ -163,8 +163,8 @@ async def test_the_whole_life_of_a_project(api: httpx.AsyncClient, office: Offic
     again = await _create(api, office)
     assert again.status_code == 200
     assert again.json()["project"]["closed_at"] is not None
-    assert (await api.get("/inbox", headers=bearer(office.county))).json() == []
-    assert (await api.get("/inbox", headers=bearer(office.agency))).json() == []
+    assert (await api.get("/inbox", headers=bearer(office.county))).json()["items"] == []
+    assert (await api.get("/inbox", headers=bearer(office.agency))).json()["items"] == []
 
     file = await api.get(
         f"/enterprises/{uscc(office.enterprise)}/file", headers=bearer(office.owner)
@@ -409,10 +409,11 @@ async def test_overdue_projects_are_flagged_listed_and_in_the_county_inbox(
             return [p["project_id"] for p in listed.json()["items"]] == [pid]
 
         await eventually(overdue)
-        county_inbox = (await api.get("/inbox", headers=bearer(office.county))).json()
+        county_inbox = (await api.get("/inbox", headers=bearer(office.county))).json()["items"]
         assert [(i["kind"], i["overdue"]) for i in county_inbox] == [("report.overdue", True)]
         agency_inbox = {
-            i["kind"] for i in (await api.get("/inbox", headers=bearer(office.agency))).json()
+            i["kind"]
+            for i in (await api.get("/inbox", headers=bearer(office.agency))).json()["items"]
         }
         assert agency_inbox == {"report.upload", "report.reminder.1"}
         described = await temporal.get_workflow_handle(f"project-{pid}").describe()

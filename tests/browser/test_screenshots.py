@@ -73,7 +73,7 @@ async def _scene(site: str, engine: Engine) -> tuple[str, str]:
         done = await http.post(f"/projects/{pid}/visits", headers=bearer(first.agency), json=visit)
         assert done.status_code == 201, done.text
         listed = await http.get(f"/projects/{pid}/hazards", headers=bearer(first.agency))
-        hazard_id = listed.json()["hazards"][0]["hazard_id"]
+        hazard_id = listed.json()["items"][-1]["hazard_id"]
         console_login(engine, Role.COUNTY_REGULATOR, "shots-county", county_code="331102")
         console_login(engine, Role.CITY_REGULATOR, "shots-city")
         console_login(engine, Role.AGENCY, "shots-agency", agency_uscc=first.uscc)

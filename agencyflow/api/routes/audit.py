@@ -10,8 +10,10 @@ from sqlmodel import col, select
 
 from agencyflow.api.deps import Admin, EngineDep
 from agencyflow.api.params import Offset, RequestIdQuery, ResourceQuery
+from agencyflow.api.schemas.paging import Page
 from agencyflow.store.audit import AuditEntry
 from agencyflow.store.engine import transaction
+from agencyflow.store.queries import page, where_given
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -38,16 +40,18 @@ async def list_audit(
     request_id: RequestIdQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Offset = 0,
-) -> list[AuditEntryPublic]:
-    query = select(AuditEntry).order_by(col(AuditEntry.id).desc())
-    if resource is not None:
-        query = query.where(AuditEntry.resource == resource)
-    if request_id is not None:
-        query = query.where(AuditEntry.request_id == request_id)
+) -> Page[AuditEntryPublic]:
+    """What was done, newest first."""
+    query = where_given(
+        select(AuditEntry), (AuditEntry.resource, resource), (AuditEntry.request_id, request_id)
+    )
 
-    def read() -> list[AuditEntryPublic]:
+    def read() -> Page[AuditEntryPublic]:
         with transaction(engine) as session:
-            rows = session.exec(query.offset(offset).limit(limit)).all()
-            return [AuditEntryPublic.model_validate(row.model_dump()) for row in rows]
+            total, rows = page(session, query, [col(AuditEntry.id).desc()], offset, limit)
+            return Page(
+                total=total,
+                items=[AuditEntryPublic.model_validate(row.model_dump()) for row in rows],
+            )
 
     return await anyio.to_thread.run_sync(read)

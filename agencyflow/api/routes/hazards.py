@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from agencyflow.api.commands import Commands, in_scope
 from agencyflow.api.deps import AgencyUser, EngineDep, Regulator, allow, own_county
-from agencyflow.api.params import CountyQuery, HazardIdPath
+from agencyflow.api.params import CountyQuery, HazardIdPath, Offset
 from agencyflow.api.schemas.hazards import (
     AcknowledgeBody,
     HazardDetail,
@@ -28,7 +28,6 @@ from agencyflow.domain.hazard import (
     HazardStatus,
     RectificationEvidence,
 )
-from agencyflow.domain.hazard_rules import count
 from agencyflow.domain.identity import Actor, Role
 from agencyflow.store import files, hazards
 from agencyflow.workflows.hazard.models import (
@@ -129,13 +128,24 @@ async def list_hazards(
     county: CountyQuery = None,
     level: HazardLevel | None = None,
     status_: Annotated[HazardStatus | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Offset = 0,
 ) -> HazardPage:
-    """Hazards with their counts; a county regulator sees its county's."""
+    """Hazards, newest found first, with the counts of all that match; a county regulator
+    sees its county's."""
     county = own_county(actor, county)
-    found = await anyio.to_thread.run_sync(
-        lambda: hazards.search(engine, county_code=county, level=level, status=status_)
+    counts, found = await anyio.to_thread.run_sync(
+        lambda: hazards.listing(
+            engine,
+            dt.datetime.now(dt.UTC),
+            county_code=county,
+            level=level,
+            status=status_,
+            limit=limit,
+            offset=offset,
+        )
     )
-    return HazardPage(counts=count(found, dt.datetime.now(dt.UTC)), hazards=found)
+    return HazardPage(counts=counts, total=counts.found, items=found)
 
 
 @router.get("/{hazard_id}", name="hazards.show")

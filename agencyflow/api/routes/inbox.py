@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from agencyflow.api.deps import AnyActor, EngineDep
 from agencyflow.api.params import Offset
+from agencyflow.api.schemas.paging import Page
 from agencyflow.domain.identity import Role
 from agencyflow.domain.inbox import ScopeKind, addressee_of
 from agencyflow.store import inbox
@@ -35,14 +36,20 @@ async def list_inbox(
     engine: EngineDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Offset = 0,
-) -> list[InboxItemPublic]:
+) -> Page[InboxItemPublic]:
+    """Open items for the caller's office, most urgent first."""
+    addressee = addressee_of(actor)
+    total = await anyio.to_thread.run_sync(inbox.count_open, engine, addressee)
     rows = await anyio.to_thread.run_sync(
-        lambda: inbox.open_items(engine, addressee_of(actor), limit=limit, offset=offset)
+        lambda: inbox.open_items(engine, addressee, limit=limit, offset=offset)
     )
     now = dt.datetime.now(dt.UTC)
-    return [
-        InboxItemPublic.model_validate(
-            {**row.model_dump(), "overdue": row.due_at is not None and row.due_at < now}
-        )
-        for row in rows
-    ]
+    return Page(
+        total=total,
+        items=[
+            InboxItemPublic.model_validate(
+                {**row.model_dump(), "overdue": row.due_at is not None and row.due_at < now}
+            )
+            for row in rows
+        ],
+    )

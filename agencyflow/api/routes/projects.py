@@ -34,7 +34,6 @@ from agencyflow.api.schemas.projects import (
 from agencyflow.domain.agency import AgencySnapshot
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
-from agencyflow.domain.hazard_rules import count
 from agencyflow.domain.identity import Actor, Role
 from agencyflow.domain.project import (
     ProjectHead,
@@ -194,13 +193,25 @@ async def list_projects(
 
 
 @router.get("/{pid}/hazards", name="projects.hazards")
-async def project_hazards(pid: ProjectIdPath, actor: Anyone, service: Service) -> HazardPage:
-    """The hazards this project found, with their counts."""
+async def project_hazards(
+    pid: ProjectIdPath,
+    actor: Anyone,
+    service: Service,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Offset = 0,
+) -> HazardPage:
+    """The hazards this project found, newest first, with the counts of all of them."""
     await service.visible(pid, actor)
-    found = await anyio.to_thread.run_sync(
-        lambda: hazard_store.search(service.engine, project_id=pid)
+    counts, found = await anyio.to_thread.run_sync(
+        lambda: hazard_store.listing(
+            service.engine,
+            dt.datetime.now(dt.UTC),
+            project_id=pid,
+            limit=limit,
+            offset=offset,
+        )
     )
-    return HazardPage(counts=count(found, dt.datetime.now(dt.UTC)), hazards=found)
+    return HazardPage(counts=counts, total=counts.found, items=found)
 
 
 @router.get("/{pid}", name="projects.show")

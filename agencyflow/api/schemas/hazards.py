@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from agencyflow.api.schemas.paging import Page
 from agencyflow.domain.bounded import Day, FileId
 from agencyflow.domain.hazard import HazardEntry, HazardRecord, Reinspection, ReinspectionOutcome
 from agencyflow.domain.hazard_rules import HazardCounts, is_overdue
@@ -44,9 +45,10 @@ class VerifyBody(BaseModel):
     ] = []
 
 
-class HazardPage(BaseModel):
+class HazardPage(Page[HazardRecord]):
+    """A page of hazards, newest found first, and the counts of every one the filters match."""
+
     counts: HazardCounts
-    hazards: list[HazardRecord]
 
 
 class HazardDetail(BaseModel):

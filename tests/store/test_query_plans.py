@@ -1,0 +1,143 @@
+"""Each list reads a page off an index that matches its scope and order (issue 14).
+
+The queries are the store's own, caught as they run; the database explains each one. A page
+query must use its index and sort nothing: the newest rows of a scope are read off the index
+and reading stops at the page's end, however many rows the scope holds. SQLite is asked with
+``EXPLAIN QUERY PLAN``; PostgreSQL with ``EXPLAIN`` after ruling out sequential scans and
+sorts, so that a plan it still makes proves the index can serve the query (on tables this
+small it would otherwise rightly prefer a scan).
+
+Runs on SQLite, and on PostgreSQL when ``AGENCYFLOW_TEST_DATABASE_URL`` is set (CI sets it).
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event
+
+from agencyflow.domain.hazard import HazardLevel
+from agencyflow.domain.identity import Role
+from agencyflow.domain.inbox import Addressee, ScopeKind
+from agencyflow.domain.project import ProjectStage
+from agencyflow.store import hazards, inbox, projects
+
+NOW = dt.datetime(2026, 11, 27, 8, 0, tzinfo=dt.UTC)
+AGENCY = "91331102MA0000001X"
+ENTERPRISE = "91331102MA0000002X"
+PID = f"{AGENCY}-000000000001"
+
+
+@contextmanager
+def _caught(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    """The SELECTs that read a page (they have a LIMIT), with their parameters."""
+    caught: list[tuple[str, Any]] = []
+
+    def catch(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "LIMIT" in statement.upper():
+            caught.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", catch)
+    try:
+        yield caught
+    finally:
+        event.remove(engine, "before_cursor_execute", catch)
+
+
+def _plan(engine: Engine, statement: str, parameters: Any) -> str:
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            return "\n".join(str(row[-1]) for row in rows)
+        for planner_choice in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            connection.exec_driver_sql(f"SET LOCAL {planner_choice} = off")
+        rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+        return "\n".join(str(row[0]) for row in rows)
+
+
+def _sorts(plan: str, dialect: str) -> bool:
+    return "TEMP B-TREE" in plan if dialect == "sqlite" else "Sort" in plan
+
+
+PAGES: list[tuple[str, Callable[[Engine], object], str]] = [
+    (
+        "projects, city",
+        lambda e: projects.search(e, limit=50, offset=0),
+        "ix_project_created",
+    ),
+    (
+        "projects, county",
+        lambda e: projects.search(e, county_code="331102", limit=50, offset=0),
+        "ix_project_county_code_created",
+    ),
+    (
+        "projects, agency",
+        lambda e: projects.search(e, agency_uscc=AGENCY, limit=50, offset=0),
+        "ix_project_agency_uscc_created",
+    ),
+    (
+        "projects, enterprise",
+        lambda e: projects.search(e, enterprise_uscc=ENTERPRISE, limit=50, offset=0),
+        "ix_project_enterprise_uscc_created",
+    ),
+    (
+        "projects, stage",
+        lambda e: projects.search(e, stage=ProjectStage.IN_SERVICE, limit=50, offset=0),
+        "ix_project_stage_created",
+    ),
+    (
+        "projects, overdue",
+        lambda e: projects.search(e, overdue=True, limit=50, offset=0),
+        "ix_project_overdue_created",
+    ),
+    (
+        "projects awaiting a receipt",
+        lambda e: projects.awaiting_receipt(e, after="", limit=100),
+        "ix_project_awaiting_receipt",
+    ),
+    (
+        "hazards, city",
+        lambda e: hazards.listing(e, NOW, limit=50, offset=0),
+        "ix_hazard_found",
+    ),
+    (
+        "hazards, county",
+        lambda e: hazards.listing(
+            e, NOW, county_code="331102", level=HazardLevel.MAJOR, limit=50, offset=0
+        ),
+        "ix_hazard_county_found",
+    ),
+    (
+        "hazards, project",
+        lambda e: hazards.listing(e, NOW, project_id=PID, limit=50, offset=0),
+        "ix_hazard_project_found",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "read", "index"), PAGES, ids=[p[0] for p in PAGES])
+def test_a_page_is_read_off_its_index_without_sorting(
+    engine: Engine, query: str, read: Callable[[Engine], object], index: str
+) -> None:
+    with _caught(engine) as caught:
+        read(engine)
+    assert len(caught) == 1, f"{query}: expected one page query, caught {caught}"
+
+    plan = _plan(engine, *caught[0])
+
+    assert index in plan, f"{query} does not use {index}:\n{plan}"
+    assert not _sorts(plan, engine.dialect.name), f"{query} sorts:\n{plan}"
+
+
+def test_an_inbox_is_found_by_its_addressee(engine: Engine) -> None:
+    """An inbox is sorted by urgency, which no index holds (items without a due time come
+    last); but it is found by its addressee's index, so only that office's items are sorted."""
+    county = Addressee(role=Role.COUNTY_REGULATOR, scope_kind=ScopeKind.COUNTY, scope_id="331102")
+    with _caught(engine) as caught:
+        inbox.open_items(engine, county, limit=50, offset=0)
+
+    plan = _plan(engine, *caught[0])
+
+    assert "ix_inbox_item_addressee" in plan, plan
