@@ -12,8 +12,9 @@ per 50 projects and an enterprise per 10. It prints:
 - the fill: time and commands per second, and both processes' resident memory (RSS) at each
   quarter of it;
 - reads at that size, 30 of each, p50 and p95: ``GET /projects`` (the city's first page, a
-  county's, by stage, overdue), ``GET /inbox`` (a county), ``GET /hazards`` (the city, a
-  county), an enterprise's hazard ledger as CSV and XLSX;
+  county's, by stage, overdue, an agency's, the city's 21st page), ``GET /inbox`` (a county,
+  the city), ``GET /hazards`` (the city, a county, major ones), ``GET /overview`` (the city),
+  an enterprise's hazard ledger as CSV and XLSX;
 - the burst, on Temporal's time-skipping server with the service's worker in this process: B
   complaints filed the same day (default N) whose acceptance deadlines all fall at the same
   moment; time is skipped past it and the clock runs until every one's escalation is in the
@@ -163,15 +164,21 @@ class Fill:
 
     async def reads(self) -> None:
         county = self.counties[COUNTIES[0]]
+        _, agency = self.agencies[0]
         enterprise = uscc(800_000, county=COUNTIES[0])  # its first ten projects
         cases: list[tuple[str, str, str, dict[str, str]]] = [
             ("projects, city", self.city, "/projects", {}),
             ("projects, county", county, "/projects", {}),
             ("projects by stage", self.city, "/projects", {"stage": "in_service"}),
             ("projects overdue", self.city, "/projects", {"overdue": "true"}),
+            ("projects, agency", agency, "/projects", {}),
+            ("projects, page 20", self.city, "/projects", {"offset": "1000"}),
             ("inbox, county", county, "/inbox", {}),
+            ("inbox, city", self.city, "/inbox", {}),
             ("hazards, city", self.city, "/hazards", {}),
             ("hazards, county", county, "/hazards", {}),
+            ("hazards, major", self.city, "/hazards", {"level": "major"}),
+            ("overview, city", self.city, "/overview", {}),
             ("ledger csv", self.city, f"/enterprises/{enterprise}/ledger", {"format": "csv"}),
             ("ledger xlsx", self.city, f"/enterprises/{enterprise}/ledger", {"format": "xlsx"}),
         ]

@@ -6,8 +6,7 @@ from collections import Counter
 from pydantic import BaseModel
 
 from .calendar import CHINA_TZ
-from .hazard import HazardLevel, HazardRecord
-from .hazard_rules import count
+from .hazard_rules import HazardCounts
 
 
 class CountyFigures(BaseModel):
@@ -39,17 +38,9 @@ def county_figures(
     county_code: str,
     open_projects: int,
     overdue_reports: int,
-    hazards: list[HazardRecord],
-    now: dt.datetime,
+    counts: HazardCounts,
+    unacknowledged: int,
 ) -> CountyFigures:
-    counts = count(hazards, now)
-    unacknowledged = sum(
-        1
-        for h in hazards
-        if h.report.level is HazardLevel.MAJOR
-        and h.is_open
-        and (h.major is None or h.major.acknowledged_at is None)
-    )
     return CountyFigures(
         county_code=county_code,
         open_projects=open_projects,
@@ -74,14 +65,19 @@ def months_back(now: dt.datetime, months: int) -> list[str]:
 
 
 def monthly(
-    months: list[str], started: list[dt.datetime], hazards: list[HazardRecord]
+    months: list[str],
+    started: list[dt.datetime],
+    found_at: list[dt.datetime],
+    closed_at: list[dt.datetime],
 ) -> list[MonthFigures]:
+    """Projects started, hazards found and hazards rectified, per month in China time."""
+
     def key(moment: dt.datetime) -> str:
         return moment.astimezone(CHINA_TZ).strftime("%Y-%m")
 
     projects = Counter(key(at) for at in started)
-    found = Counter(key(h.found_at) for h in hazards)
-    rectified = Counter(key(h.closed_at) for h in hazards if h.closed_at is not None)
+    found = Counter(key(at) for at in found_at)
+    rectified = Counter(key(at) for at in closed_at)
     return [
         MonthFigures(
             month=month,

@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Engine, Index, UniqueConstraint, case, func
+from sqlalchemy import JSON, Engine, Index, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from agencyflow.domain.hazard import (
@@ -14,7 +14,6 @@ from agencyflow.domain.hazard import (
     HazardReport,
     HazardStatus,
 )
-from agencyflow.domain.hazard_rules import HazardCounts
 from agencyflow.domain.records import HazardStepRecord
 
 from . import credit, files, inbox
@@ -27,6 +26,8 @@ from .types import UtcDateTime
 _FACTS = set(HazardRecord.model_fields) - set(HazardProgress.model_fields) - {"report"}
 """Where a hazard was found: the record's fields that the row keeps in columns of their own,
 as they are. The rest is its progress (one JSON column) and its report (another)."""
+COUNTED = ("deadline", "long_unrectified", "closed_at")
+"""Progress the row also keeps in columns: `hazard_lists` counts by them."""
 
 
 class HazardRow(SQLModel, table=True):
@@ -56,6 +57,8 @@ class HazardRow(SQLModel, table=True):
     """Copied from the progress, so that lists count overdue hazards in SQL."""
     long_unrectified: bool = False
     """Copied from the progress, for the same reason."""
+    closed_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    """Copied from the progress, for the overview's trend by month."""
 
     def model(self) -> HazardRecord:
         return HazardRecord.model_validate(
@@ -102,8 +105,7 @@ def record_found(session: Session, records: list[HazardRecord], entries: list[Ha
                 "status": hazard.status.value,
                 "report": hazard.report.model_dump(mode="json"),
                 "progress": hazard.progress().model_dump(mode="json"),
-                "deadline": hazard.deadline,
-                "long_unrectified": hazard.long_unrectified,
+                **_counted(hazard),
             },
         )
         files.use_in(session, _resource(hazard.hazard_id), _photos(hazard.report))
@@ -118,8 +120,7 @@ def record(engine: Engine, step: HazardStepRecord) -> None:
         values: dict[str, Any] = {
             "status": step.progress.status.value,
             "progress": step.progress.model_dump(mode="json"),
-            "deadline": step.progress.deadline,
-            "long_unrectified": step.progress.long_unrectified,
+            **_counted(step.progress),
         }
         if step.report is not None:
             values["report"] = step.report.model_dump(mode="json")
@@ -139,6 +140,11 @@ def record(engine: Engine, step: HazardStepRecord) -> None:
             credit.append_in(session, event)
 
 
+def _counted(progress: HazardProgress) -> dict[str, Any]:
+    """What the row copies from its progress into columns of their own, for SQL to count."""
+    return {name: getattr(progress, name) for name in COUNTED}
+
+
 def _resource(hazard_id: str) -> str:
     return f"hazards/{hazard_id}"
 
@@ -152,56 +158,6 @@ def _append(session: Session, entry: HazardEntry, enterprise_uscc: str) -> None:
         enterprise_uscc=enterprise_uscc, **entry.model_dump()
     )
     session.execute(statement.on_conflict_do_nothing(index_elements=["hazard_id", "seq"]))
-
-
-def listing(
-    engine: Engine,
-    now: dt.datetime,
-    *,
-    county_code: str | None = None,
-    project_id: str | None = None,
-    level: HazardLevel | None = None,
-    status: HazardStatus | None = None,
-    limit: int,
-    offset: int,
-) -> tuple[HazardCounts, list[HazardRecord]]:
-    """The counts of every hazard matching the filters, and one page of them, newest first."""
-    filters = (
-        (HazardRow.county_code, county_code),
-        (HazardRow.project_id, project_id),
-        (HazardRow.level, level.value if level else None),
-        (HazardRow.status, status.value if status else None),
-    )
-    newest_first = [col(HazardRow.found_at).desc(), col(HazardRow.hazard_id).desc()]
-    with transaction(engine) as session:
-        counted = _counts(session, filters, now)
-        query = where_given(select(HazardRow), *filters).order_by(*newest_first)
-        rows = session.exec(query.offset(offset).limit(limit)).all()
-        return counted, [row.model() for row in rows]
-
-
-def _counts(
-    session: Session, filters: tuple[tuple[Any, object], ...], now: dt.datetime
-) -> HazardCounts:
-    """The list's counts in one pass over the matching rows, as `hazard_rules.count` has them."""
-    still_open = HazardRow.status != HazardStatus.CLOSED.value
-    overdue = still_open & col(HazardRow.deadline).is_not(None) & (col(HazardRow.deadline) <= now)
-
-    def tally(condition: Any) -> Any:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    query = select(
-        func.count(),
-        tally(HazardRow.status == HazardStatus.CLOSED.value),
-        tally(overdue),
-        tally(still_open & (HazardRow.long_unrectified == True)),  # noqa: E712
-        tally(HazardRow.level == HazardLevel.MAJOR.value),
-    ).select_from(HazardRow)
-    for column, value in filters:
-        if value is not None:
-            query = query.where(column == value)
-    found, rectified, overdue_count, long_count, major = session.exec(query).one()
-    return HazardCounts.tallied(found, rectified, overdue_count, long_count, major)
 
 
 def get(engine: Engine, hazard_id: str) -> HazardRecord | None:

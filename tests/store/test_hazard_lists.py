@@ -17,11 +17,12 @@ from agencyflow.domain.hazard import (
     HazardRecord,
     HazardReport,
     HazardStatus,
+    MajorHazardState,
 )
 from agencyflow.domain.hazard_rules import count
 from agencyflow.domain.project import ProjectRequest
 from agencyflow.domain.records import HazardStepRecord
-from agencyflow.store import hazards
+from agencyflow.store import hazard_lists, hazards
 from agencyflow.store.engine import transaction
 from agencyflow.store.migrate import alembic_config
 from agencyflow.workflows.hazard.found import new_hazard
@@ -55,17 +56,21 @@ def _variety() -> list[HazardRecord]:
     mixes = itertools.product(HazardLevel, HazardStatus, deadlines, (False, True))
     found = []
     for n, (level, status, deadline, long_unrectified) in enumerate(mixes):
+        found_at = NOW - dt.timedelta(days=n)
+        acknowledged = MajorHazardState(acknowledged_at=found_at if n % 4 else None)
         found.append(
             base.model_copy(
                 update={
                     "hazard_id": f"{PROJECTS[n % 2]}-h{n:03d}",
                     "project_id": PROJECTS[n % 2],
                     "county_code": COUNTIES[n % 3 % 2],
-                    "found_at": NOW - dt.timedelta(hours=n // 3),
+                    "found_at": found_at - dt.timedelta(hours=n % 3 * 24),  # some at once
                     "report": base.report.model_copy(update={"level": level}),
                     "status": status,
                     "deadline": deadline,
                     "long_unrectified": long_unrectified,
+                    "closed_at": NOW if status is HazardStatus.CLOSED else None,
+                    "major": acknowledged if level is HazardLevel.MAJOR else None,
                 }
             )
         )
@@ -105,7 +110,7 @@ def test_sql_counts_agree_with_the_rules_and_the_page_is_newest_first(
     everything = hazards.search(engine, **filters)  # type: ignore[arg-type]
     assert everything, "the filter should match some of the variety"
 
-    counts, page = hazards.listing(engine, NOW, **filters, limit=500, offset=0)  # type: ignore[arg-type]
+    counts, page = hazard_lists.listing(engine, NOW, **filters, limit=500, offset=0)  # type: ignore[arg-type]
 
     assert counts == count(everything, NOW)
     assert [h.hazard_id for h in page] == _newest_first(everything)
@@ -116,12 +121,12 @@ def test_a_page_is_a_slice_of_the_whole_list_with_the_counts_of_all(engine: Engi
     _record(engine, found)
     whole = _newest_first(found)
 
-    counts, page = hazards.listing(engine, NOW, limit=7, offset=7)
+    counts, page = hazard_lists.listing(engine, NOW, limit=7, offset=7)
 
     assert [h.hazard_id for h in page] == whole[7:14]
     assert counts.found == len(found)
     assert 0 < min(counts.model_dump().values()), "the variety has some of everything counted"
-    _, last = hazards.listing(engine, NOW, limit=7, offset=len(found) - 2)
+    _, last = hazard_lists.listing(engine, NOW, limit=7, offset=len(found) - 2)
     assert [h.hazard_id for h in last] == whole[-2:]
 
 
@@ -132,7 +137,7 @@ def test_a_step_moves_the_counted_columns_with_the_progress(engine: Engine) -> N
         update={"hazard_id": f"{PROJECTS[0]}-h1", "deadline": NOW + dt.timedelta(days=1)}
     )
     _record(engine, [first])
-    counts, _ = hazards.listing(engine, NOW, limit=1, offset=0)
+    counts, _ = hazard_lists.listing(engine, NOW, limit=1, offset=0)
     assert (counts.overdue, counts.long_unrectified) == (0, 0)
 
     moved = first.progress().model_copy(
@@ -150,7 +155,7 @@ def test_a_step_moves_the_counted_columns_with_the_progress(engine: Engine) -> N
         ),
     )
 
-    counts, _ = hazards.listing(engine, NOW, limit=1, offset=0)
+    counts, _ = hazard_lists.listing(engine, NOW, limit=1, offset=0)
     assert (counts.overdue, counts.long_unrectified) == (1, 1)
 
 
@@ -163,6 +168,38 @@ def test_the_upgrade_fills_the_counted_columns_from_the_progress(engine: Engine)
 
     command.upgrade(config, "head")
 
-    counts, _ = hazards.listing(engine, NOW, limit=1, offset=0)
+    counts, _ = hazard_lists.listing(engine, NOW, limit=1, offset=0)
     assert counts == count(found, NOW)
     assert counts.overdue and counts.long_unrectified
+    _, closed = hazard_lists.found_and_closed_since(engine, None, NOW)
+    assert len(closed) == counts.rectified
+
+
+def test_the_overview_counts_per_county_as_the_rules_do(engine: Engine) -> None:
+    found = _variety()
+    _record(engine, found)
+
+    tallied = hazard_lists.by_county(engine, NOW, None)
+
+    assert set(tallied) == set(COUNTIES)
+    for county in COUNTIES:
+        mine = [h for h in found if h.county_code == county]
+        unacknowledged = [
+            h for h in mine if h.is_open and h.major is not None and h.major.acknowledged_at is None
+        ]
+        assert tallied[county] == (count(mine, NOW), len(unacknowledged))
+        assert unacknowledged, "the variety has some in each county"
+    assert hazard_lists.by_county(engine, NOW, COUNTIES[1]) == {COUNTIES[1]: tallied[COUNTIES[1]]}
+
+
+def test_the_trend_reads_when_hazards_were_found_and_closed_since_a_day(engine: Engine) -> None:
+    found = _variety()
+    _record(engine, found)
+    since = NOW - dt.timedelta(days=10)
+
+    found_at, closed_at = hazard_lists.found_and_closed_since(engine, COUNTIES[0], since)
+
+    mine = [h for h in found if h.county_code == COUNTIES[0]]
+    assert sorted(found_at) == sorted(h.found_at for h in mine if h.found_at >= since)
+    assert closed_at == [NOW] * sum(1 for h in mine if h.closed_at is not None)
+    assert 0 < len(found_at) < len(mine)

@@ -22,7 +22,7 @@ from agencyflow.domain.hazard import HazardLevel
 from agencyflow.domain.identity import Role
 from agencyflow.domain.inbox import Addressee, ScopeKind
 from agencyflow.domain.project import ProjectStage
-from agencyflow.store import hazards, inbox, projects
+from agencyflow.store import hazard_lists, inbox, projects
 
 NOW = dt.datetime(2026, 11, 27, 8, 0, tzinfo=dt.UTC)
 AGENCY = "91331102MA0000001X"
@@ -99,19 +99,19 @@ PAGES: list[tuple[str, Callable[[Engine], object], str]] = [
     ),
     (
         "hazards, city",
-        lambda e: hazards.listing(e, NOW, limit=50, offset=0),
+        lambda e: hazard_lists.listing(e, NOW, limit=50, offset=0),
         "ix_hazard_found",
     ),
     (
         "hazards, county",
-        lambda e: hazards.listing(
+        lambda e: hazard_lists.listing(
             e, NOW, county_code="331102", level=HazardLevel.MAJOR, limit=50, offset=0
         ),
         "ix_hazard_county_found",
     ),
     (
         "hazards, project",
-        lambda e: hazards.listing(e, NOW, project_id=PID, limit=50, offset=0),
+        lambda e: hazard_lists.listing(e, NOW, project_id=PID, limit=50, offset=0),
         "ix_hazard_project_found",
     ),
 ]

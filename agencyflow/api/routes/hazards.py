@@ -29,7 +29,7 @@ from agencyflow.domain.hazard import (
     RectificationEvidence,
 )
 from agencyflow.domain.identity import Actor, Role
-from agencyflow.store import files, hazards
+from agencyflow.store import files, hazard_lists, hazards
 from agencyflow.workflows.hazard.models import (
     Acknowledgement,
     HazardCorrection,
@@ -135,7 +135,7 @@ async def list_hazards(
     sees its county's."""
     county = own_county(actor, county)
     counts, found = await anyio.to_thread.run_sync(
-        lambda: hazards.listing(
+        lambda: hazard_lists.listing(
             engine,
             dt.datetime.now(dt.UTC),
             county_code=county,

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query
 from agencyflow.api.deps import EngineDep, Regulator, own_county
 from agencyflow.api.params import CountyQuery
 from agencyflow.domain.calendar import CHINA_TZ
+from agencyflow.domain.hazard_rules import HazardCounts
 from agencyflow.domain.overview import Overview, county_figures, monthly, months_back
 from agencyflow.domain.regions import JURISDICTIONS
-from agencyflow.store import hazards, projects
+from agencyflow.store import hazard_lists, projects
 
 router = APIRouter(prefix="/overview", tags=["overview"])
 
@@ -33,19 +34,20 @@ async def overview(
 
     def read() -> Overview:
         counted = {c.county_code: c for c in projects.county_counts(engine, county)}
-        found = hazards.search(engine, county_code=county)
+        tallied = hazard_lists.by_county(engine, now, county)
+        nothing = (HazardCounts.tallied(0, 0, 0, 0, 0), 0)
         codes = [j.code for j in JURISDICTIONS if county in (None, j.code)]
         figures = [
             county_figures(
                 code,
                 counted[code].open if code in counted else 0,
                 counted[code].overdue if code in counted else 0,
-                [h for h in found if h.county_code == code],
-                now,
+                *tallied.get(code, nothing),
             )
             for code in codes
         ]
         started = projects.started_since(engine, county, first)
-        return Overview(counties=figures, months=monthly(shown, started, found))
+        found, closed = hazard_lists.found_and_closed_since(engine, county, first)
+        return Overview(counties=figures, months=monthly(shown, started, found, closed))
 
     return await anyio.to_thread.run_sync(read)

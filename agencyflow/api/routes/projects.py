@@ -46,7 +46,7 @@ from agencyflow.domain.project import (
 from agencyflow.domain.project_rules import check_project_request
 from agencyflow.domain.timeline import TimelineEntry
 from agencyflow.files import FileStore, sniff
-from agencyflow.store import agencies, projects, reform, spot_checks, timeline
+from agencyflow.store import agencies, hazard_lists, projects, reform, spot_checks, timeline
 from agencyflow.store import hazards as hazard_store
 from agencyflow.workflows.memory import Ack
 from agencyflow.workflows.project.models import (
@@ -203,7 +203,7 @@ async def project_hazards(
     """The hazards this project found, newest first, with the counts of all of them."""
     await service.visible(pid, actor)
     counts, found = await anyio.to_thread.run_sync(
-        lambda: hazard_store.listing(
+        lambda: hazard_lists.listing(
             service.engine,
             dt.datetime.now(dt.UTC),
             project_id=pid,

@@ -1,12 +1,12 @@
 """indexes that match the lists: scope + newest first, partial ones for the few overdue
-projects and reports awaiting a receipt; hazard.deadline and hazard.long_unrectified, so a
-list of hazards counts overdue and long-unrectified ones in SQL (issue 14)
+projects and reports awaiting a receipt; hazard.deadline, long_unrectified and closed_at, so
+lists and the overview count hazards in SQL (issue 14)
 
 Revision ID: 0020
 Revises: 0019
 Create Date: 2026-11-28
 
-The two hazard columns copy what the row's progress already says; the upgrade fills them
+The three hazard columns copy what the row's progress already says; the upgrade fills them
 from it, a page of rows at a time.
 """
 
@@ -30,6 +30,7 @@ _hazard = sa.table(
     sa.column("progress", sa.JSON),
     sa.column("deadline", sa.DateTime(timezone=True)),
     sa.column("long_unrectified", sa.Boolean),
+    sa.column("closed_at", sa.DateTime(timezone=True)),
 )
 
 
@@ -39,6 +40,7 @@ def upgrade() -> None:
         table.add_column(
             sa.Column("long_unrectified", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        table.add_column(sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("hazard") as table:
         table.alter_column("long_unrectified", server_default=None)
     _fill_hazard_columns()
@@ -86,13 +88,14 @@ def _fill_hazard_columns() -> None:
         if not rows:
             return
         for row in rows:
-            deadline = row.progress.get("deadline")
+            deadline, closed_at = row.progress.get("deadline"), row.progress.get("closed_at")
             connection.execute(
                 sa.update(_hazard)
                 .where(_hazard.c.hazard_id == row.hazard_id)
                 .values(
                     deadline=_utc(deadline) if deadline else None,
                     long_unrectified=bool(row.progress.get("long_unrectified", False)),
+                    closed_at=_utc(closed_at) if closed_at else None,
                 )
             )
         after = rows[-1].hazard_id
@@ -116,5 +119,6 @@ def downgrade() -> None:
     for column in ("project_id", "county_code"):
         op.create_index(f"ix_hazard_{column}", "hazard", [column])
     with op.batch_alter_table("hazard") as table:
+        table.drop_column("closed_at")
         table.drop_column("long_unrectified")
         table.drop_column("deadline")
