@@ -30,8 +30,10 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def id_number(number: int, *, born: str = "19850615") -> str:
-    """A valid resident ID number, distinct for each number below 1000."""
-    first17 = f"331102{born}{number:03d}"
+    """A valid resident ID number, distinct for each number (past 999, born a year earlier
+    per thousand)."""
+    thousands, serial = divmod(number, 1000)
+    first17 = f"331102{int(born[:4]) - thousands:04d}{born[4:]}{serial:03d}"
     return first17 + id_check_character(first17)
 
 
