@@ -74,11 +74,15 @@ async def _run_worker(settings: Settings) -> None:
     from agencyflow.notify.notifier import Notifier
     from agencyflow.schedules import ensure_schedules
     from agencyflow.store.engine import make_engine
-    from agencyflow.temporal_client import connect_when_ready, ensure_search_attributes
+    from agencyflow.temporal_client import (
+        connect_when_ready,
+        ensure_search_attributes,
+        worker_runtime,
+    )
     from agencyflow.worker import build_worker
 
     engine = make_engine(settings.database_url)
-    client = await connect_when_ready(settings)
+    client = await connect_when_ready(settings, runtime=worker_runtime(settings))
     await ensure_search_attributes(client)
     await ensure_schedules(client, settings)
     worker = build_worker(client, settings, engine)

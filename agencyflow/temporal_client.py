@@ -14,6 +14,7 @@ from temporalio.api.operatorservice.v1 import (
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError, RPCStatusCode
 
 from agencyflow.config.settings import Settings
@@ -39,9 +40,12 @@ def data_converter(settings: Settings) -> DataConverter:
 log = structlog.get_logger(__name__)
 
 
-async def connect_temporal(settings: Settings, *, lazy: bool = False) -> Client:
+async def connect_temporal(
+    settings: Settings, *, lazy: bool = False, runtime: Runtime | None = None
+) -> Client:
     """A client for the configured cluster. ``lazy`` defers the connection to first use,
-    so the API can start (and report the outage on /health) while Temporal is down."""
+    so the API can start (and report the outage on /health) while Temporal is down; a
+    worker's ``runtime`` serves its metrics."""
     api_key = settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None
     return await Client.connect(
         settings.temporal_address,
@@ -50,15 +54,26 @@ async def connect_temporal(settings: Settings, *, lazy: bool = False) -> Client:
         tls=settings.temporal_tls or api_key is not None,
         api_key=api_key,
         lazy=lazy,
+        runtime=runtime,
     )
 
 
-async def connect_when_ready(settings: Settings, *, wait_seconds: float = 60.0) -> Client:
+def worker_runtime(settings: Settings) -> Runtime | None:
+    """A runtime serving the SDK's metrics for Prometheus at the configured address, if any."""
+    if not settings.worker_metrics_address:
+        return None
+    prometheus = PrometheusConfig(bind_address=settings.worker_metrics_address)
+    return Runtime(telemetry=TelemetryConfig(metrics=prometheus))
+
+
+async def connect_when_ready(
+    settings: Settings, *, wait_seconds: float = 60.0, runtime: Runtime | None = None
+) -> Client:
     """Connect, retrying while the server starts up."""
     deadline = asyncio.get_running_loop().time() + wait_seconds
     while True:
         try:
-            client = await connect_temporal(settings)
+            client = await connect_temporal(settings, runtime=runtime)
             await client.service_client.check_health()
             return client
         except Exception as error:  # any failure to connect means "not up yet"

@@ -13,10 +13,11 @@ from agencyflow.config.settings import Settings
 from agencyflow.store.engine import make_engine
 from agencyflow.temporal_client import connect_temporal
 
-from . import redoc
+from . import metrics, redoc
 from .deps import TokenCache
 from .errors import ERROR_RESPONSES, install_error_handlers
 from .guard import RequestGuard
+from .metrics import ApiMetrics
 from .middleware import RequestContextMiddleware
 from .routes import (
     agencies,
@@ -92,6 +93,7 @@ def create_app(
         app.state.tokens = TokenCache()
         app.state.codec = settings.payload_codec()  # once: the key is read at start
         app.state.engine = engine or make_engine(settings.database_url)
+        app.state.metrics = ApiMetrics(app.state.engine) if settings.metrics_enabled else None
         # Lazy, so the API comes up (and /health says so) while Temporal is still down.
         app.state.temporal = temporal or await connect_temporal(settings, lazy=True)
         try:
@@ -117,5 +119,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(redoc.router)
+    if settings.metrics_enabled:
+        app.include_router(metrics.router)
     console.install(app)
     return app

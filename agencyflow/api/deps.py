@@ -27,6 +27,7 @@ from .errors import Unauthenticated
 PUBLIC_PATHS = frozenset(
     {
         "/health",
+        "/metrics",
         "/public/agencies",
         "/public/agencies/{uscc}/procurement",
         "/public/untrustworthy",

@@ -11,6 +11,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agencyflow.api.content_policy import content_policy
+from agencyflow.api.metrics import UNMATCHED
 from agencyflow.domain.identity import Actor
 from agencyflow.store import audit
 
@@ -69,14 +70,31 @@ class RequestContextMiddleware:
                 await _audit(scope, 500, receipt)
             raise
         finally:
+            seconds = time.perf_counter() - started
             log.info(
                 "http.request",
                 method=scope["method"],
                 path=scope["path"],
                 status=status,
                 request_id=request_id,
-                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                duration_ms=round(seconds * 1000, 1),
             )
+            _count(scope, status, seconds, command)
+
+
+def _count(scope: Scope, status: int, seconds: float, command: bool) -> None:
+    metrics = getattr(scope["app"].state, "metrics", None)
+    if metrics is None:
+        return
+    route = scope.get("route")
+    metrics.observe(
+        getattr(route, "path", UNMATCHED),
+        scope["method"],
+        status,
+        seconds,
+        (getattr(route, "name", None) or UNMATCHED) if command else None,
+        scope["state"].get("audit_detail"),
+    )
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

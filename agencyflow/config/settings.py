@@ -78,6 +78,13 @@ class Settings(BaseSettings):
     api_port: Port = 8000
     """Port the API listens on."""
 
+    metrics_enabled: bool = False
+    """Serve ``GET /metrics`` (Prometheus' text format) on the API, without sign-in: keep it
+    off the public address (``docker/nginx.conf`` refuses it there)."""
+    worker_metrics_address: str = ""
+    """Where a worker serves the Temporal SDK's metrics for Prometheus, e.g. ``0.0.0.0:9464``
+    (workflow and activity task latency, slots in use, cache); empty serves none."""
+
     log_format: Literal["auto", "console", "json"] = "auto"
     """``auto``: coloured console lines on a terminal, JSON lines otherwise."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"

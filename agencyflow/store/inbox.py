@@ -2,7 +2,7 @@
 
 import datetime as dt
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, Index, UniqueConstraint, bindparam, case, func, update
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -14,6 +14,7 @@ from agencyflow.domain.inbox import (
     InboxMessage,
     InboxStatus,
     InboxWithdrawal,
+    ScopeKind,
 )
 
 from . import notifications
@@ -179,6 +180,36 @@ def count_open(engine: Engine, addressee: Addressee | None) -> int:
     """How many items are open for the addressee, on every page."""
     with transaction(engine) as session:
         return session.exec(select(func.count()).select_from(_open_for(addressee).subquery())).one()
+
+
+class OfficeCounts(NamedTuple):
+    kind: str
+    office: str
+    """A county's code, ``city``, or ``agency`` for the items agencies hold."""
+    open: int
+    overdue: int
+
+
+def open_counts(engine: Engine, now: dt.datetime) -> list[OfficeCounts]:
+    """Open and overdue items by kind and office, for the metrics."""
+    office = case(
+        (InboxItemRow.scope_kind == ScopeKind.COUNTY.value, InboxItemRow.scope_id),
+        else_=InboxItemRow.scope_kind,
+    )
+    overdue = col(InboxItemRow.due_at).is_not(None) & (col(InboxItemRow.due_at) < now)
+    query = (
+        select(
+            InboxItemRow.kind,
+            office,
+            func.count(),
+            func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
+        )
+        .where(InboxItemRow.status == InboxStatus.OPEN.value)
+        .group_by(InboxItemRow.kind, office)
+        .order_by(InboxItemRow.kind, office)
+    )
+    with transaction(engine) as session:
+        return [OfficeCounts(*row) for row in session.exec(query).all()]
 
 
 def open_items_of(engine: Engine, resource: str) -> list[InboxItemRow]:

@@ -246,6 +246,13 @@ def awaiting_receipt(engine: Engine, *, after: str, limit: int) -> list[str]:
         )
 
 
+def count_awaiting_receipt(engine: Engine) -> int:
+    """Uploaded reports the platform has not yet given a receipt for."""
+    query = select(func.count()).where(col(ProjectRow.awaiting_receipt) == true())
+    with transaction(engine) as session:
+        return session.exec(query).one()
+
+
 class CountyProjects(SQLModel):
     county_code: str
     open: int
