@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Engine, case, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from agencyflow.domain.hazard import HazardLevel, HazardRecord, HazardStatus
@@ -35,10 +36,11 @@ def listing(
         (HazardRow.level, level.value if level else None),
         (HazardRow.status, status.value if status else None),
     )
-    newest_first = [col(HazardRow.found_at).desc(), col(HazardRow.hazard_id).desc()]
     with transaction(engine) as session:
         counted = _counts(session, filters, now)
-        query = where_given(select(HazardRow), *filters).order_by(*newest_first)
+        query = where_given(select(HazardRow), *filters).order_by(
+            col(HazardRow.found_at).desc(), col(HazardRow.hazard_id).desc()
+        )
         rows = session.exec(query.offset(offset).limit(limit)).all()
         return counted, [row.model() for row in rows]
 
@@ -48,19 +50,19 @@ def by_county(
 ) -> dict[str, tuple[HazardCounts, int]]:
     """Per county (one, or all): its hazards' counts, and its open major hazards that no
     regulator has acknowledged yet."""
-    acknowledged = HazardRow.progress[("major", "acknowledged_at")].as_string()
+    progress: Any = col(HazardRow.progress)  # SQLAlchemy's JSON paths are untyped
+    acknowledged = progress[("major", "acknowledged_at")].as_string()
     unacknowledged = (
         (HazardRow.level == HazardLevel.MAJOR.value) & _still_open() & acknowledged.is_(None)
     )
-    query = select(HazardRow.county_code, *_tallies(now), _tally(unacknowledged)).group_by(
-        HazardRow.county_code
-    )
+    county = col(HazardRow.county_code)
+    query = sa_select(county, *_tallies(now), _tally(unacknowledged)).group_by(county)
     if county_code is not None:
-        query = query.where(HazardRow.county_code == county_code)
+        query = query.where(county == county_code)
     with transaction(engine) as session:
         return {
-            county: (HazardCounts.tallied(*tallies), waiting)
-            for county, *tallies, waiting in session.exec(query).all()
+            code: (HazardCounts.tallied(*tallies), waiting)
+            for code, *tallies, waiting in session.execute(query).all()
         }
 
 

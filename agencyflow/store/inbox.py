@@ -193,7 +193,7 @@ class OfficeCounts(NamedTuple):
 def open_counts(engine: Engine, now: dt.datetime) -> list[OfficeCounts]:
     """Open and overdue items by kind and office, for the metrics."""
     office = case(
-        (InboxItemRow.scope_kind == ScopeKind.COUNTY.value, InboxItemRow.scope_id),
+        (col(InboxItemRow.scope_kind) == ScopeKind.COUNTY.value, col(InboxItemRow.scope_id)),
         else_=InboxItemRow.scope_kind,
     )
     overdue = col(InboxItemRow.due_at).is_not(None) & (col(InboxItemRow.due_at) < now)
