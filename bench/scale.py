@@ -1,10 +1,11 @@
 """The service at size: N open projects with live hazards, then what reading them costs, what
 the processes weigh, and how fast a burst of deadlines is acted on.
 
-    .venv/bin/python bench/scale.py [N] [--burst B]
+    .venv/bin/python bench/scale.py [N] [--burst B] [--postgres URL]
 
 Laid out as in production (`agencyflow api` and `agencyflow worker` in processes of their own,
-one Temporal dev server, SQLite under a temporary folder). The fill goes through the HTTP API,
+one Temporal dev server, SQLite under a temporary folder, or with ``--postgres URL`` a fresh
+schema on that PostgreSQL server for the read model; the burst always uses SQLite). The fill goes through the HTTP API,
 as agencies would send it: per project, its creation, the county's acknowledgement of the
 filing, the plan, and a visit that finds one general hazard (a `HazardWorkflow` of its own with
 its rectification deadline and overdue timers); projects spread over every county, an agency
@@ -22,6 +23,7 @@ per 50 projects and an enterprise per 10. It prints:
   same timer fires, and ``ratio`` of the two rates.
 """
 
+import argparse
 import asyncio
 import datetime as dt
 import functools
@@ -37,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 from temporalio import activity, workflow
 from temporalio.api.testservice.v1 import SleepRequest
 from temporalio.testing import WorkflowEnvironment
@@ -66,6 +68,7 @@ from agencyflow.workflows.complaint.models import (  # noqa: E402
 )
 from agencyflow.workflows.complaint.workflow import ComplaintWorkflow  # noqa: E402
 from bench.lifecycle import AGENCYFLOW, _healthy, _timed, process  # noqa: E402
+from tests.databases import fresh_database_url  # noqa: E402
 from tests.factories import bearer, facts, hazard, project_request, uscc, user  # noqa: E402
 from tests.serving import start_dev_server  # noqa: E402
 
@@ -172,6 +175,7 @@ class Fill:
             ("projects by stage", self.city, "/projects", {"stage": "in_service"}),
             ("projects overdue", self.city, "/projects", {"overdue": "true"}),
             ("projects, agency", agency, "/projects", {}),
+            ("projects, enterprise", self.city, "/projects", {"enterprise": enterprise}),
             ("projects, page 20", self.city, "/projects", {"offset": "1000"}),
             ("inbox, county", county, "/inbox", {}),
             ("inbox, city", self.city, "/inbox", {}),
@@ -191,7 +195,7 @@ class Fill:
                     samples.append(time.perf_counter() - began)
                     if answer.status_code != 200:
                         raise RuntimeError(f"{path}: {answer.status_code} {answer.text}")
-                print(f"  {name:18s} {percentiles(samples)}", flush=True)
+                print(f"  {name:20s} {percentiles(samples)}", flush=True)
 
 
 # ---------------------------------------------------------------------- the burst
@@ -329,7 +333,7 @@ async def burst(b: int, folder: Path) -> None:
     print(f"ratio: {bare_seconds / api_seconds:.2f}")
 
 
-async def main(n: int, b: int) -> None:
+async def main(n: int, b: int, postgres: str) -> None:
     configure_logging("console", "warning")
     if n == 0:  # the burst alone
         with tempfile.TemporaryDirectory() as folder:
@@ -339,16 +343,21 @@ async def main(n: int, b: int) -> None:
     env = await start_dev_server("error")
     address = env.client.service_client.config.target_host
     try:
-        with tempfile.TemporaryDirectory() as folder:
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            fresh_database_url(folder, server_url=postgres) as database_url,
+        ):
             data_dir, port = Path(folder), free_port()
+            print(f"read model: {make_url(database_url).render_as_string(hide_password=True)}")
             settings_env = child_environment(
                 data_dir,
+                AGENCYFLOW_DATABASE_URL=database_url,
                 AGENCYFLOW_TEMPORAL_ADDRESS=address,
                 AGENCYFLOW_TEMPORAL_TASK_QUEUE=f"scale-{uuid.uuid4().hex}",
                 AGENCYFLOW_API_PORT=str(port),
                 AGENCYFLOW_LOG_LEVEL="warning",
             )
-            engine = make_engine(f"sqlite:///{data_dir / 'agencyflow.db'}")
+            engine = make_engine(database_url)
             upgrade(engine)
             log = data_dir / "scale.log"
             with (
@@ -372,11 +381,9 @@ async def main(n: int, b: int) -> None:
 
 
 if __name__ == "__main__":
-    arguments = sys.argv[1:]
-    burst_size = None
-    if "--burst" in arguments:
-        at = arguments.index("--burst")
-        burst_size = int(arguments[at + 1])
-        del arguments[at : at + 2]
-    projects = int(arguments[0]) if arguments else 10_000
-    asyncio.run(main(projects, burst_size or projects))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("projects", nargs="?", type=int, default=10_000)
+    parser.add_argument("--burst", type=int, help="deadlines in the burst (default: N)")
+    parser.add_argument("--postgres", default="", help="a PostgreSQL URL for the read model")
+    chosen = parser.parse_args()
+    asyncio.run(main(chosen.projects, chosen.burst or chosen.projects, chosen.postgres))

@@ -4,15 +4,13 @@ The database is SQLite unless ``AGENCYFLOW_TEST_DATABASE_URL`` names a PostgreSQ
 server; then each test gets a schema of its own there, dropped afterwards.
 """
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
 
 import httpx
 import pytest
 import pytest_asyncio
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
@@ -26,10 +24,9 @@ from agencyflow.temporal_client import (
     ensure_search_attributes,
     installed_binary,
 )
+from tests.databases import TEST_DATABASE_URL, fresh_database_url
 from tests.histories_scan import id_numbers_in_histories
 from tests.serving import serving, start_dev_server
-
-TEST_DATABASE_URL = os.environ.get("AGENCYFLOW_TEST_DATABASE_URL", "")
 
 
 def pytest_report_header() -> str:
@@ -43,26 +40,6 @@ def pytest_report_header() -> str:
 def database_url(tmp_path: object) -> Iterator[str]:
     with fresh_database_url(tmp_path) as url:
         yield url
-
-
-@contextmanager
-def fresh_database_url(folder: object) -> Iterator[str]:
-    """An empty database: a SQLite file in ``folder``, or a schema of its own on the test
-    PostgreSQL server, dropped afterwards."""
-    if not TEST_DATABASE_URL:
-        yield f"sqlite:///{folder}/agencyflow.db"
-        return
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = make_engine(TEST_DATABASE_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from agencyflow.domain.identity import Role
 from agencyflow.stack_process import child_environment, free_port, wait_healthy
 from agencyflow.store.engine import make_engine
 from agencyflow.store.migrate import upgrade
-from tests.conftest import fresh_database_url
+from tests.databases import fresh_database_url
 from tests.e2e.conftest import AGENCYFLOW
 from tests.factories import bearer, facts, fresh_agency, uscc, user
 
