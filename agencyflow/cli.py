@@ -79,10 +79,14 @@ async def _run_worker(settings: Settings) -> None:
         ensure_search_attributes,
         worker_runtime,
     )
+    from agencyflow.tracing import trace_sql, tracer_provider
     from agencyflow.worker import build_worker
 
     engine = make_engine(settings.database_url)
-    client = await connect_when_ready(settings, runtime=worker_runtime(settings))
+    tracing = tracer_provider(settings, "worker")
+    if tracing is not None:
+        trace_sql(engine, tracing)
+    client = await connect_when_ready(settings, runtime=worker_runtime(settings), tracing=tracing)
     await ensure_search_attributes(client)
     await ensure_schedules(client, settings)
     worker = build_worker(client, settings, engine)

@@ -6,6 +6,7 @@ import sysconfig
 from pathlib import Path
 
 import structlog
+from opentelemetry.sdk.trace import TracerProvider
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
@@ -18,6 +19,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError, RPCStatusCode
 
 from agencyflow.config.settings import Settings
+from agencyflow.tracing import temporal_interceptors
 from agencyflow.workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
 
 DATA_CONVERTER: DataConverter = pydantic_data_converter
@@ -41,7 +43,11 @@ log = structlog.get_logger(__name__)
 
 
 async def connect_temporal(
-    settings: Settings, *, lazy: bool = False, runtime: Runtime | None = None
+    settings: Settings,
+    *,
+    lazy: bool = False,
+    runtime: Runtime | None = None,
+    tracing: TracerProvider | None = None,
 ) -> Client:
     """A client for the configured cluster. ``lazy`` defers the connection to first use,
     so the API can start (and report the outage on /health) while Temporal is down; a
@@ -55,6 +61,7 @@ async def connect_temporal(
         api_key=api_key,
         lazy=lazy,
         runtime=runtime,
+        interceptors=temporal_interceptors(tracing),
     )
 
 
@@ -67,13 +74,17 @@ def worker_runtime(settings: Settings) -> Runtime | None:
 
 
 async def connect_when_ready(
-    settings: Settings, *, wait_seconds: float = 60.0, runtime: Runtime | None = None
+    settings: Settings,
+    *,
+    wait_seconds: float = 60.0,
+    runtime: Runtime | None = None,
+    tracing: TracerProvider | None = None,
 ) -> Client:
     """Connect, retrying while the server starts up."""
     deadline = asyncio.get_running_loop().time() + wait_seconds
     while True:
         try:
-            client = await connect_temporal(settings, runtime=runtime)
+            client = await connect_temporal(settings, runtime=runtime, tracing=tracing)
             await client.service_client.check_health()
             return client
         except Exception as error:  # any failure to connect means "not up yet"

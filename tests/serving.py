@@ -9,6 +9,7 @@ from typing import Any
 import fastapi.dependencies.models
 import httpx
 import uvicorn
+from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
@@ -33,11 +34,15 @@ async def start_dev_server(log_level: str) -> WorkflowEnvironment:
 
 @asynccontextmanager
 async def in_process_api(
-    settings: Settings, engine: Engine, temporal: Client | None = None, request_timeout: float = 5.0
+    settings: Settings,
+    engine: Engine,
+    temporal: Client | None = None,
+    request_timeout: float = 5.0,
+    tracing: TracerProvider | None = None,
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The API in-process on a real database, with its own Temporal client unless given one;
     whatever worker serves it runs elsewhere."""
-    app = create_app(settings, temporal=temporal, engine=engine)
+    app = create_app(settings, temporal=temporal, engine=engine, tracing=tracing)
     try:
         async with (
             app.router.lifespan_context(app),

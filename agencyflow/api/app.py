@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import Engine
 from temporalio.client import Client
 
@@ -12,6 +13,7 @@ from agencyflow import console
 from agencyflow.config.settings import Settings
 from agencyflow.store.engine import make_engine
 from agencyflow.temporal_client import connect_temporal
+from agencyflow.tracing import trace_requests, trace_sql, tracer_provider
 
 from . import metrics, redoc
 from .deps import TokenCache
@@ -82,9 +84,15 @@ DOCS_ASSETS = "/static/docs"
 
 
 def create_app(
-    settings: Settings, *, temporal: Client | None = None, engine: Engine | None = None
+    settings: Settings,
+    *,
+    temporal: Client | None = None,
+    engine: Engine | None = None,
+    tracing: TracerProvider | None = None,
 ) -> FastAPI:
-    """The app; a Temporal client or engine passed in is used as is and not closed."""
+    """The app; a Temporal client or engine passed in is used as is and not closed. Traces
+    go to ``tracing``, or to the collector in settings if there is one."""
+    tracing = tracing or tracer_provider(settings, "api")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -93,9 +101,13 @@ def create_app(
         app.state.tokens = TokenCache()
         app.state.codec = settings.payload_codec()  # once: the key is read at start
         app.state.engine = engine or make_engine(settings.database_url)
+        if tracing is not None:
+            trace_sql(app.state.engine, tracing)
         app.state.metrics = ApiMetrics(app.state.engine) if settings.metrics_enabled else None
         # Lazy, so the API comes up (and /health says so) while Temporal is still down.
-        app.state.temporal = temporal or await connect_temporal(settings, lazy=True)
+        app.state.temporal = temporal or await connect_temporal(
+            settings, lazy=True, tracing=tracing
+        )
         try:
             yield
         finally:
@@ -122,4 +134,6 @@ def create_app(
     if settings.metrics_enabled:
         app.include_router(metrics.router)
     console.install(app)
+    if tracing is not None:
+        trace_requests(app, tracing)
     return app

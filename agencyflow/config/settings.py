@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     """Where a worker serves the Temporal SDK's metrics for Prometheus, e.g. ``0.0.0.0:9464``
     (workflow and activity task latency, slots in use, cache); empty serves none."""
 
+    otel_endpoint: str = ""
+    """Where the API and workers send OpenTelemetry traces, over OTLP/HTTP, e.g.
+    ``http://collector:4318/v1/traces``; empty sends none."""
+
     log_format: Literal["auto", "console", "json"] = "auto"
     """``auto``: coloured console lines on a terminal, JSON lines otherwise."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
