@@ -38,6 +38,7 @@ from agencyflow.temporal_client import (
     ensure_search_attributes,
     installed_binary,
 )
+from agencyflow.tracing import trace_sql, tracer_provider
 from agencyflow.worker import build_worker
 from agencyflow.workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
 
@@ -154,6 +155,9 @@ async def run_dev(settings: Settings) -> None:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     demo = create_demo_users(engine, settings.data_dir) if settings.demo_users else []
+    tracing = tracer_provider(settings, "dev")  # the API and worker share one process here
+    if tracing is not None:
+        trace_sql(engine, tracing)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -163,7 +167,7 @@ async def run_dev(settings: Settings) -> None:
     settings.payload_codec()  # on first start, the key is made before Temporal's store
     temporal_process = await start_temporal(settings)
     try:
-        ready = asyncio.create_task(connect_when_ready(settings))
+        ready = asyncio.create_task(connect_when_ready(settings, tracing=tracing))
         exited = asyncio.create_task(temporal_process.wait())
         await asyncio.wait({ready, exited}, return_when=asyncio.FIRST_COMPLETED)
         if not ready.done():
@@ -180,7 +184,7 @@ async def run_dev(settings: Settings) -> None:
         worker = build_worker(client, settings, engine)
         server = _Server(
             uvicorn.Config(
-                create_app(settings, temporal=client, engine=engine),
+                create_app(settings, temporal=client, engine=engine, tracing=tracing),
                 host=settings.api_host,
                 port=settings.api_port,
                 log_config=None,

@@ -101,7 +101,7 @@ def create_app(
         app.state.tokens = TokenCache()
         app.state.codec = settings.payload_codec()  # once: the key is read at start
         app.state.engine = engine or make_engine(settings.database_url)
-        if tracing is not None:
+        if tracing is not None and own_engine:  # an engine passed in is traced by its owner
             trace_sql(app.state.engine, tracing)
         app.state.metrics = ApiMetrics(app.state.engine) if settings.metrics_enabled else None
         # Lazy, so the API comes up (and /health says so) while Temporal is still down.

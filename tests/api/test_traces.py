@@ -36,6 +36,7 @@ async def test_one_trace_follows_a_command_from_http_to_the_read_model_write(
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     worker_engine = make_engine(api_settings.database_url)  # the worker's, as in its process
     trace_sql(worker_engine, provider)
+    trace_sql(engine, provider)  # the API's
     client = await connect_temporal(api_settings, tracing=provider)
     try:
         async with (
