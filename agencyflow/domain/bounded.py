@@ -43,6 +43,8 @@ time without one means different moments to different readers."""
 
 PAGE_OFFSET_MAX = 1_000_000
 """The deepest page a list serves: past it, filter instead of paging."""
+PAGE_LIMIT_MAX = 500
+"""The most items one page of a list holds."""
 
 
 def ascii_code(text: str) -> str:

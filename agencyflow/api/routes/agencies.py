@@ -15,7 +15,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from agencyflow.api.commands import Commands, unseen
 from agencyflow.api.deps import AgencyUser, EngineDep, Regulator, SettingsDep, allow, own_county
 from agencyflow.api.grades import GradeQuery, grade_of
-from agencyflow.api.params import Offset, ProfessionalIdPath, UsccPath
+from agencyflow.api.params import Limit, Offset, ProfessionalIdPath, UsccPath
 from agencyflow.api.schemas.agencies import (
     AgencyPage,
     AgencyPublic,
@@ -149,7 +149,7 @@ async def list_agencies(
     status_: Annotated[AgencyStatus | None, Query(alias="status")] = None,
     service_type: ServiceType | None = None,
     out_of_town: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> AgencyPage:
     """Agencies in the regulator's reach: under its county or working there; ``grade`` and

@@ -1,15 +1,14 @@
 """``GET /audit``: the audit log, for admins."""
 
 import datetime as dt
-from typing import Annotated
 
 import anyio.to_thread
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlmodel import col, select
 
 from agencyflow.api.deps import Admin, EngineDep
-from agencyflow.api.params import Offset, RequestIdQuery, ResourceQuery
+from agencyflow.api.params import Limit, Offset, RequestIdQuery, ResourceQuery
 from agencyflow.api.schemas.paging import Page
 from agencyflow.store.audit import AuditEntry
 from agencyflow.store.engine import transaction
@@ -38,7 +37,7 @@ async def list_audit(
     engine: EngineDep,
     resource: ResourceQuery = None,
     request_id: RequestIdQuery = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[AuditEntryPublic]:
     """What was done, newest first."""

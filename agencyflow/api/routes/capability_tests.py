@@ -10,7 +10,7 @@ still untested.
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Path, Query, UploadFile, status
+from fastapi import APIRouter, Depends, Path, UploadFile, status
 from pydantic import BaseModel, Field
 from temporalio.client import WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -19,7 +19,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from agencyflow.api.capability_sheet import ResultRow, read_rows
 from agencyflow.api.commands import Commands, unseen
 from agencyflow.api.deps import Regulator, own_county
-from agencyflow.api.params import CountyQuery, Offset
+from agencyflow.api.params import CountyQuery, Limit, Offset
 from agencyflow.api.schemas.capability import (
     AgencyCoverage,
     Coverage,
@@ -185,7 +185,7 @@ async def coverage(
     actor: Regulator,
     service: Service,
     county: CountyQuery = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> Coverage:
     """Who has been tested and who not yet, per agency, with the county's totals."""

@@ -12,12 +12,12 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 
 from agencyflow.api.commands import Commands, unseen
 from agencyflow.api.deps import Regulator, allow, own_county
-from agencyflow.api.params import CountyQuery, Offset
+from agencyflow.api.params import CountyQuery, Limit, Offset
 from agencyflow.api.schemas.paging import Page
 from agencyflow.domain.bounded import Day, RequiredReasons
 from agencyflow.domain.complaints import (
@@ -144,7 +144,7 @@ async def list_complaints(
     service: Service,
     county: CountyQuery = None,
     stage: ComplaintStage | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> ComplaintPage:
     """The complaints in the regulator's reach, open ones first, oldest first."""
@@ -161,7 +161,7 @@ async def list_complaints(
 async def reveals(
     actor: City,
     service: Service,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> RevealPage:
     """Every reveal of a reporter's identity, newest first: who, when, why."""

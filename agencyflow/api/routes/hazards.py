@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from agencyflow.api.commands import Commands, in_scope
 from agencyflow.api.deps import AgencyUser, EngineDep, Regulator, allow, own_county
-from agencyflow.api.params import CountyQuery, HazardIdPath, Offset
+from agencyflow.api.params import CountyQuery, HazardIdPath, Limit, Offset
 from agencyflow.api.schemas.hazards import (
     AcknowledgeBody,
     HazardDetail,
@@ -128,7 +128,7 @@ async def list_hazards(
     county: CountyQuery = None,
     level: HazardLevel | None = None,
     status_: Annotated[HazardStatus | None, Query(alias="status")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> HazardPage:
     """Hazards, newest found first, with the counts of all that match; a county regulator

@@ -1,14 +1,13 @@
 """``GET /inbox``: the caller's open items, most urgent first."""
 
 import datetime as dt
-from typing import Annotated
 
 import anyio.to_thread
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from agencyflow.api.deps import AnyActor, EngineDep
-from agencyflow.api.params import Offset
+from agencyflow.api.params import Limit, Offset
 from agencyflow.api.schemas.paging import Page
 from agencyflow.domain.identity import Role
 from agencyflow.domain.inbox import ScopeKind, addressee_of
@@ -34,7 +33,7 @@ class InboxItemPublic(BaseModel):
 async def list_inbox(
     actor: AnyActor,
     engine: EngineDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[InboxItemPublic]:
     """Open items for the caller's office, most urgent first."""

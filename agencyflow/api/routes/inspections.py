@@ -17,7 +17,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from agencyflow.api.commands import Commands, unseen
 from agencyflow.api.deps import Regulator, allow, own_county
-from agencyflow.api.params import CountyQuery, Offset, UsccQuery
+from agencyflow.api.params import CountyQuery, Limit, Offset, UsccQuery
 from agencyflow.api.schemas.paging import Page
 from agencyflow.api.temporal_errors import reaching_temporal
 from agencyflow.domain.bounded import Day
@@ -173,7 +173,7 @@ async def list_inspections(
     quarter: QuarterQuery = None,
     agency: UsccQuery = None,
     status: Annotated[TaskStatus | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> InspectionPage:
     """Inspection tasks in the caller's reach (an agency: its own), newest quarter first, the

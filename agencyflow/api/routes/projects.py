@@ -9,7 +9,7 @@ import re
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Query, UploadFile, status
+from fastapi import APIRouter, Depends, UploadFile, status
 from fastapi.responses import JSONResponse
 from temporalio.client import WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -17,7 +17,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from agencyflow.api.commands import Commands, in_scope, unseen
 from agencyflow.api.deps import AgencyUser, EngineDep, Regulator, allow
-from agencyflow.api.params import CountyQuery, Offset, ProjectIdPath, UsccQuery
+from agencyflow.api.params import CountyQuery, Limit, Offset, ProjectIdPath, UsccQuery
 from agencyflow.api.routes.hazards import require_files
 from agencyflow.api.schemas.hazards import HazardPage
 from agencyflow.api.schemas.projects import (
@@ -160,7 +160,7 @@ async def list_projects(
     enterprise: UsccQuery = None,
     stage: ProjectStage | None = None,
     overdue: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> ProjectPage:
     """Projects in the caller's scope: an agency its own, a county its county's."""
@@ -197,7 +197,7 @@ async def project_hazards(
     pid: ProjectIdPath,
     actor: Anyone,
     service: Service,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> HazardPage:
     """The hazards this project found, newest first, with the counts of all of them."""

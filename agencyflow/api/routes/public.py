@@ -3,14 +3,13 @@ seriously-untrustworthy list are public; R11: who may sell services bought with 
 money; R12: public warnings)."""
 
 import datetime as dt
-from typing import Annotated
 
 import anyio.to_thread
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from agencyflow.api.deps import EngineDep, SettingsDep
 from agencyflow.api.grades import GradeQuery, grade_of
-from agencyflow.api.params import Offset, UsccPath
+from agencyflow.api.params import Limit, Offset, UsccPath
 from agencyflow.api.schemas.agencies import PublicAgencyPage, public
 from agencyflow.api.schemas.capability import WarningPage, WarningPublic
 from agencyflow.api.schemas.credit import Procurement
@@ -24,7 +23,6 @@ from agencyflow.store import agencies, capability
 router = APIRouter(prefix="/public", tags=["public"])
 
 ADMITTED = tuple(status for status in AgencyStatus if status.is_admitted)
-Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 @router.get("/agencies/{uscc}/procurement", name="public.procurement")

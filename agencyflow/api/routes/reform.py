@@ -19,7 +19,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from agencyflow.api.commands import Commands
 from agencyflow.api.deps import Regulator, allow, own_county
-from agencyflow.api.params import CountyQuery, Offset
+from agencyflow.api.params import CountyQuery, Limit, Offset
 from agencyflow.api.routes.hazards import require_files
 from agencyflow.api.schemas.paging import Page
 from agencyflow.domain.bounded import Reasons
@@ -140,7 +140,7 @@ async def list_tasks(
     year: Annotated[int | None, Query(ge=REFORM_YEAR_MIN, le=REFORM_YEAR_MAX)] = None,
     overdue: bool | None = None,
     task_status: Annotated[TaskStatus | None, Query(alias="status")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> TaskPage:
     """Every county's tasks by due date (the city's view); ``overdue=true``: those late and

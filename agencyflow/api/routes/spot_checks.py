@@ -18,7 +18,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from agencyflow.api.commands import Commands, unseen
 from agencyflow.api.deps import Regulator, allow, own_county
-from agencyflow.api.params import CountyQuery, Offset, ProjectIdPath
+from agencyflow.api.params import CountyQuery, Limit, Offset, ProjectIdPath
 from agencyflow.api.schemas.paging import Page
 from agencyflow.domain.bounded import Day
 from agencyflow.domain.errors import Conflict, NotFound
@@ -118,7 +118,7 @@ async def list_checks(
     service: Service,
     county: CountyQuery = None,
     period: PeriodQuery = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> SpotCheckPage:
     """Checks in the regulator's reach, those awaiting a verdict first, by due date."""

@@ -5,13 +5,12 @@ puts the agency under rectification, and under suspension if its deadline passes
 """
 
 import datetime as dt
-from typing import Annotated
 
 import anyio.to_thread
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from agencyflow.api.deps import EngineDep, Regulator, SettingsDep, own_county
-from agencyflow.api.params import CountyQuery, Offset
+from agencyflow.api.params import CountyQuery, Limit, Offset
 from agencyflow.api.schemas.paging import Page
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.credit import add_months
@@ -32,7 +31,7 @@ async def due(
     engine: EngineDep,
     settings: SettingsDep,
     county: CountyQuery = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> VerificationDuePage:
     """Admitted agencies under the county or working in it not verified on site within the

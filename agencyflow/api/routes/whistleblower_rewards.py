@@ -8,11 +8,11 @@ from decimal import Decimal
 from typing import Annotated
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
 from agencyflow.api.deps import AgencyUser
-from agencyflow.api.params import Offset, UsccPath
+from agencyflow.api.params import Limit, Offset, UsccPath
 from agencyflow.api.routes.agencies import Agencies, Reader
 from agencyflow.api.schemas.paging import Page
 from agencyflow.api.temporal_errors import update_id
@@ -70,7 +70,7 @@ async def listing(
     uscc: UsccPath,
     actor: Reader,
     service: Service,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> WhistleblowerRewardPage:
     """The agency's internal whistleblower rewards, latest first."""
