@@ -114,9 +114,8 @@ async def inbox_page(
 ) -> Response:
     """待办: what waits for the signed-in person's office, most urgent first."""
     addressee = addressee_of(who.actor)
-    total = await anyio.to_thread.run_sync(inbox.count_open, engine, addressee)
-    rows = await anyio.to_thread.run_sync(
-        lambda: inbox.open_items(engine, addressee, limit=INBOX_PAGE, offset=offset)
+    total, rows = await anyio.to_thread.run_sync(
+        lambda: inbox.open_page(engine, addressee, limit=INBOX_PAGE, offset=offset)
     )
     now = dt.datetime.now(dt.UTC)
     items = [

@@ -57,9 +57,10 @@ def by_county(
         (HazardRow.level == HazardLevel.MAJOR.value) & _still_open() & acknowledged.is_(None)
     )
     county = col(HazardRow.county_code)
-    query = sa_select(county, *_tallies(now), _tally(unacknowledged)).group_by(county)
-    if county_code is not None:
-        query = query.where(county == county_code)
+    query = where_given(
+        sa_select(county, *_tallies(now), _tally(unacknowledged)).group_by(county),
+        (county, county_code),
+    )
     with transaction(engine) as session:
         return {
             code: (HazardCounts.tallied(*tallies), waiting)
@@ -72,21 +73,20 @@ def found_and_closed_since(
 ) -> tuple[list[dt.datetime], list[dt.datetime]]:
     """When each hazard found since ``since`` was found, and when each closed since then was
     closed: for the trend by month."""
-    found = select(HazardRow.found_at).where(col(HazardRow.found_at) >= since)
-    closed = select(HazardRow.closed_at).where(col(HazardRow.closed_at) >= since)
-    if county_code is not None:
-        found = found.where(HazardRow.county_code == county_code)
-        closed = closed.where(HazardRow.county_code == county_code)
+    in_county = (HazardRow.county_code, county_code)
+    found = where_given(select(HazardRow.found_at), in_county).where(
+        col(HazardRow.found_at) >= since
+    )
+    closed = where_given(select(HazardRow.closed_at), in_county).where(
+        col(HazardRow.closed_at) >= since
+    )
     with transaction(engine) as session:
         return list(session.exec(found).all()), [c for c in session.exec(closed).all() if c]
 
 
 def _counts(session: Session, filters: Filters, now: dt.datetime) -> HazardCounts:
-    query = select(*_tallies(now)).select_from(HazardRow)
-    for column, value in filters:
-        if value is not None:
-            query = query.where(column == value)
-    return HazardCounts.tallied(*session.exec(query).one())
+    query = where_given(sa_select(*_tallies(now)).select_from(HazardRow), *filters)
+    return HazardCounts.tallied(*session.execute(query).one())
 
 
 def _tallies(now: dt.datetime) -> list[Any]:

@@ -20,6 +20,7 @@ from agencyflow.domain.inbox import (
 from . import notifications
 from .dialects import insert_for
 from .engine import transaction
+from .queries import page
 from .types import UtcDateTime, utcnow
 
 
@@ -158,28 +159,33 @@ def _open_for(addressee: Addressee | None) -> SelectOfScalar[InboxItemRow]:
     return query
 
 
+_MOST_URGENT = (
+    case((col(InboxItemRow.due_at).is_(None), 1), else_=0),
+    col(InboxItemRow.due_at),
+    col(InboxItemRow.created_at),
+    col(InboxItemRow.id),
+)
+"""The earliest due time first; items without a due time after all that have one, oldest
+first."""
+
+
 def open_items(
     engine: Engine, addressee: Addressee | None, *, limit: int, offset: int
 ) -> list[InboxItemRow]:
-    """Open items for the addressee (None: everyone's), most urgent first.
-
-    Most urgent: the earliest due time first; items without a due time after all that
-    have one, oldest first.
-    """
-    query = _open_for(addressee).order_by(
-        case((col(InboxItemRow.due_at).is_(None), 1), else_=0),
-        col(InboxItemRow.due_at),
-        col(InboxItemRow.created_at),
-        col(InboxItemRow.id),
-    )
+    """Open items for the addressee (None: everyone's), most urgent first."""
+    query = _open_for(addressee).order_by(*_MOST_URGENT)
     with transaction(engine) as session:
         return list(session.exec(query.offset(offset).limit(limit)).all())
 
 
-def count_open(engine: Engine, addressee: Addressee | None) -> int:
-    """How many items are open for the addressee, on every page."""
+def open_page(
+    engine: Engine, addressee: Addressee | None, *, limit: int, offset: int
+) -> tuple[int, list[InboxItemRow]]:
+    """How many items are open for the addressee in all, and one page of them, most urgent
+    first, read together."""
     with transaction(engine) as session:
-        return session.exec(select(func.count()).select_from(_open_for(addressee).subquery())).one()
+        total, rows = page(session, _open_for(addressee), _MOST_URGENT, offset, limit)
+        return total, list(rows)
 
 
 class OfficeCounts(NamedTuple):

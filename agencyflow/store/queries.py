@@ -3,14 +3,16 @@
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import Select, func
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 R = TypeVar("R")
+Q = TypeVar("Q", bound=Select[Any])
+"""A query of rows or of columns: either takes ``where``."""
 
 
-def where_given(query: SelectOfScalar[R], *filters: tuple[Any, object]) -> SelectOfScalar[R]:
+def where_given(query: Q, *filters: tuple[Any, object]) -> Q:
     """The query narrowed by each ``(column, value)`` whose value is given (not None)."""
     for column, value in filters:
         if value is not None:

@@ -38,9 +38,8 @@ async def list_inbox(
 ) -> Page[InboxItemPublic]:
     """Open items for the caller's office, most urgent first."""
     addressee = addressee_of(actor)
-    total = await anyio.to_thread.run_sync(inbox.count_open, engine, addressee)
-    rows = await anyio.to_thread.run_sync(
-        lambda: inbox.open_items(engine, addressee, limit=limit, offset=offset)
+    total, rows = await anyio.to_thread.run_sync(
+        lambda: inbox.open_page(engine, addressee, limit=limit, offset=offset)
     )
     now = dt.datetime.now(dt.UTC)
     return Page(
