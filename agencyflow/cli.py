@@ -4,6 +4,7 @@ import asyncio
 import re
 import signal
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -33,9 +34,67 @@ def _settings() -> Settings:
 @app.command()
 def dev() -> None:
     """Run everything locally: Temporal dev server, migrations, one worker and the API."""
+    from agencyflow.backup.errors import BackupError
     from agencyflow.devstack import run_dev
 
-    asyncio.run(run_dev(_settings()))
+    try:
+        asyncio.run(run_dev(_settings()))
+    except BackupError as error:  # the data folder is another process's
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def backup(
+    path: Annotated[
+        Path, typer.Argument(help="The archive to write, e.g. agencyflow-2026-11-28.tar.gz.")
+    ],
+) -> None:
+    """One archive of the embedded default's state: the read model, Temporal's store, the
+    files and the keys. While ``agencyflow dev`` runs, its worker is held still for the
+    seconds the databases take to copy; commands sent meanwhile wait for it."""
+    from agencyflow.backup.errors import BackupError
+    from agencyflow.backup.snapshot import back_up
+
+    try:
+        manifest = back_up(_settings(), path)
+    except BackupError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    size = sum(member.size for member in manifest.members)
+    how = "worker held while copying" if manifest.service_running else "service stopped"
+    typer.echo(f"backed up {len(manifest.members)} files ({size:,} bytes; {how}) to {path}")
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="An archive `agencyflow backup` wrote.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the state the data folder holds.")
+    ] = False,
+) -> None:
+    """Bring an archive's state back into the data folder, with the service stopped; then
+    ``make run`` carries on from it. Every member is checked before anything is replaced."""
+    from agencyflow.backup.errors import BackupError
+    from agencyflow.backup.restore import restore as restore_archive
+
+    settings = _settings()
+    try:
+        manifest = restore_archive(settings, path, force=force)
+    except BackupError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    taken = f"{manifest.created_at:%Y-%m-%d %H:%M:%S} UTC"
+    typer.echo(
+        f"restored {len(manifest.members)} files backed up at {taken} by agencyflow "
+        f"{manifest.agencyflow_version} into {settings.data_dir}"
+    )
+    names = {member.name for member in manifest.members}
+    if "temporal.db" in names and "payload.key" not in names and settings.payload_key is None:
+        typer.echo(
+            "note: the archive holds no payload.key (it was set in the environment): set "
+            "AGENCYFLOW_PAYLOAD_KEY to that key, or Temporal's store cannot be read"
+        )
 
 
 @app.command()

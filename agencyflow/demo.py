@@ -17,6 +17,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,9 @@ class Demo:
         self.http = httpx.Client(base_url=base_url, timeout=60)
         self.tokens = tokens
         self.began = time.monotonic()
+
+    def close(self) -> None:
+        self.http.close()
 
     def say(self, text: str) -> None:
         elapsed = time.monotonic() - self.began
@@ -140,6 +144,11 @@ def _project(enterprise_uscc: str, today: dt.date) -> dict[str, Any]:
 
 
 def play(demo: Demo) -> None:
+    play_from_service_end(demo, play_to_service_end(demo))
+
+
+def play_to_service_end(demo: Demo) -> str:
+    """The agency admitted, a project contracted, filed, planned, visited and ended; its id."""
     agency_uscc = demo.tokens["agency"][0]
     enterprise_uscc = demo.tokens["enterprise"][0]
     today = dt.datetime.now(CHINA_TZ).date()
@@ -174,6 +183,12 @@ def play(demo: Demo) -> None:
         "agency", "POST", f"/projects/{pid}/end", json={"ended_on": today.isoformat()}
     )
     demo.say(f"服务结束；报告须于 {ended['project']['report_due_at']} 前上传（演示：30 秒）")
+    return str(pid)
+
+
+def play_from_service_end(demo: Demo, pid: str) -> None:
+    """The report's reminders and overdue notice, its late upload, receipt and the closure."""
+    enterprise_uscc = demo.tokens["enterprise"][0]
 
     def agency_has(kind: str) -> bool:
         return any(i["kind"] == kind for i in demo.inbox("agency"))
@@ -238,7 +253,8 @@ def run_demo() -> None:
             print(f"agencyflow demo: starting a private stack in {folder} …", flush=True)
             _wait_healthy(base, stack)
             tokens = _demo_tokens(data_dir / "demo-users.txt")
-            play(Demo(base, tokens))
+            with closing(Demo(base, tokens)) as demo:
+                play(demo)
         finally:
             stack.send_signal(signal.SIGINT)
             stack.wait(timeout=60)
@@ -248,17 +264,15 @@ def run_demo() -> None:
 
 def _demo_tokens(path: Path) -> dict[str, tuple[str, str]]:
     """Each demo role's (bound USCC, token); ``agencyflow dev`` wrote them on first start."""
-    from agencyflow.devstack import DEMO_USERS
+    from agencyflow.devstack import DEMO_USERS, read_demo_users
 
     scopes = {
         binding.role.value: binding.agency_uscc or binding.enterprise_uscc or ""
         for _, binding in DEMO_USERS
     }
-    tokens = {}
-    for line in path.read_text().splitlines():
-        role, _name, token = line.split("\t")
-        tokens[role] = (scopes[role], token)
-    return tokens
+    return {
+        user.role.value: (scopes[user.role.value], user.token) for user in read_demo_users(path)
+    }
 
 
 def _wait_healthy(base: str, stack: subprocess.Popen[bytes], within: float = 90) -> None:

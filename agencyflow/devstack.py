@@ -14,6 +14,7 @@ import secrets
 import signal
 import subprocess
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
@@ -23,6 +24,8 @@ import uvicorn
 from sqlalchemy import Engine
 
 from agencyflow.api.app import create_app
+from agencyflow.backup.datadir import CONTROL_NAME, claimed
+from agencyflow.backup.hold import PausableWorker, serve_holds
 from agencyflow.config.settings import Settings
 from agencyflow.console.signin import hash_password
 from agencyflow.domain.identity import Binding, Role
@@ -104,6 +107,16 @@ def create_demo_users(engine: Engine, data_dir: Path) -> list[DemoUser]:
     return created
 
 
+def read_demo_users(path: Path) -> list[DemoUser]:
+    """The demo users ``create_demo_users`` kept in ``path``."""
+    roles = {role.value: role for role in Role}
+    users = []
+    for line in path.read_text().splitlines():
+        role, name, token, login, password = line.split("\t")
+        users.append(DemoUser(name, roles[role], token, login, password))
+    return users
+
+
 def _die_with_parent() -> None:
     # If this process is killed outright, the dev server must not linger holding its port.
     PR_SET_PDEATHSIG = 1
@@ -150,7 +163,12 @@ async def stop_temporal(process: asyncio.subprocess.Process) -> None:
 
 
 async def run_dev(settings: Settings) -> None:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # One service per data folder; a backup or restore waits its turn (or holds the worker).
+    with claimed(settings.data_dir):
+        await _run_claimed(settings)
+
+
+async def _run_claimed(settings: Settings) -> None:
     settings.files_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
     upgrade(engine)
@@ -181,7 +199,11 @@ async def run_dev(settings: Settings) -> None:
         await ensure_search_attributes(client)
         await ensure_schedules(client, settings)
 
-        worker = build_worker(client, settings, engine)
+        executor = ThreadPoolExecutor(settings.worker_activity_threads)
+        worker = PausableWorker(
+            lambda: build_worker(client, settings, engine, activity_executor=executor)
+        )
+        holds = await serve_holds(settings.data_dir / CONTROL_NAME, worker)
         server = _Server(
             uvicorn.Config(
                 create_app(settings, temporal=client, engine=engine, tracing=tracing),
@@ -210,8 +232,12 @@ async def run_dev(settings: Settings) -> None:
         notifier_stop.set()
         await asyncio.gather(server_task, notifier_task, return_exceptions=True)
         await http.aclose()
+        if holds is not None:
+            holds.close()
+            (settings.data_dir / CONTROL_NAME).unlink(missing_ok=True)
         if not worker_task.done():
             await worker.shutdown()
+        executor.shutdown()
         stop_task.cancel()
         for task in (worker_task, server_task):
             if task.done() and not task.cancelled() and task.exception():

@@ -45,3 +45,13 @@ def current_revisions(engine: Engine) -> frozenset[str]:
 
 def is_up_to_date(engine: Engine) -> bool:
     return current_revisions(engine) == head_revisions()
+
+
+@cache
+def known_revisions() -> frozenset[str]:
+    """Every revision the code has a migration for, past ones included."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return frozenset(
+        script.revision for script in ScriptDirectory.from_config(config).walk_revisions()
+    )

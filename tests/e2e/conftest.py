@@ -26,8 +26,10 @@ def run_cli(
 
 
 class DevStack:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, **settings: str) -> None:
+        """``settings``: more of the stack's environment, e.g. a shorter policy."""
         self.data_dir = data_dir
+        self.settings = settings
         self.log = data_dir / "dev.log"
         self._pick_ports()
 
@@ -38,6 +40,7 @@ class DevStack:
             AGENCYFLOW_API_PORT=str(self.api_port),
             AGENCYFLOW_TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}",
             AGENCYFLOW_TEMPORAL_UI_PORT=str(free_port()),
+            **self.settings,
         )
         self.url = f"http://127.0.0.1:{self.api_port}"
 
