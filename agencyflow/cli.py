@@ -4,6 +4,8 @@ import asyncio
 import re
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,12 +36,20 @@ def _settings() -> Settings:
 @app.command()
 def dev() -> None:
     """Run everything locally: Temporal dev server, migrations, one worker and the API."""
-    from agencyflow.backup.errors import BackupError
     from agencyflow.devstack import run_dev
 
-    try:
+    with _backup_errors_said():  # the data folder may be another process's
         asyncio.run(run_dev(_settings()))
-    except BackupError as error:  # the data folder is another process's
+
+
+@contextmanager
+def _backup_errors_said() -> Iterator[None]:
+    """A refused backup, restore or start as one line on stderr and exit status 1."""
+    from agencyflow.backup.errors import BackupError
+
+    try:
+        yield
+    except BackupError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
 
@@ -53,14 +63,10 @@ def backup(
     """One archive of the embedded default's state: the read model, Temporal's store, the
     files and the keys. While ``agencyflow dev`` runs, its worker is held still for the
     seconds the databases take to copy; commands sent meanwhile wait for it."""
-    from agencyflow.backup.errors import BackupError
     from agencyflow.backup.snapshot import back_up
 
-    try:
+    with _backup_errors_said():
         manifest = back_up(_settings(), path)
-    except BackupError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from None
     size = sum(member.size for member in manifest.members)
     how = "worker held while copying" if manifest.service_running else "service stopped"
     typer.echo(f"backed up {len(manifest.members)} files ({size:,} bytes; {how}) to {path}")
@@ -75,15 +81,11 @@ def restore(
 ) -> None:
     """Bring an archive's state back into the data folder, with the service stopped; then
     ``make run`` carries on from it. Every member is checked before anything is replaced."""
-    from agencyflow.backup.errors import BackupError
     from agencyflow.backup.restore import restore as restore_archive
 
     settings = _settings()
-    try:
+    with _backup_errors_said():
         manifest = restore_archive(settings, path, force=force)
-    except BackupError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from None
     taken = f"{manifest.created_at:%Y-%m-%d %H:%M:%S} UTC"
     typer.echo(
         f"restored {len(manifest.members)} files backed up at {taken} by agencyflow "
