@@ -37,6 +37,8 @@ class HazardRow(SQLModel, table=True):
         Index("ix_hazard_found", "found_at", "hazard_id"),
         Index("ix_hazard_county_found", "county_code", "found_at", "hazard_id"),
         Index("ix_hazard_project_found", "project_id", "found_at", "hazard_id"),
+        # A scope and the counted columns: the counts read this index, not the rows.
+        Index("ix_hazard_counts", "county_code", "level", "status", "deadline", "long_unrectified"),
     )
 
     hazard_id: str = Field(primary_key=True, max_length=100)

@@ -31,12 +31,15 @@ PID = f"{AGENCY}-000000000001"
 
 
 @contextmanager
-def _caught(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
-    """The SELECTs that read a page (they have a LIMIT), with their parameters."""
+def _caught(engine: Engine, *, counts: bool = False) -> Iterator[list[tuple[str, Any]]]:
+    """The SELECTs that read a page (they have a LIMIT), or with ``counts`` those that count
+    (``count(*)``), with their parameters."""
     caught: list[tuple[str, Any]] = []
 
     def catch(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "LIMIT" in statement.upper():
+        upper = statement.upper()
+        wanted = "COUNT(*)" in upper if counts else "LIMIT" in upper
+        if upper.lstrip().startswith("SELECT") and wanted:
             caught.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", catch)
@@ -141,3 +144,34 @@ def test_an_inbox_is_found_by_its_addressee(engine: Engine) -> None:
     plan = _plan(engine, *caught[0])
 
     assert "ix_inbox_item_addressee" in plan, plan
+
+
+COUNTS: list[tuple[str, Callable[[Engine], object], str]] = [
+    (
+        "hazards, city",
+        lambda e: hazard_lists.listing(e, NOW, limit=50, offset=0),
+        "ix_hazard_counts",
+    ),
+    (
+        "hazards, county",
+        lambda e: hazard_lists.listing(e, NOW, county_code="331102", limit=50, offset=0),
+        "ix_hazard_counts",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "read", "index"), COUNTS, ids=[c[0] for c in COUNTS])
+def test_hazard_counts_read_an_index_of_the_counted_columns_not_the_rows(
+    engine: Engine, query: str, read: Callable[[Engine], object], index: str
+) -> None:
+    """Counting a city's hazards reads every one of them; from an index of the counted
+    columns that is a fraction of reading the rows, each with its report and progress."""
+    with _caught(engine, counts=True) as caught:
+        read(engine)
+    assert len(caught) == 1, f"{query}: expected one count query, caught {caught}"
+
+    plan = _plan(engine, *caught[0])
+
+    assert index in plan, f"{query} does not use {index}:\n{plan}"
+    only_the_index = "COVERING INDEX" if engine.dialect.name == "sqlite" else "Index Only Scan"
+    assert only_the_index in plan, f"{query} reads the rows:\n{plan}"
