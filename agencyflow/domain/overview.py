@@ -1,7 +1,7 @@
 """概览: a jurisdiction's numbers at a glance, and their trend by month (R16)."""
 
 import datetime as dt
-from collections import Counter
+from collections.abc import Mapping
 
 from pydantic import BaseModel
 
@@ -66,24 +66,18 @@ def months_back(now: dt.datetime, months: int) -> list[str]:
 
 def monthly(
     months: list[str],
-    started: list[dt.datetime],
-    found_at: list[dt.datetime],
-    closed_at: list[dt.datetime],
+    started: Mapping[str, int],
+    found: Mapping[str, int],
+    rectified: Mapping[str, int],
 ) -> list[MonthFigures]:
-    """Projects started, hazards found and hazards rectified, per month in China time."""
-
-    def key(moment: dt.datetime) -> str:
-        return moment.astimezone(CHINA_TZ).strftime("%Y-%m")
-
-    projects = Counter(key(at) for at in started)
-    found = Counter(key(at) for at in found_at)
-    rectified = Counter(key(at) for at in closed_at)
+    """Projects started, hazards found and hazards rectified in each of ``months``, from
+    counts by ``YYYY-MM`` in China time (a month with none is 0)."""
     return [
         MonthFigures(
             month=month,
-            projects_started=projects[month],
-            hazards_found=found[month],
-            hazards_rectified=rectified[month],
+            projects_started=started.get(month, 0),
+            hazards_found=found.get(month, 0),
+            hazards_rectified=rectified.get(month, 0),
         )
         for month in months
     ]

@@ -14,7 +14,7 @@ from agencyflow.domain.hazard_rules import HazardCounts
 
 from .engine import transaction
 from .hazards import HazardRow
-from .queries import where_given
+from .queries import by_month, where_given
 
 Filters = tuple[tuple[Any, object], ...]
 
@@ -51,37 +51,36 @@ def by_county(
 ) -> dict[str, tuple[HazardCounts, int]]:
     """Per county (one, or all): its hazards' counts, and its open major hazards that no
     regulator has acknowledged yet."""
+    county: Any = col(HazardRow.county_code)  # untyped as in `_tallies`: any select of it
+    tallies = where_given(sa_select(county, *_tallies(now)).group_by(county), (county, county_code))
+    # Apart from the tallies, which read only their index: whether a major hazard was
+    # acknowledged is in its progress, and reading that for every hazard reads every row.
     progress: Any = col(HazardRow.progress)  # SQLAlchemy's JSON paths are untyped
-    acknowledged = progress[("major", "acknowledged_at")].as_string()
-    unacknowledged = (
-        (HazardRow.level == HazardLevel.MAJOR.value) & _still_open() & acknowledged.is_(None)
-    )
-    county = col(HazardRow.county_code)
-    query = where_given(
-        sa_select(county, *_tallies(now), _tally(unacknowledged)).group_by(county),
+    waiting = where_given(
+        sa_select(county, func.count())
+        .where(col(HazardRow.level) == HazardLevel.MAJOR.value, _still_open())
+        .where(progress[("major", "acknowledged_at")].as_string().is_(None))
+        .group_by(county),
         (county, county_code),
     )
     with transaction(engine) as session:
+        unacknowledged: dict[str, int] = dict(session.execute(waiting).all())
         return {
-            code: (HazardCounts.tallied(*tallies), waiting)
-            for code, *tallies, waiting in session.execute(query).all()
+            code: (HazardCounts.tallied(*counted), unacknowledged.get(code, 0))
+            for code, *counted in session.execute(tallies).all()
         }
 
 
-def found_and_closed_since(
+def found_and_closed_by_month(
     engine: Engine, county_code: str | None, since: dt.datetime
-) -> tuple[list[dt.datetime], list[dt.datetime]]:
-    """When each hazard found since ``since`` was found, and when each closed since then was
-    closed: for the trend by month."""
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Per China-time month since ``since``: hazards found, and hazards closed (rectified)."""
     in_county = (HazardRow.county_code, county_code)
-    found = where_given(select(HazardRow.found_at), in_county).where(
-        col(HazardRow.found_at) >= since
-    )
-    closed = where_given(select(HazardRow.closed_at), in_county).where(
-        col(HazardRow.closed_at) >= since
-    )
     with transaction(engine) as session:
-        return list(session.exec(found).all()), [c for c in session.exec(closed).all() if c]
+        return (
+            by_month(session, col(HazardRow.found_at), since, in_county),
+            by_month(session, col(HazardRow.closed_at), since, in_county),
+        )
 
 
 def _counts(session: Session, filters: Filters, now: dt.datetime) -> HazardCounts:

@@ -39,6 +39,8 @@ class HazardRow(SQLModel, table=True):
         Index("ix_hazard_project_found", "project_id", "found_at", "hazard_id"),
         # A scope and the counted columns: the counts read this index, not the rows.
         Index("ix_hazard_counts", "county_code", "level", "status", "deadline", "long_unrectified"),
+        # When each closed, for the overview's trend by month.
+        Index("ix_hazard_county_closed", "county_code", "closed_at"),
     )
 
     hazard_id: str = Field(primary_key=True, max_length=100)

@@ -17,7 +17,7 @@ from agencyflow.domain.records import ProjectRecord
 
 from . import effects, files, hazards
 from .engine import transaction
-from .queries import page, where_given
+from .queries import by_month, page, where_given
 from .rows import advance, insert_first
 from .types import UtcDateTime
 
@@ -280,13 +280,15 @@ def county_counts(engine: Engine, county_code: str | None) -> list[CountyProject
         ]
 
 
-def started_since(engine: Engine, county_code: str | None, since: dt.datetime) -> list[dt.datetime]:
-    """When each project since ``since`` was filed, for the monthly trend."""
-    query = select(ProjectRow.created_at).where(col(ProjectRow.created_at) >= since)
-    if county_code is not None:
-        query = query.where(ProjectRow.county_code == county_code)
+def started_by_month(engine: Engine, county_code: str | None, since: dt.datetime) -> dict[str, int]:
+    """Per China-time month since ``since``: projects filed."""
     with transaction(engine) as session:
-        return list(session.exec(query).all())
+        return by_month(
+            session,
+            col(ProjectRow.created_at),
+            since,
+            (ProjectRow.county_code, county_code),
+        )
 
 
 def works_in(engine: Engine, agency_uscc: str, county_code: str) -> bool:

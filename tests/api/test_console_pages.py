@@ -162,6 +162,7 @@ async def test_registers_and_overview_render_for_regulators(
     lishui = {c["county_code"]: c for c in overview.json()["counties"]}
     assert lishui["331102"]["open_projects"] == 1 and len(lishui) == 10
     assert len(overview.json()["months"]) == 12
+    assert overview.json()["months"][-1]["projects_started"] == 1  # this month, counted in SQL
     own = await api.get("/overview", headers=county.bearer())
     assert [c["county_code"] for c in own.json()["counties"]] == ["331102"]
     shown = await api.get("/console/overview", headers=city.page())

@@ -5,12 +5,14 @@ Runs on SQLite, and on PostgreSQL when ``AGENCYFLOW_TEST_DATABASE_URL`` is set (
 
 import datetime as dt
 import itertools
+from collections import Counter
 
 import pytest
 from alembic import command
 from sqlalchemy import Engine
 
 from agencyflow.config.policy import Policy
+from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.hazard import (
     HazardEntry,
     HazardLevel,
@@ -171,8 +173,8 @@ def test_the_upgrade_fills_the_counted_columns_from_the_progress(engine: Engine)
     counts, _ = hazard_lists.listing(engine, NOW, limit=1, offset=0)
     assert counts == count(found, NOW)
     assert counts.overdue and counts.long_unrectified
-    _, closed = hazard_lists.found_and_closed_since(engine, None, NOW)
-    assert len(closed) == counts.rectified
+    _, closed = hazard_lists.found_and_closed_by_month(engine, None, NOW)
+    assert sum(closed.values()) == counts.rectified
 
 
 def test_the_overview_counts_per_county_as_the_rules_do(engine: Engine) -> None:
@@ -192,14 +194,31 @@ def test_the_overview_counts_per_county_as_the_rules_do(engine: Engine) -> None:
     assert hazard_lists.by_county(engine, NOW, COUNTIES[1]) == {COUNTIES[1]: tallied[COUNTIES[1]]}
 
 
-def test_the_trend_reads_when_hazards_were_found_and_closed_since_a_day(engine: Engine) -> None:
+def _china_months(moments: list[dt.datetime]) -> Counter[str]:
+    return Counter(moment.astimezone(CHINA_TZ).strftime("%Y-%m") for moment in moments)
+
+
+def test_the_trend_counts_hazards_found_and_closed_by_china_month_since_a_day(
+    engine: Engine,
+) -> None:
     found = _variety()
-    _record(engine, found)
-    since = NOW - dt.timedelta(days=10)
+    # Either side of midnight, 1 November, in China: October's last second, November's first.
+    last_of_october = dt.datetime(2026, 10, 31, 15, 59, 59, tzinfo=dt.UTC)
+    edges = [
+        found[0].model_copy(
+            update={"hazard_id": f"{PROJECTS[0]}-edge{n}", "found_at": at, "closed_at": at}
+        )
+        for n, at in enumerate((last_of_october, last_of_october + dt.timedelta(seconds=1)))
+    ]
+    _record(engine, found + edges)
+    since = NOW - dt.timedelta(days=40)
 
-    found_at, closed_at = hazard_lists.found_and_closed_since(engine, COUNTIES[0], since)
+    by_found, by_closed = hazard_lists.found_and_closed_by_month(engine, COUNTIES[0], since)
 
-    mine = [h for h in found if h.county_code == COUNTIES[0]]
-    assert sorted(found_at) == sorted(h.found_at for h in mine if h.found_at >= since)
-    assert closed_at == [NOW] * sum(1 for h in mine if h.closed_at is not None)
-    assert 0 < len(found_at) < len(mine)
+    mine = [h for h in found + edges if h.county_code == COUNTIES[0]]
+    assert by_found == _china_months([h.found_at for h in mine if h.found_at >= since])
+    assert by_closed == _china_months(
+        [h.closed_at for h in mine if h.closed_at is not None and h.closed_at >= since]
+    )
+    assert by_found["2026-10"] and by_found["2026-11"]
+    assert sum(by_found.values()) < len(mine)  # what was found before ``since`` is left out

@@ -46,8 +46,8 @@ async def overview(
             )
             for code in codes
         ]
-        started = projects.started_since(engine, county, first)
-        found, closed = hazard_lists.found_and_closed_since(engine, county, first)
+        started = projects.started_by_month(engine, county, first)
+        found, closed = hazard_lists.found_and_closed_by_month(engine, county, first)
         return Overview(counties=figures, months=monthly(shown, started, found, closed))
 
     return await anyio.to_thread.run_sync(read)
