@@ -125,8 +125,8 @@ def held(path: Path) -> Iterator[None]:
             connection.connect(str(path))
         except OSError:
             raise BackupError(
-                f"the service using {path.parent} does not answer at {path}: stop it "
-                "(Ctrl-C) and back up again"
+                f"the service using {path.parent} does not answer at {path} (is it starting "
+                "or stopping?): back up again once it runs, or stop it (Ctrl-C) first"
             ) from None
         channel = connection.makefile("rwb")
         channel.write(b"hold\n")
