@@ -55,17 +55,25 @@ def read_model_file(settings: Settings) -> Path:
     return Path(url.database)
 
 
+def destinations(settings: Settings) -> dict[str, Path]:
+    """Where each part of the state lives, by its name in an archive (files: the folder)."""
+    return {
+        READ_MODEL: read_model_file(settings),
+        TEMPORAL_STORE: settings.temporal_db_path,
+        FILES: settings.files_dir,
+        **{name: settings.data_dir / name for name in (*KEYS, DEMO_USERS)},
+    }
+
+
 def state_paths(settings: Settings) -> list[Path]:
     """Everything a restore replaces, whether or not it exists now."""
-    data_dir = settings.data_dir
-    databases = [read_model_file(settings), settings.temporal_db_path]
+    places = destinations(settings)
+    databases = [places[READ_MODEL], places[TEMPORAL_STORE]]
     return [
-        *databases,
+        *places.values(),
         *(
             database.with_name(database.name + suffix)
             for database in databases
             for suffix in SIDECARS
         ),
-        settings.files_dir,
-        *(data_dir / name for name in (*KEYS, DEMO_USERS)),
     ]

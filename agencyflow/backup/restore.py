@@ -7,16 +7,7 @@ import zlib
 from pathlib import Path
 
 from agencyflow.backup import archive
-from agencyflow.backup.datadir import (
-    DEMO_USERS,
-    FILES,
-    KEYS,
-    READ_MODEL,
-    TEMPORAL_STORE,
-    claimed,
-    read_model_file,
-    state_paths,
-)
+from agencyflow.backup.datadir import claimed, destinations, state_paths
 from agencyflow.backup.errors import BackupError
 from agencyflow.config.settings import Settings
 from agencyflow.store.migrate import known_revisions
@@ -57,19 +48,10 @@ def _restore_from(settings: Settings, opened: tarfile.TarFile, *, force: bool) -
         archive.extract_verified(opened, manifest, staging)
         for path in present:
             shutil.rmtree(path) if path.is_dir() else path.unlink()
-        for name, destination in _destinations(settings).items():
+        for name, destination in destinations(settings).items():
             if (staging / name).exists():
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 shutil.move(staging / name, destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return manifest
-
-
-def _destinations(settings: Settings) -> dict[str, Path]:
-    return {
-        READ_MODEL: read_model_file(settings),
-        TEMPORAL_STORE: settings.temporal_db_path,
-        FILES: settings.files_dir,
-        **{name: settings.data_dir / name for name in (*KEYS, DEMO_USERS)},
-    }

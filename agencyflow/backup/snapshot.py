@@ -17,11 +17,14 @@ from agencyflow.backup.datadir import (
     TEMPORAL_STORE,
     InUse,
     claimed,
+    destinations,
     read_model_file,
 )
 from agencyflow.backup.errors import BackupError
 from agencyflow.backup.hold import held
 from agencyflow.config.settings import Settings
+from agencyflow.store.engine import make_engine
+from agencyflow.store.migrate import current_revisions
 
 
 def back_up(settings: Settings, target: Path) -> archive.Manifest:
@@ -41,11 +44,8 @@ def back_up(settings: Settings, target: Path) -> archive.Manifest:
             for name in (READ_MODEL, TEMPORAL_STORE)
             if (staging / name).exists()
         }
-        sources |= {
-            name: settings.data_dir / name
-            for name in (*KEYS, DEMO_USERS)
-            if (settings.data_dir / name).is_file()
-        }
+        places = destinations(settings)
+        sources |= {name: places[name] for name in (*KEYS, DEMO_USERS) if places[name].is_file()}
         sources |= dict(archive.files_in(settings.files_dir))
         manifest = archive.Manifest(
             created_at=dt.datetime.now(dt.UTC),
@@ -91,12 +91,14 @@ def copy_sqlite(source: Path, target: Path) -> None:
 
 
 def _revisions(read_model: Path) -> list[str]:
-    with closing(sqlite3.connect(read_model)) as database:
-        try:
-            rows = database.execute("SELECT version_num FROM alembic_version").fetchall()
-        except sqlite3.OperationalError:
-            raise BackupError(f"{read_model.name} was never migrated: nothing to back up") from None
-    return sorted(row[0] for row in rows)
+    engine = make_engine(f"sqlite:///{read_model}")
+    try:
+        revisions = current_revisions(engine)
+    finally:
+        engine.dispose()
+    if not revisions:
+        raise BackupError(f"{read_model.name} was never migrated: nothing to back up")
+    return sorted(revisions)
 
 
 def _member(name: str, path: Path) -> archive.Member:

@@ -24,11 +24,16 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 @cache
-def head_revisions() -> frozenset[str]:
-    """The revisions the code expects; fixed for the life of the process."""
+def _scripts() -> ScriptDirectory:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    return frozenset(ScriptDirectory.from_config(config).get_heads())
+    return ScriptDirectory.from_config(config)
+
+
+@cache
+def head_revisions() -> frozenset[str]:
+    """The revisions the code expects; fixed for the life of the process."""
+    return frozenset(_scripts().get_heads())
 
 
 def current_revisions(engine: Engine) -> frozenset[str]:

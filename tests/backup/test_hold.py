@@ -21,6 +21,7 @@ from agencyflow.store import agencies, timeline
 from agencyflow.worker import build_worker
 from tests.factories import bearer, facts, fresh_agency, uscc, user
 from tests.serving import in_process_api
+from tests.waiting import until_answered
 
 TIMEOUT = 2.0
 
@@ -69,7 +70,7 @@ async def test_no_step_runs_while_held_and_each_runs_once_after(
         assert await reader.readline() == b"released\n"
         await _closed(writer)
 
-        approved = await _until_answered(api, approve, headers)
+        approved = await until_answered(api, approve, headers, {})
         assert approved.status_code == 200, approved.text
         assert approved.json()["status"] == "active"
 
@@ -78,7 +79,7 @@ async def test_no_step_runs_while_held_and_each_runs_once_after(
         writer.write(b"hold\n")
         assert await reader.readline() == b"held\n"
         await _closed(writer)
-        warned = await _until_answered(
+        warned = await until_answered(
             api,
             f"/agencies/{uscc(number)}/interviews",
             {**bearer(county), "Idempotency-Key": uuid.uuid4().hex},
@@ -111,17 +112,6 @@ async def test_a_hold_past_its_limit_expires_and_the_worker_goes_on(
         await _closed(writer)
         applied = await api.post("/agencies", headers=bearer(agency), json=facts(number))
         assert applied.status_code == 201, applied.text
-
-
-async def _until_answered(
-    api: httpx.AsyncClient, path: str, headers: dict[str, str], body: object = None
-) -> httpx.Response:
-    """What a client does after a 503: the same request, same key, until it is answered."""
-    for _ in range(10):
-        response = await api.post(path, headers=headers, json=body if body is not None else {})
-        if response.status_code != 503:
-            return response
-    raise AssertionError(f"{path} still unanswered: {response.text}")
 
 
 async def _closed(writer: asyncio.StreamWriter) -> None:

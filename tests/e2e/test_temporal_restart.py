@@ -5,7 +5,6 @@ the same requests, with the same Idempotency-Keys, complete, each once."""
 import time
 import uuid
 
-import httpx
 from sqlalchemy import Engine
 
 from agencyflow.config.settings import Settings
@@ -17,6 +16,7 @@ from agencyflow.temporal_client import connect_when_ready
 from agencyflow.worker import build_worker
 from tests.factories import bearer, facts, fresh_agency, uscc, user
 from tests.serving import in_process_api
+from tests.waiting import until_answered
 
 TIMEOUT = 2.0
 
@@ -64,7 +64,7 @@ async def test_commands_sent_while_temporal_is_down_complete_once_after_it_is_ba
 
             server = await start_temporal(own)
             for (token, path, body), key in zip(commands, keys, strict=True):
-                answered = await _until_answered(api, path, _with(token, key), body)
+                answered = await until_answered(api, path, _with(token, key), body)
                 assert answered.status_code in (200, 201), answered.text
                 again = await api.post(path, headers=_with(token, key), json=body)
                 assert again.status_code == answered.status_code
@@ -80,14 +80,3 @@ async def test_commands_sent_while_temporal_is_down_complete_once_after_it_is_ba
 
 def _with(token: str, key: str) -> dict[str, str]:
     return {**bearer(token), "Idempotency-Key": key}
-
-
-async def _until_answered(
-    api: httpx.AsyncClient, path: str, headers: dict[str, str], body: object
-) -> httpx.Response:
-    """What a client does after a 503: the same request, same key, until it is answered."""
-    for _ in range(20):
-        response = await api.post(path, headers=headers, json=body)
-        if response.status_code != 503:
-            return response
-    raise AssertionError(f"{path} still unanswered: {response.text}")

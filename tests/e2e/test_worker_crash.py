@@ -18,6 +18,7 @@ from agencyflow.store import agencies, projects
 from tests.e2e.conftest import AGENCYFLOW
 from tests.factories import bearer, facts, fresh_agency, project_request, uscc, user
 from tests.serving import in_process_api
+from tests.waiting import until_answered
 
 
 @contextmanager
@@ -41,18 +42,6 @@ def worker_process(settings: Settings, log: Path) -> Iterator[subprocess.Popen[b
 def _impatient(settings: Settings) -> Settings:
     """Commands that give up on a missing worker after a second (the default is 10 s)."""
     return settings.model_copy(update={"command_timeout_seconds": 1.0})
-
-
-async def _until_answered(
-    api: httpx.AsyncClient, path: str, headers: dict[str, str], body: object
-) -> httpx.Response:
-    """What a client does after a 503: the same request again (same X-Request-ID) until it
-    is answered; a worker that replaces a killed one may take a while to poll."""
-    for _ in range(10):
-        response = await api.post(path, headers=headers, json=body)
-        if response.status_code != 503:
-            return response
-    raise AssertionError(f"{path} still unanswered: {response.text}")
 
 
 def _unavailable(response: httpx.Response) -> None:
@@ -84,7 +73,7 @@ async def test_killing_the_worker_mid_review_loses_nothing(
         headers = {**bearer(county), "X-Request-ID": f"approve-{number}"}
         _unavailable(await impatient.post(approve, headers=headers, json={}))
         with worker_process(api_settings, log):
-            approved = await _until_answered(api, approve, headers, {})
+            approved = await until_answered(api, approve, headers, {})
             assert approved.status_code == 200, approved.text
             again = await api.post(approve, headers=headers, json={})
             assert again.status_code == 200, again.text
@@ -129,7 +118,7 @@ async def test_killing_the_worker_mid_project_loses_nothing(
         headers = {**bearer(agency), "X-Request-ID": f"plan-{pid}"}
         _unavailable(await impatient.post(plan, headers=headers, json={"summary": "方案"}))
         with worker_process(api_settings, log):
-            planned = await _until_answered(api, plan, headers, {"summary": "方案"})
+            planned = await until_answered(api, plan, headers, {"summary": "方案"})
             assert planned.status_code == 200, planned.text
             visit = await api.post(
                 f"/projects/{pid}/visits",
