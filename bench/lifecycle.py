@@ -62,10 +62,22 @@ PDF = b"%PDF-1.7\n% benchmark report\n%%EOF\n"
 AGENCYFLOW = Path(sysconfig.get_path("scripts")) / "agencyflow"
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ms(pid: int) -> float:
+    """The CPU (user and system) a process has used so far, from Linux's /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / CLOCK_TICKS
+
+
 @dataclass
 class Run:
+    processes: dict[str, int]
+    """The processes whose CPU a side's timed steps are charged (name: pid)."""
     elapsed: float = 0.0
     latencies: list[float] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -74,10 +86,33 @@ class Run:
     def percentile(self, p: int) -> float:
         return statistics.quantiles(self.latencies, n=100)[p - 1] * 1000
 
+    def cpu_per_step(self) -> str:
+        shares = {name: ms / len(self.latencies) for name, ms in self.cpu.items()}
+        parts = ", ".join(f"{name} {ms:.1f}" for name, ms in shares.items())
+        return f"{parts}; total {sum(shares.values()):.1f} ms"
+
     async def timed(self, call: Awaitable[object]) -> None:
         began = time.perf_counter()
         await call
         self.latencies.append(time.perf_counter() - began)
+
+    async def measure(
+        self, n: int, concurrency: int, one: Callable[[int], Awaitable[None]]
+    ) -> None:
+        """Runs ``one`` for 0..n-1, ``concurrency`` at a time, adding the wall time and each
+        process's CPU to this side's."""
+        gate = asyncio.Semaphore(concurrency)
+
+        async def guarded(i: int) -> None:
+            async with gate:
+                await one(i)
+
+        before = {name: cpu_ms(pid) for name, pid in self.processes.items()}
+        began = time.perf_counter()
+        await asyncio.gather(*(guarded(i) for i in range(n)))
+        self.elapsed += time.perf_counter() - began
+        for name, pid in self.processes.items():
+            self.cpu[name] = self.cpu.get(name, 0.0) + cpu_ms(pid) - before[name]
 
 
 class RawRecorder:
@@ -132,6 +167,21 @@ async def raw_worker(address: str, queue: str, database_url: str) -> None:
         await stop.wait()
 
 
+def child_named(command: str) -> int:
+    """The pid of this process's child running ``command`` (the dev server the SDK spawned)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # it ended while we looked
+            continue
+        name, rest = stat.split("(", 1)[1].rsplit(")", 1)
+        if name == command and int(rest.split()[1]) == os.getpid():
+            return int(entry.name)
+    raise RuntimeError(f"no child process {command!r}")
+
+
 @contextmanager
 def process(*command: str, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("ab") as out:
@@ -144,18 +194,6 @@ def process(*command: str, env: dict[str, str], log: Path) -> Iterator[subproces
             child.wait(timeout=20)
         except subprocess.TimeoutExpired:
             child.kill()
-
-
-async def _timed(n: int, concurrency: int, one: Callable[[int], Awaitable[None]]) -> float:
-    gate = asyncio.Semaphore(concurrency)
-
-    async def guarded(i: int) -> None:
-        async with gate:
-            await one(i)
-
-    began = time.perf_counter()
-    await asyncio.gather(*(guarded(i) for i in range(n)))
-    return time.perf_counter() - began
 
 
 async def _healthy(url: str) -> None:
@@ -173,9 +211,11 @@ async def _healthy(url: str) -> None:
 class ApiSide:
     """Projects through the HTTP API, for one admitted agency."""
 
-    def __init__(self, url: str, engine: Engine, concurrency: int) -> None:
+    def __init__(
+        self, url: str, engine: Engine, concurrency: int, processes: dict[str, int]
+    ) -> None:
         self.url, self.engine, self.concurrency = url, engine, concurrency
-        self.run = Run()
+        self.run = Run(processes)
         number = 424242 + concurrency
         self.uscc = uscc(number)
         _, self.agency = user(engine, Role.AGENCY, agency_uscc=self.uscc)
@@ -231,19 +271,21 @@ class ApiSide:
                 ]:
                     await run.timed(self.call(api, token, path, **kwargs))
 
-            run.elapsed += await _timed(n, self.concurrency, to_upload)
+            await run.measure(n, self.concurrency, to_upload)
             # The receipt comes from the platform on its own time: waited for, not timed.
             for pid in pids.values():
                 await self.received(api, pid)
-            run.elapsed += await _timed(n, self.concurrency, spot_check)
+            await run.measure(n, self.concurrency, spot_check)
 
 
 class RawSide:
     """The same number of steps through a bare client, each one recorded row."""
 
-    def __init__(self, client: Client, queue: str, concurrency: int) -> None:
+    def __init__(
+        self, client: Client, queue: str, concurrency: int, processes: dict[str, int]
+    ) -> None:
         self.client, self.queue, self.concurrency = client, queue, concurrency
-        self.run = Run()
+        self.run = Run(processes)
 
     async def round(self, first: int, n: int) -> None:
         run, client, queue = self.run, self.client, self.queue
@@ -264,7 +306,7 @@ class RawSide:
             for _ in range(STEPS_PER_PROJECT - 1):
                 await run.timed(handle.execute_update(RawSteps.step))
 
-        run.elapsed += await _timed(n, self.concurrency, project)
+        await run.measure(n, self.concurrency, project)
 
 
 async def main(n: int, concurrencies: list[int]) -> None:
@@ -291,16 +333,21 @@ async def main(n: int, concurrencies: list[int]) -> None:
             log = data_dir / "bench.log"
             me = [sys.executable, __file__, "raw-worker", address, raw_queue, database_url]
             with (
-                process(str(AGENCYFLOW), "worker", env=settings_env, log=log),
-                process(str(AGENCYFLOW), "api", env=settings_env, log=log),
-                process(*me, env=dict(os.environ), log=log),
+                process(str(AGENCYFLOW), "worker", env=settings_env, log=log) as worker,
+                process(str(AGENCYFLOW), "api", env=settings_env, log=log) as api_process,
+                process(*me, env=dict(os.environ), log=log) as bare_worker,
             ):
+                # Each side is charged its own processes, the Temporal server they share,
+                # and this one, which sends its load.
+                shared = {"temporal": child_named("temporal"), "load": os.getpid()}
+                api_processes = {"api": api_process.pid, "worker": worker.pid, **shared}
+                raw_processes = {"worker": bare_worker.pid, **shared}
                 url = f"http://127.0.0.1:{port}"
                 await _healthy(url)
                 print(f"projects: {n} per side, steps each: {STEPS_PER_PROJECT}")
                 for concurrency in concurrencies:
-                    raw_side = RawSide(env.client, raw_queue, concurrency)
-                    api_side = ApiSide(url, engine, concurrency)
+                    raw_side = RawSide(env.client, raw_queue, concurrency, raw_processes)
+                    api_side = ApiSide(url, engine, concurrency, api_processes)
                     await api_side.admit()
                     # Alternating rounds, so that whatever else the machine does falls on
                     # both sides alike.
@@ -318,6 +365,8 @@ async def main(n: int, concurrencies: list[int]) -> None:
                             f"  p50 {side.percentile(50):6.1f} ms"
                             f"  p95 {side.percentile(95):6.1f} ms"
                         )
+                    for name, side in (("api", api), ("raw", raw)):
+                        print(f"  {name} cpu per step: {side.cpu_per_step()}")
                     print(f"  ratio {ratio:.2f}")
             engine.dispose()
     finally:
