@@ -70,7 +70,8 @@ async def test_a_major_hazard_reported_in_time_is_not_marked(
     pid = await _in_service(api, office)
     found = dt.datetime.now(CHINA_TZ) - dt.timedelta(minutes=30)
     major = await _with_photos(api, office, level="major", discovered_at=found.isoformat())
-    visited = await _visit(api, office, pid, hazards=[major])
+    # The visit is on the day the hazard was found: just after midnight, that is yesterday.
+    visited = await _visit(api, office, pid, on=found.date(), hazards=[major])
     assert visited.status_code == 201, visited.text
     (hazard_id,) = visited.json()["project"]["visits"][0]["hazard_ids"]
 

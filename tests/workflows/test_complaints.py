@@ -39,7 +39,7 @@ from tests.histories import keep_history
 from tests.reading import open_items_of, timeline_kinds_of
 from tests.waiting import eventually
 from tests.workflows.agency_helpers import CITY, COUNTY, OTHER_COUNTY, Agencies
-from tests.workflows.temporal_helpers import refusal
+from tests.workflows.temporal_helpers import refusal, server_today
 
 Handle = WorkflowHandle[ComplaintWorkflow, None]
 
@@ -138,14 +138,16 @@ async def test_a_complaint_late_at_every_step_is_escalated_extended_once_and_fou
     assert set(_items(engine, code)) == {"complaint.reward"}
 
     # The reward: approved, then paid; the complaint ends once it is paid.
-    today = (await time_skipping_env.get_current_time()).date()
     unapproved = await refusal(
         handle.execute_update(
-            ComplaintWorkflow.pay_reward, RewardPayment(actor=CITY, paid_on=today)
+            ComplaintWorkflow.pay_reward,
+            RewardPayment(actor=CITY, paid_on=await server_today(time_skipping_env)),
         )
     )
     assert unapproved.type == "Conflict"
     await handle.execute_update(ComplaintWorkflow.approve_reward, RewardApproval(actor=CITY))
+    # Today in China, as the workflow dates the approval; read after it.
+    today = await server_today(time_skipping_env)
     ahead = await refusal(
         handle.execute_update(
             ComplaintWorkflow.pay_reward,
