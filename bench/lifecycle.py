@@ -65,9 +65,17 @@ AGENCYFLOW = Path(sysconfig.get_path("scripts")) / "agencyflow"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def process_stat(pid: int | str) -> tuple[str, list[str]]:
+    """A process's command name and the fields after it, from Linux's /proc; the name is
+    in parentheses and may hold spaces."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    name, rest = stat.split("(", 1)[1].rsplit(")", 1)
+    return name, rest.split()
+
+
 def cpu_ms(pid: int) -> float:
-    """The CPU (user and system) a process has used so far, from Linux's /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """The CPU (user and system) a process has used so far."""
+    fields = process_stat(pid)[1]
     return (int(fields[11]) + int(fields[12])) * 1000 / CLOCK_TICKS
 
 
@@ -173,11 +181,10 @@ def child_named(command: str) -> int:
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
+            name, fields = process_stat(entry.name)
         except OSError:  # it ended while we looked
             continue
-        name, rest = stat.split("(", 1)[1].rsplit(")", 1)
-        if name == command and int(rest.split()[1]) == os.getpid():
+        if name == command and int(fields[1]) == os.getpid():
             return int(entry.name)
     raise RuntimeError(f"no child process {command!r}")
 
