@@ -123,6 +123,24 @@ class Run:
             self.cpu[name] = self.cpu.get(name, 0.0) + cpu_ms(pid) - before[name]
 
 
+def report(concurrency: int, **sides: Run) -> float:
+    """Prints the sides' rates, latencies and CPU; the ratio of the first's rate to the
+    second's, also printed."""
+    print(f"concurrency {concurrency}:")
+    for name, side in sides.items():
+        print(
+            f"  {name}: {side.rate:7.1f} steps/s"
+            f"  p50 {side.percentile(50):6.1f} ms"
+            f"  p95 {side.percentile(95):6.1f} ms"
+        )
+    for name, side in sides.items():
+        print(f"  {name} cpu per step: {side.cpu_per_step()}")
+    measured, bare = sides.values()
+    ratio = measured.rate / bare.rate
+    print(f"  ratio {ratio:.2f}")
+    return ratio
+
+
 class RawRecorder:
     """One row per step in the benchmark's database: the least a recorded step can write."""
 
@@ -362,19 +380,7 @@ async def main(n: int, concurrencies: list[int]) -> None:
                     for first in range(0, n, per_round):
                         await raw_side.round(first, per_round)
                         await api_side.round(first, per_round)
-                    raw, api = raw_side.run, api_side.run
-                    ratio = api.rate / raw.rate
-                    ratios.append(ratio)
-                    print(f"concurrency {concurrency}:")
-                    for name, side in (("api", api), ("raw", raw)):
-                        print(
-                            f"  {name}: {side.rate:7.1f} steps/s"
-                            f"  p50 {side.percentile(50):6.1f} ms"
-                            f"  p95 {side.percentile(95):6.1f} ms"
-                        )
-                    for name, side in (("api", api), ("raw", raw)):
-                        print(f"  {name} cpu per step: {side.cpu_per_step()}")
-                    print(f"  ratio {ratio:.2f}")
+                    ratios.append(report(concurrency, api=api_side.run, raw=raw_side.run))
             engine.dispose()
     finally:
         await env.shutdown()

@@ -1,0 +1,156 @@
+"""What an HTTP hop alone costs in front of the bare step `bench/lifecycle.py` compares against.
+
+    .venv/bin/python bench/http_floor.py [N] [CONCURRENCY ...]
+
+The same bare step as `bench/lifecycle.py`'s raw side (an update running one local activity
+that writes one row), sent two ways in turns, N projects of 8 steps each (default 20) at
+each concurrency (default 1 and 10):
+- http: through a FastAPI route, served by uvicorn in a process of its own, that does
+  nothing but send the update: no authentication, audit, validation or answer read.
+- raw: straight from a bare Temporal client, as in `bench/lifecycle.py`.
+It prints both rates, p50 and p95, the CPU per step of each process, and ``ratio: X`` (http
+over raw, the lowest). The API's ratio in `bench/lifecycle.py` can come no nearer 1 than this;
+what lies between the two is the project step's own work.
+"""
+
+import asyncio
+import os
+import sys
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.common import WorkflowIDConflictPolicy
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from agencyflow.config.logs import configure_logging  # noqa: E402
+from agencyflow.stack_process import free_port  # noqa: E402
+from agencyflow.store.engine import make_engine  # noqa: E402
+from agencyflow.temporal_client import DATA_CONVERTER  # noqa: E402
+from bench.lifecycle import (  # noqa: E402
+    ROUNDS,
+    STEPS_PER_PROJECT,
+    RawSide,
+    Run,
+    _healthy,
+    child_named,
+    process,
+    report,
+)
+from tests.serving import start_dev_server  # noqa: E402
+
+LIFECYCLE = Path(__file__).with_name("lifecycle.py")
+
+
+def http_front(address: str, queue: str, port: str) -> None:
+    """The route, in this process: each POST is one step of the named workflow."""
+    import uvicorn
+    from fastapi import FastAPI
+
+    clients: dict[str, Client] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        clients["temporal"] = await Client.connect(address, data_converter=DATA_CONVERTER)
+        yield
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/steps/{workflow_id}")
+    async def step(workflow_id: str, first: bool = False) -> dict[str, int]:
+        client = clients["temporal"]
+        if first:
+            start = WithStartWorkflowOperation(
+                "RawSteps",
+                id=workflow_id,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                task_queue=queue,
+            )
+            steps = await client.execute_update_with_start_workflow(
+                "step", start_workflow_operation=start, result_type=int
+            )
+        else:
+            handle = client.get_workflow_handle(workflow_id)
+            steps = await handle.execute_update("step", result_type=int)
+        return {"steps": steps}
+
+    uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning")
+
+
+class HttpSide:
+    """Bare steps, each a POST to the route."""
+
+    def __init__(self, url: str, queue: str, concurrency: int, processes: dict[str, int]) -> None:
+        self.url, self.queue, self.concurrency = url, queue, concurrency
+        self.run = Run(processes)
+
+    async def round(self, first: int, n: int) -> None:
+        run = self.run
+        async with httpx.AsyncClient(base_url=self.url, timeout=60) as front:
+
+            async def project(i: int) -> None:
+                path = f"/steps/http-{self.queue}-{self.concurrency}-{first + i}"
+                for step in range(STEPS_PER_PROJECT):
+                    await run.timed(front.post(path, params={"first": step == 0}))
+
+            await run.measure(n, self.concurrency, project)
+
+
+async def main(n: int, concurrencies: list[int]) -> None:
+    configure_logging("console", "warning")
+    env = await start_dev_server("error")
+    address = env.client.service_client.config.target_host
+    ratios = []
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            database_url = f"sqlite:///{Path(folder) / 'bench.db'}"
+            engine = make_engine(database_url)
+            with engine.begin() as connection:
+                connection.execute(text("CREATE TABLE bench_step (key VARCHAR(200) PRIMARY KEY)"))
+            engine.dispose()
+            queue, port, log = f"bench-raw-{uuid.uuid4().hex}", free_port(), Path(folder) / "log"
+            worker_command = [sys.executable, str(LIFECYCLE), "raw-worker", address, queue]
+            front_command = [sys.executable, __file__, "front", address, queue, str(port)]
+            with (
+                process(*worker_command, database_url, env=dict(os.environ), log=log) as worker,
+                process(*front_command, env=dict(os.environ), log=log) as front,
+            ):
+                shared = {"worker": worker.pid, "temporal": child_named("temporal")}
+                shared["load"] = os.getpid()
+                url = f"http://127.0.0.1:{port}"
+                await _healthy(url)
+                print(f"projects: {n} per side, steps each: {STEPS_PER_PROJECT}")
+                for concurrency in concurrencies:
+                    http_side = HttpSide(url, queue, concurrency, {"http": front.pid, **shared})
+                    raw_side = RawSide(env.client, queue, concurrency, shared)
+                    per_round = max(n // ROUNDS, 1)
+                    for first in range(0, n, per_round):
+                        await raw_side.round(first, per_round)
+                        await http_side.round(first, per_round)
+                    ratios.append(report(concurrency, http=http_side.run, raw=raw_side.run))
+    finally:
+        await env.shutdown()
+    print(f"ratio: {min(ratios):.2f}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["front"]:
+        http_front(*sys.argv[2:5])
+    else:
+        arguments = [int(a) for a in sys.argv[1:]]
+        asyncio.run(main(arguments[0] if arguments else 20, arguments[1:] or [1, 10]))
+        # As in bench/lifecycle.py: the Temporal client's threads may abort the
+        # interpreter's teardown (temporalio/sdk-python#300).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
