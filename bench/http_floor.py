@@ -13,7 +13,6 @@ over raw, the lowest). The API's ratio in `bench/lifecycle.py` can come no neare
 what lies between the two is the project step's own work.
 """
 
-import asyncio
 import os
 import sys
 import tempfile
@@ -23,27 +22,28 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
-from sqlalchemy import text
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agencyflow.config.logs import configure_logging  # noqa: E402
 from agencyflow.stack_process import free_port  # noqa: E402
 from agencyflow.store.engine import make_engine  # noqa: E402
 from agencyflow.temporal_client import DATA_CONVERTER  # noqa: E402
 from bench.lifecycle import (  # noqa: E402
-    ROUNDS,
     STEPS_PER_PROJECT,
     RawSide,
     Run,
     _healthy,
+    address_of,
     child_named,
+    create_step_table,
+    dev_server,
+    in_turns,
     process,
     report,
+    run_from_command_line,
 )
-from tests.serving import start_dev_server  # noqa: E402
 
 LIFECYCLE = Path(__file__).with_name("lifecycle.py")
 
@@ -107,16 +107,13 @@ class HttpSide:
 
 
 async def main(n: int, concurrencies: list[int]) -> None:
-    configure_logging("console", "warning")
-    env = await start_dev_server("error")
-    address = env.client.service_client.config.target_host
     ratios = []
-    try:
+    async with dev_server() as env:
+        address = address_of(env)
         with tempfile.TemporaryDirectory() as folder:
             database_url = f"sqlite:///{Path(folder) / 'bench.db'}"
             engine = make_engine(database_url)
-            with engine.begin() as connection:
-                connection.execute(text("CREATE TABLE bench_step (key VARCHAR(200) PRIMARY KEY)"))
+            create_step_table(engine)
             engine.dispose()
             queue, port, log = f"bench-raw-{uuid.uuid4().hex}", free_port(), Path(folder) / "log"
             worker_command = [sys.executable, str(LIFECYCLE), "raw-worker", address, queue]
@@ -125,6 +122,7 @@ async def main(n: int, concurrencies: list[int]) -> None:
                 process(*worker_command, database_url, env=dict(os.environ), log=log) as worker,
                 process(*front_command, env=dict(os.environ), log=log) as front,
             ):
+                # Both sides share the bare worker, the server and this process's load.
                 shared = {"worker": worker.pid, "temporal": child_named("temporal")}
                 shared["load"] = os.getpid()
                 url = f"http://127.0.0.1:{port}"
@@ -133,13 +131,8 @@ async def main(n: int, concurrencies: list[int]) -> None:
                 for concurrency in concurrencies:
                     http_side = HttpSide(url, queue, concurrency, {"http": front.pid, **shared})
                     raw_side = RawSide(env.client, queue, concurrency, shared)
-                    per_round = max(n // ROUNDS, 1)
-                    for first in range(0, n, per_round):
-                        await raw_side.round(first, per_round)
-                        await http_side.round(first, per_round)
+                    await in_turns(n, raw_side, http_side)
                     ratios.append(report(concurrency, http=http_side.run, raw=raw_side.run))
-    finally:
-        await env.shutdown()
     print(f"ratio: {min(ratios):.2f}")
 
 
@@ -147,10 +140,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["front"]:
         http_front(*sys.argv[2:5])
     else:
-        arguments = [int(a) for a in sys.argv[1:]]
-        asyncio.run(main(arguments[0] if arguments else 20, arguments[1:] or [1, 10]))
-        # As in bench/lifecycle.py: the Temporal client's threads may abort the
-        # interpreter's teardown (temporalio/sdk-python#300).
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(0)
+        run_from_command_line(main)

@@ -29,19 +29,20 @@ import sysconfig
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from sqlalchemy import Engine, text
 from temporalio import activity, workflow
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -139,6 +140,12 @@ def report(concurrency: int, **sides: Run) -> float:
     ratio = measured.rate / bare.rate
     print(f"  ratio {ratio:.2f}")
     return ratio
+
+
+def create_step_table(engine: Engine) -> None:
+    """The raw side's table, one row per step."""
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE bench_step (key VARCHAR(200) PRIMARY KEY)"))
 
 
 class RawRecorder:
@@ -334,12 +341,38 @@ class RawSide:
         await run.measure(n, self.concurrency, project)
 
 
-async def main(n: int, concurrencies: list[int]) -> None:
+class Side(Protocol):
+    async def round(self, first: int, n: int) -> None: ...
+
+
+async def in_turns(n: int, *sides: Side) -> None:
+    """N projects on each side, in alternating rounds, so that whatever else the machine
+    does falls on every side alike."""
+    per_round = max(n // ROUNDS, 1)
+    for first in range(0, n, per_round):
+        for side in sides:
+            await side.round(first, per_round)
+
+
+@asynccontextmanager
+async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
+    """A Temporal dev server for one run, logging only warnings, as both sides' processes."""
     configure_logging("console", "warning")
     env = await start_dev_server("error")
-    address = env.client.service_client.config.target_host
-    ratios = []
     try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+def address_of(env: WorkflowEnvironment) -> str:
+    return env.client.service_client.config.target_host
+
+
+async def main(n: int, concurrencies: list[int]) -> None:
+    ratios = []
+    async with dev_server() as env:
+        address = address_of(env)
         with tempfile.TemporaryDirectory() as folder:
             data_dir, port = Path(folder), free_port()
             queue, raw_queue = f"bench-{uuid.uuid4().hex}", f"bench-raw-{uuid.uuid4().hex}"
@@ -353,8 +386,7 @@ async def main(n: int, concurrencies: list[int]) -> None:
             database_url = f"sqlite:///{data_dir / 'agencyflow.db'}"
             engine = make_engine(database_url)
             upgrade(engine)
-            with engine.begin() as connection:
-                connection.execute(text("CREATE TABLE bench_step (key VARCHAR(200) PRIMARY KEY)"))
+            create_step_table(engine)
             log = data_dir / "bench.log"
             me = [sys.executable, __file__, "raw-worker", address, raw_queue, database_url]
             with (
@@ -374,28 +406,26 @@ async def main(n: int, concurrencies: list[int]) -> None:
                     raw_side = RawSide(env.client, raw_queue, concurrency, raw_processes)
                     api_side = ApiSide(url, engine, concurrency, api_processes)
                     await api_side.admit()
-                    # Alternating rounds, so that whatever else the machine does falls on
-                    # both sides alike.
-                    per_round = max(n // ROUNDS, 1)
-                    for first in range(0, n, per_round):
-                        await raw_side.round(first, per_round)
-                        await api_side.round(first, per_round)
+                    await in_turns(n, raw_side, api_side)
                     ratios.append(report(concurrency, api=api_side.run, raw=raw_side.run))
             engine.dispose()
-    finally:
-        await env.shutdown()
     print(f"ratio: {min(ratios):.2f}")
+
+
+def run_from_command_line(main: Callable[[int, list[int]], Awaitable[None]]) -> None:
+    """``main(N, CONCURRENCIES)`` from the arguments (default 20 projects, concurrency 1 and
+    10); then the process ends at once, its output flushed. The Temporal client's threads
+    may still call into Python while the interpreter tears down and abort it, about one run
+    in three (temporalio/sdk-python#300), which would stop `make bench`."""
+    arguments = [int(a) for a in sys.argv[1:]]
+    asyncio.run(main(arguments[0] if arguments else 20, arguments[1:] or [1, 10]))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["raw-worker"]:
         asyncio.run(raw_worker(*sys.argv[2:5]))
     else:
-        arguments = [int(a) for a in sys.argv[1:]]
-        asyncio.run(main(arguments[0] if arguments else 20, arguments[1:] or [1, 10]))
-        # Everything is printed and shut down. The Temporal client's threads may still
-        # call into Python while the interpreter tears down and abort it, about one run
-        # in three (temporalio/sdk-python#300), which would stop `make bench`.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(0)
+        run_from_command_line(main)
