@@ -33,12 +33,13 @@ from agencyflow.temporal_client import DATA_CONVERTER  # noqa: E402
 from bench.lifecycle import (  # noqa: E402
     STEPS_PER_PROJECT,
     RawSide,
+    RawSteps,
     Run,
-    _healthy,
     address_of,
     child_named,
     create_step_table,
     dev_server,
+    healthy,
     in_turns,
     process,
     report,
@@ -71,17 +72,17 @@ def http_front(address: str, queue: str, port: str) -> None:
         client = clients["temporal"]
         if first:
             start = WithStartWorkflowOperation(
-                "RawSteps",
+                RawSteps.run,
                 id=workflow_id,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                 task_queue=queue,
             )
             steps = await client.execute_update_with_start_workflow(
-                "step", start_workflow_operation=start, result_type=int
+                RawSteps.step, start_workflow_operation=start
             )
         else:
             handle = client.get_workflow_handle(workflow_id)
-            steps = await handle.execute_update("step", result_type=int)
+            steps = await handle.execute_update(RawSteps.step)
         return {"steps": steps}
 
     uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning")
@@ -126,7 +127,7 @@ async def main(n: int, concurrencies: list[int]) -> None:
                 shared = {"worker": worker.pid, "temporal": child_named("temporal")}
                 shared["load"] = os.getpid()
                 url = f"http://127.0.0.1:{port}"
-                await _healthy(url)
+                await healthy(url)
                 print(f"projects: {n} per side, steps each: {STEPS_PER_PROJECT}")
                 for concurrency in concurrencies:
                     http_side = HttpSide(url, queue, concurrency, {"http": front.pid, **shared})

@@ -80,6 +80,19 @@ def cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / CLOCK_TICKS
 
 
+async def run_all(n: int, concurrency: int, one: Callable[[int], Awaitable[None]]) -> float:
+    """Runs ``one`` for 0..n-1, ``concurrency`` at a time; the seconds it all took."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def guarded(i: int) -> None:
+        async with gate:
+            await one(i)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(guarded(i) for i in range(n)))
+    return time.perf_counter() - began
+
+
 @dataclass
 class Run:
     processes: dict[str, int]
@@ -110,16 +123,8 @@ class Run:
     ) -> None:
         """Runs ``one`` for 0..n-1, ``concurrency`` at a time, adding the wall time and each
         process's CPU to this side's."""
-        gate = asyncio.Semaphore(concurrency)
-
-        async def guarded(i: int) -> None:
-            async with gate:
-                await one(i)
-
         before = {name: cpu_ms(pid) for name, pid in self.processes.items()}
-        began = time.perf_counter()
-        await asyncio.gather(*(guarded(i) for i in range(n)))
-        self.elapsed += time.perf_counter() - began
+        self.elapsed += await run_all(n, concurrency, one)
         for name, pid in self.processes.items():
             self.cpu[name] = self.cpu.get(name, 0.0) + cpu_ms(pid) - before[name]
 
@@ -228,7 +233,7 @@ def process(*command: str, env: dict[str, str], log: Path) -> Iterator[subproces
             child.kill()
 
 
-async def _healthy(url: str) -> None:
+async def healthy(url: str) -> None:
     async with httpx.AsyncClient() as probe:
         for _ in range(300):
             try:
@@ -400,7 +405,7 @@ async def main(n: int, concurrencies: list[int]) -> None:
                 api_processes = {"api": api_process.pid, "worker": worker.pid, **shared}
                 raw_processes = {"worker": bare_worker.pid, **shared}
                 url = f"http://127.0.0.1:{port}"
-                await _healthy(url)
+                await healthy(url)
                 print(f"projects: {n} per side, steps each: {STEPS_PER_PROJECT}")
                 for concurrency in concurrencies:
                     raw_side = RawSide(env.client, raw_queue, concurrency, raw_processes)

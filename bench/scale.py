@@ -67,7 +67,7 @@ from agencyflow.workflows.complaint.models import (  # noqa: E402
     complaint_workflow_id,
 )
 from agencyflow.workflows.complaint.workflow import ComplaintWorkflow  # noqa: E402
-from bench.lifecycle import AGENCYFLOW, _healthy, _timed, process  # noqa: E402
+from bench.lifecycle import AGENCYFLOW, healthy, process, run_all  # noqa: E402
 from tests.databases import fresh_database_url  # noqa: E402
 from tests.factories import bearer, facts, hazard, project_request, uscc, user  # noqa: E402
 from tests.serving import start_dev_server  # noqa: E402
@@ -156,7 +156,7 @@ class Fill:
                 async def one(i: int, first: int = first) -> None:
                     await self.project(api, first + i, photo)
 
-                await _timed(count, CONCURRENCY, one)
+                await run_all(count, CONCURRENCY, one)
                 elapsed = time.perf_counter() - began
                 memory = "  ".join(f"{name} {rss_mb(pid):6.0f} MB" for name, pid in pids.items())
                 print(
@@ -290,7 +290,7 @@ async def burst(b: int, folder: Path) -> None:
                     task_queue=settings.temporal_task_queue,
                 )
 
-            took = await _timed(b, STARTS_AT_ONCE, file)
+            took = await run_all(b, STARTS_AT_ONCE, file)
             filed = _count(engine, "SELECT count(*) FROM complaint")
             took += await _until(filed, b)
             print(f"  {b} complaints filed in {took:.0f} s", flush=True)
@@ -318,7 +318,7 @@ async def burst(b: int, folder: Path) -> None:
                     task_queue=settings.temporal_task_queue + "-bare",
                 )
 
-            await _timed(b, STARTS_AT_ONCE, bare)
+            await run_all(b, STARTS_AT_ONCE, bare)
             began = time.perf_counter()
             await skip(env, timedelta(days=6))
             done = _count(engine, "SELECT count(*) FROM bench_due")
@@ -365,7 +365,7 @@ async def main(n: int, b: int, postgres: str) -> None:
                 process(str(AGENCYFLOW), "api", env=settings_env, log=log) as api,
             ):
                 url = f"http://127.0.0.1:{port}"
-                await _healthy(url)
+                await healthy(url)
                 fill = Fill(url, engine, n)
                 print(
                     f"fill: {n} projects through the API (4 commands each), {CONCURRENCY} at once"
