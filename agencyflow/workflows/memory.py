@@ -6,6 +6,9 @@ repeated update id only within one run; remembering the answers in the state car
 that across continue-as-new, so a client's retry never acts twice.
 """
 
+import copy
+from typing import Self
+
 from pydantic import BaseModel
 
 REMEMBERED_REPLIES = 200
@@ -28,6 +31,13 @@ class Memory(BaseModel):
     """The number of the last recorded step."""
     replies: dict[str, Ack] = {}
     """Answers to recent updates, by update id, oldest first."""
+
+    def draft(self) -> Self:
+        """A copy for a step to change, kept apart until the step is recorded. The answers
+        are shared, not copied: a step never changes them (they are remembered on the state
+        once it has answered), and copying up to `REMEMBERED_REPLIES` of them took about a
+        millisecond per step and per timer wake."""
+        return copy.deepcopy(self, {id(self.replies): self.replies})
 
     def replied(self, update_id: str | None) -> Ack | None:
         return self.replies.get(update_id) if update_id else None

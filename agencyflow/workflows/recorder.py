@@ -150,7 +150,7 @@ class Recorder(Generic[S]):
             with rejecting():
                 check(self.state)
                 prepared = await prepare(self.state)
-                draft = self.state.model_copy(deep=True)
+                draft = self.state.draft()
                 return self.answered(await adopt(draft, apply(draft, prepared)))
 
     def answered(self, ack: Ack) -> Ack:
@@ -168,7 +168,7 @@ class Recorder(Generic[S]):
         cannot be recorded is tried again `TIMER_RETRY_AFTER` later."""
         try:
             while True:
-                draft = self.state.model_copy(deep=True)
+                draft = self.state.draft()
                 change = await next_change(draft)
                 if change is None:
                     break

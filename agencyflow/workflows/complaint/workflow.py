@@ -94,7 +94,7 @@ class ComplaintWorkflow:
         while self._state.subject is None:
             try:
                 async with self._rec.lock:
-                    draft = self._state.model_copy(deep=True)
+                    draft = self._state.draft()
                     await self._adopt(draft, steps.file(draft, filing, due))
             except RecordFailed as failed:
                 workflow.logger.warning("complaint not recorded yet: %s", failed)

@@ -98,7 +98,7 @@ class InspectionCampaignWorkflow:
         while self._state.campaign is None:
             try:
                 async with self._rec.lock:
-                    draft = self._state.model_copy(deep=True)
+                    draft = self._state.draft()
                     await self._adopt(draft, steps.open_campaign(draft, campaign, plan.targets))
             except RecordFailed as failed:
                 workflow.logger.warning("campaign not opened yet: %s", failed)

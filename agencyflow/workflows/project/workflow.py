@@ -144,7 +144,7 @@ class ServiceProjectWorkflow:
                     return Ack(seq=self._state.seq)
                 filing.check_create(self._state, command)
                 due = await working_days_from_now(self._policy.filing_review_working_days)
-                draft = self._state.model_copy(deep=True)
+                draft = self._state.draft()
                 change = filing.create(draft, command, self._ctx(), due)
                 return self._rec.answered(await self._adopt(draft, change))
 
@@ -273,7 +273,7 @@ class ServiceProjectWorkflow:
             async with self._rec.lock:
                 if not report.awaiting_receipt(self._state):
                     return
-                draft = self._state.model_copy(deep=True)
+                draft = self._state.draft()
                 try:
                     await self._adopt(draft, apply(draft))
                 except RecordFailed:
