@@ -15,8 +15,9 @@ command holds one for its audit row and its answer, at ten at once) and the work
 activity threads) use at once, and a connection beyond it is closed when returned and
 opened again for the next request: the pragmas again for SQLite, a new login for PostgreSQL
 (measured: a twentieth of the API's CPU under load)."""
-POOL_OVERFLOW = 16
-"""Connections opened beyond those, and closed once returned, before a request waits."""
+POOL_OVERFLOW = 8
+"""Connections opened beyond those, and closed once returned, before a request waits. With
+the pool, 24 per process: the README's Production section sizes PostgreSQL by it."""
 
 
 def make_engine(url: str) -> Engine:
