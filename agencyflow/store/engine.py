@@ -23,18 +23,17 @@ the pool, 24 per process: the README's Production section sizes PostgreSQL by it
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; for SQLite, creates the file's folder and sets safe pragmas."""
     parsed = make_url(url)
-    connect_args: dict[str, Any] = {}
-    # An in-memory SQLite database lives in its one connection (a pool of its own kind).
-    pooling: dict[str, Any] = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
-    if parsed.get_backend_name() == "sqlite":
-        # The API serves from a thread pool and the worker runs activities in threads.
-        connect_args["check_same_thread"] = False
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        else:
-            pooling = {}
-    # A file-backed SQLite connection cannot go stale; pinging it costs a query per checkout.
     sqlite = parsed.get_backend_name() == "sqlite"
+    in_memory = sqlite and parsed.database in (None, "", ":memory:")
+    if sqlite and not in_memory:
+        Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+    # The API serves from a thread pool and the worker runs activities in threads.
+    connect_args: dict[str, Any] = {"check_same_thread": False} if sqlite else {}
+    # An in-memory SQLite database lives in its one connection (a pool of its own kind).
+    pooling: dict[str, Any] = (
+        {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+    )
+    # A file-backed SQLite connection cannot go stale; pinging it costs a query per checkout.
     # hide_parameters: an error's text never carries the values (names, ID numbers); it
     # may reach logs and, through a failed activity, Temporal's history.
     engine = create_engine(
@@ -44,7 +43,7 @@ def make_engine(url: str) -> Engine:
         hide_parameters=True,
         **pooling,
     )
-    if parsed.get_backend_name() == "sqlite":
+    if sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
