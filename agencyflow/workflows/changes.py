@@ -33,7 +33,12 @@ COMPLAINT_REWARD_PAID = "complaint-reward-paid"
 """A complaint found true waits, after its outcome, for its reward to be approved and paid
 (recorded), with an inbox item until then; before, it ended at its outcome."""
 
-PROJECT = frozenset({REPORT_LATE_ONCE, CREDIT_TO_AGENCY})
+REPORT_DUE_END_OF_DAY = "report-due-end-of-day"
+"""The report's 30 days run from the end of the day the service ended, China time, whenever
+the end is declared; before, an end declared on its own day ran from the moment of declaring,
+so the agency that declared promptly had up to a day less than one that declared later."""
+
+PROJECT = frozenset({REPORT_LATE_ONCE, CREDIT_TO_AGENCY, REPORT_DUE_END_OF_DAY})
 AGENCY = frozenset({AGENCY_CURRENT_POLICY, VERIFICATION_CONSEQUENCES, SIGNALLED_VETO})
 COMPLAINT = frozenset({COMPLAINT_REWARD_PAID})
 ALL = PROJECT | AGENCY | COMPLAINT

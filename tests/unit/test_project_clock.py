@@ -3,6 +3,7 @@
 import datetime as dt
 
 from agencyflow.config.policy import Policy
+from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.project import (
     ProjectProgress,
     ProjectRequest,
@@ -10,8 +11,9 @@ from agencyflow.domain.project import (
     StoredFile,
     SubmittedReport,
 )
-from agencyflow.workflows.project import clock, report
-from agencyflow.workflows.project.models import ProjectState, ReportUpload
+from agencyflow.workflows import changes
+from agencyflow.workflows.project import clock, report, service
+from agencyflow.workflows.project.models import ProjectState, ReportUpload, ServiceEnd
 from agencyflow.workflows.steps import Context
 from tests.factories import project_request
 from tests.workflows.agency_helpers import agency_actor
@@ -121,3 +123,39 @@ def test_a_run_started_before_the_change_keeps_its_timers() -> None:
     state = _overdue()
     before = Context(now=DUE, policy=Policy(), changes=frozenset())
     assert clock.next_due(state, before) is None  # no serious-lateness timer in its history
+
+
+def _in_service() -> ProjectState:
+    state = _reporting()
+    assert state.progress is not None
+    state.progress.stage = ProjectStage.IN_SERVICE
+    state.progress.service_ended_on = None
+    state.progress.report_due_at = None
+    return state
+
+
+def test_the_report_is_due_30_days_after_the_end_of_the_day_the_service_ended() -> None:
+    # 1 Nov, China time: declared that morning or the next day, the same deadline, the end
+    # of 1 Dec (R10 counts whole days; declaring promptly must not cost the agency hours).
+    ended_on = dt.date(2026, 11, 1)
+    due = dt.datetime(2026, 12, 2, tzinfo=CHINA_TZ)
+    end = ServiceEnd(actor=agency_actor(1), ended_on=ended_on)
+    for declared in (
+        dt.datetime(2026, 11, 1, 10, tzinfo=CHINA_TZ),
+        dt.datetime(2026, 11, 2, 9, tzinfo=CHINA_TZ),
+    ):
+        state = _in_service()
+        change = service.end_service(state, end, _at(declared))
+        assert state.progress is not None and state.progress.report_due_at == due, declared
+        assert change.inbox.send[0].due_at == due
+
+
+def test_a_project_started_before_the_change_keeps_its_deadline_from_the_moment_declared() -> None:
+    declared = dt.datetime(2026, 11, 1, 10, tzinfo=CHINA_TZ)
+    state = _in_service()
+    before = Context(
+        now=declared, policy=Policy(), changes=changes.ALL - {changes.REPORT_DUE_END_OF_DAY}
+    )
+    service.end_service(state, ServiceEnd(actor=agency_actor(1), ended_on=declared.date()), before)
+    assert state.progress is not None
+    assert state.progress.report_due_at == declared + dt.timedelta(days=30)

@@ -13,6 +13,7 @@ from agencyflow.domain.hazard_rules import hazard_violations
 from agencyflow.domain.inbox import Addressee
 from agencyflow.domain.project import ProjectStage, ServicePlan, Visit, VisitBase
 from agencyflow.domain.project_rules import missing_consulting_content
+from agencyflow.workflows import changes
 from agencyflow.workflows.hazard.found import new_hazard
 from agencyflow.workflows.hazard.models import VisitNotice
 from agencyflow.workflows.steps import Context, done, require, tell
@@ -257,10 +258,13 @@ def check_end_rules(state: ProjectState, end: ServiceEnd, ctx: Context) -> None:
 def end_service(draft: ProjectState, end: ServiceEnd, ctx: Context) -> ProjectChange:
     progress = progress_of(draft)
     progress.service_ended_on = end.ended_on
-    # The 30 days run from the end of the declared day, China time, or from now if that
-    # moment is still to come.
+    # R10's "within 30 days after the service ends" counts whole days: they run from the
+    # end of the declared day, China time, even when the end is declared on that day.
     end_of_day = dt.datetime.combine(end.ended_on + dt.timedelta(days=1), dt.time(), CHINA_TZ)
-    due = min(ctx.now, end_of_day) + ctx.policy.report_deadline
+    if changes.REPORT_DUE_END_OF_DAY in ctx.changes:
+        due = end_of_day + ctx.policy.report_deadline
+    else:
+        due = min(ctx.now, end_of_day) + ctx.policy.report_deadline
     progress.report_due_at = due
     return ProjectChange(
         kind="service.ended",
