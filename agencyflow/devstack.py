@@ -14,7 +14,6 @@ import secrets
 import signal
 import subprocess
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
@@ -42,7 +41,7 @@ from agencyflow.temporal_client import (
     installed_binary,
 )
 from agencyflow.tracing import trace_sql, tracer_provider
-from agencyflow.worker import build_worker
+from agencyflow.worker import activity_threads, build_worker
 from agencyflow.workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
 
 log = structlog.get_logger(__name__)
@@ -199,7 +198,7 @@ async def _run_claimed(settings: Settings) -> None:
         await ensure_search_attributes(client)
         await ensure_schedules(client, settings)
 
-        executor = ThreadPoolExecutor(settings.worker_activity_threads)
+        executor = activity_threads(settings)
         worker = PausableWorker(
             lambda: build_worker(client, settings, engine, activity_executor=executor)
         )

@@ -119,6 +119,17 @@ def activities(
     ]
 
 
+def activity_threads(settings: Settings) -> concurrent.futures.ThreadPoolExecutor:
+    """The threads every activity and local activity runs on (they touch the database
+    synchronously): one for each activity slot besides ``worker_activity_threads`` for the
+    records, so hand-offs waiting on a slow platform can hold at most their own threads and
+    never make a step's record wait (it would time out, and the step would be refused)."""
+    return concurrent.futures.ThreadPoolExecutor(
+        settings.worker_activity_threads + settings.worker_max_concurrent_activities,
+        thread_name_prefix="activity",
+    )
+
+
 def build_worker(
     client: Client,
     settings: Settings,
@@ -135,9 +146,7 @@ def build_worker(
         task_queue=task_queue or settings.temporal_task_queue,
         workflows=list(workflows),
         activities=activities(settings, engine, platform),
-        # Activities touch the database synchronously; they run on these threads.
-        activity_executor=activity_executor
-        or concurrent.futures.ThreadPoolExecutor(settings.worker_activity_threads),
+        activity_executor=activity_executor or activity_threads(settings),
         max_cached_workflows=settings.worker_max_cached_workflows,
         max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks,
         max_concurrent_activities=settings.worker_max_concurrent_activities,

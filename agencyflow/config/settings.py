@@ -58,13 +58,14 @@ class Settings(BaseSettings):
     worker_max_concurrent_workflow_tasks: Annotated[int, Field(ge=1, le=10_000)] = 100
     """Workflow tasks a worker runs at once."""
     worker_max_concurrent_activities: Annotated[int, Field(ge=1, le=1_000)] = 32
-    """Activities (platform hand-offs, notices) a worker runs at once: at most
-    ``worker_activity_threads``, which run them."""
+    """Activities (platform hand-offs, notices) a worker runs at once, each on a thread of
+    its own besides ``worker_activity_threads``."""
     worker_max_concurrent_local_activities: Annotated[int, Field(ge=1, le=10_000)] = 100
     """Local activities (each recorded step's write) a worker runs at once."""
     worker_activity_threads: Annotated[int, Field(ge=1, le=1_000)] = 32
-    """Threads running activities and local activities, which write to the database
-    synchronously: about the database's useful concurrency, not the activity slots."""
+    """Threads kept for local activities (each recorded step's write, synchronous): about the
+    database's useful concurrency. Each activity slot adds a thread of its own, so a slow
+    platform never delays a record."""
     worker_workflow_task_polls: Annotated[int, Field(ge=2, le=100)] = 5
     """Concurrent long polls for workflow tasks (at least 2: sticky and normal queue)."""
     worker_activity_task_polls: Annotated[int, Field(ge=1, le=100)] = 5
@@ -185,9 +186,6 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{self.data_dir / 'agencyflow.db'}"
         if self.platform == "http" and not self.platform_url:
             raise ValueError("platform=http needs platform_url")
-        if self.worker_max_concurrent_activities > self.worker_activity_threads:
-            # More slots than threads would only queue activities the server counts as running.
-            raise ValueError("worker_max_concurrent_activities exceeds worker_activity_threads")
         if not self.public_url:
             self.public_url = f"http://{self.api_host}:{self.api_port}"
         for office in self.notify_offices:
