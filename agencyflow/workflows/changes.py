@@ -38,6 +38,12 @@ REPORT_DUE_END_OF_DAY = "report-due-end-of-day"
 the end is declared; before, an end declared on its own day ran from the moment of declaring,
 so the agency that declared promptly had up to a day less than one that declared later."""
 
+RETRY_WITHOUT_DUE = "retry-without-due"
+"""A step that could not be recorded (a timer's, or one a signal brought, such as a merged
+complaint's) is tried again `TIMER_RETRY_AFTER` later, whatever else is due; before, it waited
+for the next due time, and for ever when nothing was due. Unlike the others, `Recorder` asks
+for it where it matters, in every workflow type, not at the start of a run."""
+
 PROJECT = frozenset({REPORT_LATE_ONCE, CREDIT_TO_AGENCY, REPORT_DUE_END_OF_DAY})
 AGENCY = frozenset({AGENCY_CURRENT_POLICY, VERIFICATION_CONSEQUENCES, SIGNALLED_VETO})
 COMPLAINT = frozenset({COMPLAINT_REWARD_PAID})

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from agencyflow.config.limits import HistoryLimits
     from agencyflow.domain.calendar import WorkingDaysDeadline
     from agencyflow.domain.errors import AgencyflowError, Unavailable
+    from agencyflow.workflows import changes
     from agencyflow.workflows.memory import Ack, Memory
     from agencyflow.workflows.rejections import rejection
 
@@ -242,8 +243,8 @@ class Recorder(Generic[S]):
             self._woken = False
             return
         planned = wake_at = next_due()
-        if self._retry_timers_at is not None and wake_at is not None:
-            wake_at = max(wake_at, self._retry_timers_at)
+        if self._retry_timers_at is not None:
+            wake_at = self._retry_at(wake_at, self._retry_timers_at)
 
         def woken() -> bool:
             return self._woken or self.history_is_long() or finished() or next_due() != planned
@@ -258,6 +259,17 @@ class Recorder(Generic[S]):
             await workflow.wait_condition(woken, timeout=delay)
         except TimeoutError:
             pass
+
+    @staticmethod
+    def _retry_at(due: dt.datetime | None, retry: dt.datetime) -> dt.datetime | None:
+        """When to wake after a step that could not be recorded. Before the change, a
+        failed step was tried again only once time made something else due, and never when
+        nothing was (a merged complaint whose acceptance had already been escalated stayed
+        open for ever). Asked only here, where the two differ, so that histories without a
+        failed record carry no marker for it."""
+        if (due is None or due > retry) and workflow.patched(changes.RETRY_WITHOUT_DUE):
+            return retry
+        return None if due is None else max(due, retry)
 
     def history_is_long(self) -> bool:
         info = workflow.info()

@@ -34,12 +34,14 @@ from agencyflow.workflows.complaint.models import (
     complaint_workflow_id,
 )
 from agencyflow.workflows.complaint.workflow import ComplaintWorkflow
+from agencyflow.workflows.recorder import TIMER_RETRY_AFTER
 from tests.factories import facts, fresh_agency, uscc
 from tests.histories import keep_history
 from tests.reading import open_items_of, timeline_kinds_of
 from tests.waiting import eventually
 from tests.workflows.agency_helpers import CITY, COUNTY, OTHER_COUNTY, Agencies
 from tests.workflows.temporal_helpers import refusal, server_today
+from tests.workflows.test_recording import unwritable
 
 Handle = WorkflowHandle[ComplaintWorkflow, None]
 
@@ -251,3 +253,50 @@ async def test_a_later_report_merged_in_leaves_the_reward_to_the_first_reporter(
     ]
     await keep_history(time_skipping_env.client, first.id, "merged-away")
     await keep_history(time_skipping_env.client, later.id, "merged-in-decided")
+
+
+async def _records_failed(handle: Handle) -> int:
+    history = await handle.fetch_history()
+    return sum(
+        event.HasField("marker_recorded_event_attributes")
+        and event.marker_recorded_event_attributes.HasField("failure")
+        for event in history.events
+    )
+
+
+async def test_a_merge_whose_record_fails_is_tried_again_though_nothing_else_is_due(
+    agencies_: Agencies, settings: Settings, engine: Engine, time_skipping_env: WorkflowEnvironment
+) -> None:
+    number = fresh_agency()
+    first_code, later_code = f"C{number}A", f"C{number}B"
+    first = await _filed(time_skipping_env, settings, engine, number, first_code, "r-first")
+    # Its acceptance escalated, the complaint waits for people only: no timer of its own.
+    await time_skipping_env.sleep(dt.timedelta(days=10))
+    await eventually(lambda: "complaint.acceptance_overdue" in _items(engine, first_code))
+
+    with unwritable(engine, "timeline_event"):
+        await first.signal(ComplaintWorkflow.merged_into, later_code)
+        # Taken at once and once more straight after; both given up after their retries.
+        await eventually(lambda: _at_least(first, 2), within=120)
+        merging = complaints.get(engine, first_code)
+        assert merging is not None and merging.progress.stage is ComplaintStage.FILED
+
+    await time_skipping_env.sleep(TIMER_RETRY_AFTER * 2)
+    await eventually(
+        lambda: (
+            (shown := complaints.get(engine, first_code)) is not None
+            and shown.progress.stage is ComplaintStage.MERGED
+        )
+    )
+    await first.result()
+    assert timeline_kinds_of(engine, complaint_resource(first_code)) == [
+        "complaint.filed",
+        "complaint.acceptance_overdue",
+        "complaint.merged",
+    ]
+    assert _items(engine, first_code) == {}
+    await keep_history(time_skipping_env.client, first.id, "merged-after-failed-records")
+
+
+async def _at_least(handle: Handle, failures: int) -> bool:
+    return await _records_failed(handle) >= failures
