@@ -55,14 +55,14 @@ async def test_a_running_project_keeps_the_deadlines_it_started_with(
         update={"policy": Policy(report_deadline=dt.timedelta(days=10), report_reminders=())}
     )
     async with serving(shorter, engine, temporal) as api:
-        before = dt.datetime.now(dt.UTC)
         old = await _ended(api, office, running)
         assert old.status_code == 200, old.text
         newer = await _ended(api, office, await _in_service(api, office, "LS-2026-NEW"))
         assert newer.status_code == 200, newer.text
-        after = dt.datetime.now(dt.UTC)
 
-    # The deadline runs from the moment the service is declared ended (today's end is to come).
+    # The days run from the end of the day the service ended (declared today, China time).
+    ended_on = dt.date.fromisoformat(old.json()["project"]["service_ended_on"])
+    end_of_day = dt.datetime.combine(ended_on + dt.timedelta(days=1), dt.time(), CHINA_TZ)
     days = dt.timedelta(days=1)
-    assert before + 30 * days <= _due(old) <= after + 30 * days  # the policy it started under
-    assert before + 10 * days <= _due(newer) <= after + 10 * days  # the new one
+    assert _due(old) == end_of_day + 30 * days  # the policy it started under
+    assert _due(newer) == end_of_day + 10 * days  # the new one

@@ -159,3 +159,14 @@ def test_a_project_started_before_the_change_keeps_its_deadline_from_the_moment_
     service.end_service(state, ServiceEnd(actor=agency_actor(1), ended_on=declared.date()), before)
     assert state.progress is not None
     assert state.progress.report_due_at == declared + dt.timedelta(days=30)
+
+
+def test_a_deadline_shorter_than_a_day_runs_from_the_moment_declared() -> None:
+    # Only a demo compresses R10's 30 days so; a period in seconds has no days to count.
+    declared = dt.datetime(2026, 11, 1, 10, tzinfo=CHINA_TZ)
+    state = _in_service()
+    policy = Policy(report_deadline=dt.timedelta(seconds=30), report_reminders=())
+    end = ServiceEnd(actor=agency_actor(1), ended_on=declared.date())
+    service.end_service(state, end, Context(now=declared, policy=policy))
+    assert state.progress is not None
+    assert state.progress.report_due_at == declared + dt.timedelta(seconds=30)

@@ -258,13 +258,17 @@ def check_end_rules(state: ProjectState, end: ServiceEnd, ctx: Context) -> None:
 def end_service(draft: ProjectState, end: ServiceEnd, ctx: Context) -> ProjectChange:
     progress = progress_of(draft)
     progress.service_ended_on = end.ended_on
-    # R10's "within 30 days after the service ends" counts whole days: they run from the
-    # end of the declared day, China time, even when the end is declared on that day.
+    # R10's "within 30 days after the service ends" is a period in days, which (Civil Code
+    # art. 201) starts the day after: from the end of the declared day, China time, even
+    # when the end is declared that day. A period shorter than a day (a demo compressing
+    # time) runs from the moment declared, or from the day's end if that has passed.
+    deadline = ctx.policy.report_deadline
     end_of_day = dt.datetime.combine(end.ended_on + dt.timedelta(days=1), dt.time(), CHINA_TZ)
-    if changes.REPORT_DUE_END_OF_DAY in ctx.changes:
-        due = end_of_day + ctx.policy.report_deadline
+    in_days = deadline % dt.timedelta(days=1) == dt.timedelta(0)
+    if in_days and changes.REPORT_DUE_END_OF_DAY in ctx.changes:
+        due = end_of_day + deadline
     else:
-        due = min(ctx.now, end_of_day) + ctx.policy.report_deadline
+        due = min(ctx.now, end_of_day) + deadline
     progress.report_due_at = due
     return ProjectChange(
         kind="service.ended",
