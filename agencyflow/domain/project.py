@@ -245,6 +245,13 @@ class ProjectProgress(BaseModel):
     spot_check: SpotCheck | None = None
     closed_at: dt.datetime | None = None
 
+    @property
+    def report_overdue(self) -> bool:
+        """Past the report's deadline with no report uploaded: what the overdue filter and
+        counts show. ``overdue`` stays true once the deadline has passed; a report uploaded
+        late carries its lateness in ``days_late`` and the agency's credit."""
+        return self.overdue and self.report is None
+
 
 class ProjectHead(ProjectProgress):
     """A project as lists show it: its contract and where it stands."""

@@ -62,6 +62,7 @@ class ProjectRow(SQLModel, table=True):
     contract_number: str = Field(max_length=64)
     stage: str = Field(max_length=32)
     overdue: bool
+    """``ProjectProgress.report_overdue``: the report is past its deadline and still missing."""
     awaiting_receipt: bool
     """A report is uploaded and the provincial platform has not yet sent its receipt."""
     report_due_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
@@ -102,7 +103,7 @@ class VisitRow(SQLModel, table=True):
 def _progress_columns(progress: ProjectProgress) -> dict[str, Any]:
     return {
         "stage": progress.stage.value,
-        "overdue": progress.overdue,
+        "overdue": progress.report_overdue,
         "awaiting_receipt": progress.report is not None and progress.report.awaiting_receipt,
         "report_due_at": progress.report_due_at,
         "updated_at": progress.updated_at,

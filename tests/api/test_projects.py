@@ -423,6 +423,28 @@ async def test_overdue_projects_are_flagged_listed_and_in_the_county_inbox(
         assert attributes["AfOverdue"] is True
         assert attributes["AfAgency"] == office.uscc
 
+        # Uploaded late, it leaves the overdue reports; its lateness stays on the report.
+        overdue_reports = await _overdue_reports(api, office)
+        uploaded = await api.post(
+            f"/projects/{pid}/report",
+            headers=bearer(office.agency),
+            files={"file": ("服务报告.pdf", PDF, "application/pdf")},
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        assert uploaded.json()["project"]["report"]["days_late"] >= 1
+        listed = await api.get("/projects?overdue=true", headers=bearer(office.county))
+        assert listed.json()["items"] == []
+        [shown] = (await api.get("/projects", headers=bearer(office.county))).json()["items"]
+        assert (shown["project_id"], shown["overdue"]) == (pid, False)
+        assert await _overdue_reports(api, office) == overdue_reports - 1
+
+
+async def _overdue_reports(api: httpx.AsyncClient, office: Office) -> int:
+    overview = (await api.get("/overview", headers=bearer(office.county))).json()
+    [county] = [c for c in overview["counties"] if c["county_code"] == "331102"]
+    overdue: int = county["overdue_reports"]
+    return overdue
+
 
 async def test_a_command_to_an_unknown_project_is_404_and_reaches_nothing(
     api: httpx.AsyncClient, office: Office

@@ -127,7 +127,11 @@ async def test_late_path_reminds_at_20_and_27_and_is_overdue_at_30(
     assert (overdue.role, overdue.scope_id) == ("county_regulator", "331102")
     assert credit_kinds(engine) == []  # settled once, when the report arrives
     snapshot = project_store.get(engine, pid)
-    assert snapshot is not None and snapshot.overdue
+    assert snapshot is not None and snapshot.report_overdue
+    _, listed = project_store.search(
+        engine, overdue=True, county_code="331102", limit=500, offset=0
+    )
+    assert pid in {head.project_id for head in listed}
 
     await time_skipping_env.sleep(dt.timedelta(days=5))
     late = await projects.step(
@@ -138,6 +142,14 @@ async def test_late_path_reminds_at_20_and_27_and_is_overdue_at_30(
     assert late.report is not None and late.report.days_late == 6
     assert credit_kinds(engine) == [("report.late", 2, {"days_late": 6})]
     assert open_items(engine, pid) == {}
+    # Uploaded, it no longer counts among the overdue reports; its lateness stays recorded.
+    uploaded = project_store.get(engine, pid)
+    assert uploaded is not None and uploaded.overdue and not uploaded.report_overdue
+    _, listed = project_store.search(
+        engine, overdue=True, county_code="331102", limit=500, offset=0
+    )
+    assert pid not in {head.project_id for head in listed}
+    assert pid in {h.project_id for h in project_store.search(engine, limit=500, offset=0)[1]}
     assert "report.overdue" in timeline_kinds(engine, pid)
     await keep_history(projects.client, handle.id, "late-with-reminders")
 

@@ -59,6 +59,7 @@ class ProjectSummary(BaseModel):
     stage: ProjectStage
     stage_label: str
     overdue: bool
+    """The report is past its deadline and not uploaded."""
     report_due_at: dt.datetime | None
     created_at: dt.datetime
     closed_at: dt.datetime | None
@@ -98,7 +99,7 @@ def summary(snapshot: ProjectHead) -> ProjectSummary:
         service_type=snapshot.request.service_type,
         stage=snapshot.stage,
         stage_label=snapshot.stage.label,
-        overdue=snapshot.overdue,
+        overdue=snapshot.report_overdue,
         report_due_at=snapshot.report_due_at,
         created_at=snapshot.created_at,
         closed_at=snapshot.closed_at,
