@@ -64,6 +64,23 @@ def _ascii_before(value: object) -> object:
 AsciiCode = BeforeValidator(_ascii_before)
 """Put first in a code's ``Annotated``: the validators after it see ASCII only."""
 
+
+def document_number(text: str) -> str:
+    """A document's number (a penalty decision's 文号) in one spelling: full-width digits and
+    letters as ASCII, runs of spaces as one, none at the ends; so the same decision typed
+    twice, once with an input method's digits, is one reference and counts once."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _document_number_before(value: object) -> object:
+    return document_number(value) if isinstance(value, str) else value
+
+
+DocumentNumber = Annotated[
+    str, BeforeValidator(_document_number_before), Field(min_length=1, max_length=100)
+]
+"""A decision's or other document's number, or the reference a record rests on."""
+
 Label = Annotated[str, AsciiCode, Field(min_length=1, max_length=32)]
 """A short identifier the API hands out, such as a professional's ``p1``."""
 

@@ -144,6 +144,18 @@ async def test_a_regulator_records_a_penalty_once_and_the_grade_follows(
     again = await _record(api, office, office.county, **penalty)
     assert again.status_code == 409, again.text
     assert again.json()["detail"][0]["type"] == "credit.already_recorded"
+    # The same number typed with an input method's digits, or with stray spaces, is the
+    # same decision.
+    for spelling in (
+        "丽应急罚〔２０２６〕１２号",
+        " 丽应急罚〔2026〕12号  ",
+        "丽应急罚〔2026〕１２号",
+    ):
+        respelt = await _record(api, office, office.county, **{**penalty, "reference": spelling})
+        assert respelt.status_code == 409, (spelling, respelt.text)
+    blank = await _record(api, office, office.county, **{**penalty, "reference": " \u3000 "})
+    assert blank.status_code == 422, blank.text
+    assert blank.json()["detail"][0]["loc"] == ["body", "reference"]
 
     beyond = {"kind": "work_beyond_scope", "reference": "LS-2026-009", "reason": "超资质范围"}
     fallen = await _record(api, office, office.city, **beyond)

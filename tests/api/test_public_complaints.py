@@ -190,7 +190,8 @@ async def test_the_county_handles_a_complaint_and_reveals_its_reporter_only_with
         "findings": "内部：照片为翻拍，已立案",
         "published": "经查属实，已依法处理",
         "fine_yuan": 100000,
-        "penalty": {"decision_number": "丽应急罚〔2026〕12号"},
+        # Typed with an input method's digits: the same decision as the credit work's below.
+        "penalty": {"decision_number": " 丽应急罚〔２０２６〕１２号"},
     }
     unfounded = await api.post(
         f"{path}/outcome", headers=county, json={**outcome, "outcome": "not_true"}

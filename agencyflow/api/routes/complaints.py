@@ -13,13 +13,13 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from agencyflow.api.commands import Commands, unseen
 from agencyflow.api.deps import Regulator, allow, own_county
 from agencyflow.api.params import CountyQuery, Limit, Offset
 from agencyflow.api.schemas.paging import Page
-from agencyflow.domain.bounded import Day, RequiredReasons
+from agencyflow.domain.bounded import Day, RequiredReasons, document_number
 from agencyflow.domain.complaints import (
     CENT,
     ComplaintOutcome,
@@ -79,6 +79,17 @@ class OutcomeBody(BaseModel):
     penalty: Penalty | None = None
     """The administrative penalty's decision, if one was imposed: it costs the agency the
     policy's deduction, as recorded through ``/agencies/{uscc}/credit/events``, once."""
+
+    @field_validator("penalty")
+    @classmethod
+    def _one_spelling(cls, penalty: Penalty | None) -> Penalty | None:
+        """Its number spelt as ``/credit/events`` spells it, so that both count it once."""
+        if penalty is None:
+            return None
+        number = document_number(penalty.decision_number)
+        if not number:
+            raise ValueError("decision_number must not be blank")
+        return penalty.model_copy(update={"decision_number": number})
 
 
 class MergeBody(BaseModel):

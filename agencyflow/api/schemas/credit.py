@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from agencyflow.api.grades import grade_of, score_of
 from agencyflow.domain.agency import AgencySnapshot
-from agencyflow.domain.bounded import Label
+from agencyflow.domain.bounded import DocumentNumber, Label
 from agencyflow.domain.credit import (
     CreditGrade,
     CreditRules,
@@ -46,7 +46,7 @@ class CreditEntry(BaseModel):
 
 class CreditRecordingBody(BaseModel):
     kind: RecordedKind
-    reference: Annotated[str, Field(min_length=1, max_length=100)]
+    reference: DocumentNumber
     """The decision number (处罚决定书文号), or the project, hazard or complaint it rests on."""
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
     professionals: Annotated[list[Label], Field(max_length=50)] = []
