@@ -97,3 +97,20 @@ def test_a_supervised_major_hazard_past_its_deadline_reaches_county_and_city() -
         ("major_hazard.supervision_overdue", "county_regulator"),
         ("major_hazard.supervision_overdue.city", "city_regulator"),
     }
+
+
+def test_a_major_hazard_past_the_agencys_deadline_asks_the_county_to_supervise_it() -> None:
+    record = _found(level="major", deadline=dt.date(2026, 11, 20))
+    major.acknowledge(record, Acknowledgement(actor=COUNTY), _at(FOUND))
+    assert record.deadline is not None
+    assert clock.next_due(record, Policy()) == record.deadline
+    overdue = clock.take_due(record, _at(record.deadline))
+    assert overdue is not None and overdue.kind == "overdue" and record.overdue
+    assert [(m.kind, m.addressee.role.value, m.addressee.scope_id) for m in overdue.inbox.send] == [
+        ("major_hazard.overdue", "county_regulator", "331102")
+    ]
+    # Put under supervision, the county's item is done; a new deadline runs.
+    later = dt.date(2026, 12, 10)
+    supervised = major.supervise(record, Supervision(actor=COUNTY, deadline=later))
+    assert "major_hazard.overdue" in {k for w in supervised.inbox.withdraw for k in w.kinds}
+    assert not record.overdue

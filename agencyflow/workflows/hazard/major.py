@@ -24,6 +24,7 @@ from .rectification import RECTIFY, VERIFY, check_open, rectify_item, where
 
 ACKNOWLEDGE = "major_hazard.acknowledge"
 ESCALATED = "major_hazard.escalated"
+OVERDUE = "major_hazard.overdue"
 SUPERVISION_OVERDUE = "major_hazard.supervision_overdue"
 SUPERVISION_OVERDUE_CITY = "major_hazard.supervision_overdue.city"
 
@@ -100,7 +101,7 @@ def supervise(record: HazardRecord, supervision: Supervision) -> HazardChange:
         + _notes(supervision.notes),
         actor=supervision.actor,
         data={"deadline": supervision.deadline.isoformat()},
-        inbox=done(resource, SUPERVISION_OVERDUE, SUPERVISION_OVERDUE_CITY),
+        inbox=done(resource, OVERDUE, SUPERVISION_OVERDUE, SUPERVISION_OVERDUE_CITY),
     )
 
 
@@ -110,9 +111,24 @@ def overdue(record: HazardRecord) -> HazardChange:
     major = record.major
     if major is None:
         return HazardChange(kind="overdue", summary="超过整改期限未整改")
-    if major.supervised_deadline is None:
-        return HazardChange(kind="overdue", summary="重大事故隐患超过整改期限仍未销号")
     resource = hazard_resource(record.hazard_id)
+    if major.supervised_deadline is None:
+        # R5: a major hazard is the regulator's to follow; past the agency's deadline the
+        # county is told, so that it can put it under supervision (挂牌督办).
+        return HazardChange(
+            kind="overdue",
+            summary="重大事故隐患超过整改期限仍未销号，已告知县级应急管理部门",
+            inbox=InboxChanges(
+                send=[
+                    message(
+                        resource,
+                        OVERDUE,
+                        Addressee.county(record.county_code),
+                        f"重大事故隐患逾期未整改，请挂牌督办：{where(record)}",
+                    )
+                ]
+            ),
+        )
     title = (
         f"挂牌督办的重大事故隐患逾期未销号（限 {major.supervised_deadline.isoformat()}）："
         f"{where(record)}"
@@ -157,6 +173,7 @@ def verify(record: HazardRecord, verification: HazardVerification, ctx: Context)
                 ACKNOWLEDGE,
                 ESCALATED,
                 RECTIFY,
+                OVERDUE,
                 SUPERVISION_OVERDUE,
                 SUPERVISION_OVERDUE_CITY,
             ),
