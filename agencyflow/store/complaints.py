@@ -132,9 +132,11 @@ def get(engine: Engine, code: str) -> ComplaintView | None:
 def keep_reporter(
     engine: Engine, sealer: Sealer, ref: str, identity: bytes, at: dt.datetime
 ) -> None:
+    """Keep the identity under ``ref``, unless it is kept already (a filing sent again)."""
     sealed = sealer.seal(identity, ref.encode())
+    values = {"ref": ref, "key_id": sealer.key_id, "sealed": sealed, "created_at": at}
     with transaction(engine) as session:
-        session.add(ReporterRow(ref=ref, key_id=sealer.key_id, sealed=sealed, created_at=at))
+        insert_first(session, ReporterRow, values)
 
 
 def reporter(engine: Engine, sealer: Sealer, ref: str) -> bytes | None:
@@ -180,9 +182,14 @@ def filed_already(engine: Engine, content_digest: str, since: dt.datetime) -> bo
         return session.exec(query.limit(1)).first() is not None
 
 
-def keep_access(engine: Engine, row: ComplaintAccessRow) -> None:
+def keep_access(engine: Engine, row: ComplaintAccessRow) -> ComplaintAccessRow:
+    """Keep the row, unless one with its code is kept already; the row kept."""
     with transaction(engine) as session:
-        session.add(row)
+        if insert_first(session, ComplaintAccessRow, row.model_dump()):
+            return row
+        kept = session.get(ComplaintAccessRow, row.code)
+        assert kept is not None, "rows are never deleted"
+        return kept
 
 
 def access(engine: Engine, code: str) -> ComplaintAccessRow | None:

@@ -11,13 +11,15 @@ from temporalio.client import Client
 
 from agencyflow.config.settings import Settings
 from agencyflow.store import complaints, credit
+from agencyflow.temporal_client import connect_temporal
 from agencyflow.workflows.complaint.models import complaint_workflow_id
 from agencyflow.workflows.complaint.workflow import ComplaintWorkflow
 from tests.api.test_complaint_handling import attach
+from tests.api.test_health import _closed_port
 from tests.api.test_projects import PDF, PNG, admitted
 from tests.console_people import FORM_CSRF
 from tests.factories import bearer, id_number
-from tests.serving import serving
+from tests.serving import in_process_api, serving
 from tests.waiting import eventually
 
 PHONE = "13957001234"
@@ -257,3 +259,61 @@ async def test_the_console_form_answers_both_limits_on_the_form(strict: httpx.As
     filings = await strict.post("/console/complaint", data=account(3))
     assert filings.status_code == 429 and "提交的举报过多" in filings.text
     assert "complaint.too_many" in filings.text
+
+
+KEY = {"Idempotency-Key": "6f1c2a4e-9b7d-4c3e-8a21-5d0e7f9b1c33"}
+
+
+async def test_a_complaint_sent_again_with_its_key_gets_the_same_code_and_secret(
+    api: httpx.AsyncClient, engine: Engine, temporal: Client
+) -> None:
+    body = _complaint(reporter={"name": "李四", "phone": PHONE})
+    first = await api.post("/public/complaints", json=body, headers=KEY)
+    assert first.status_code == 201, first.text
+    # The answer was lost on the way: the reporter's page sends the same filing again.
+    again = await api.post("/public/complaints", json=body, headers=KEY)
+    assert again.status_code == 201, again.text
+    assert again.json() == first.json()
+    code, secret = first.json()["code"], first.json()["secret"]
+    await eventually(lambda: complaints.get(engine, code) is not None)
+    tracked = await api.get(f"/public/complaints/{code}", headers={"X-Complaint-Secret": secret})
+    assert tracked.status_code == 200
+
+    # The same key with another complaint is refused, and files nothing.
+    other = await api.post(
+        "/public/complaints", json=_complaint(account="另一件事：报告数据造假。"), headers=KEY
+    )
+    assert other.status_code == 409, other.text
+    assert other.json()["detail"][0]["type"] == "idempotency.key_reused"
+    # Without a key the same complaint is a repeat, as before.
+    unkeyed = await api.post("/public/complaints", json=body)
+    assert unkeyed.status_code == 409
+    assert unkeyed.json()["detail"][0]["type"] == "complaint.duplicate"
+    # A key anyone could guess would let a stranger read the secret back: refused.
+    short = await api.post("/public/complaints", json=body, headers={"Idempotency-Key": "1"})
+    assert short.status_code == 422
+    assert short.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
+
+
+async def test_a_filing_cut_short_is_filed_once_when_sent_again_with_its_key(
+    api_settings: Settings, engine: Engine, temporal: Client
+) -> None:
+    body = _complaint(account="该机构出具的评价报告与现场不符。")
+    down = api_settings.model_copy(
+        update={"temporal_address": f"127.0.0.1:{_closed_port()}", "command_timeout_seconds": 1.0}
+    )
+    async with in_process_api(down, engine, await connect_temporal(down, lazy=True)) as cut:
+        lost = await cut.post("/public/complaints", json=body, headers=KEY)
+    assert lost.status_code == 503, lost.text
+
+    async with serving(api_settings, engine, temporal) as api:
+        again = await api.post("/public/complaints", json=body, headers=KEY)
+        assert again.status_code == 201, again.text
+        code = again.json()["code"]
+        await eventually(lambda: complaints.get(engine, code) is not None)
+        tracked = await api.get(
+            f"/public/complaints/{code}", headers={"X-Complaint-Secret": again.json()["secret"]}
+        )
+        assert tracked.status_code == 200
+        once_more = await api.post("/public/complaints", json=body, headers=KEY)
+        assert once_more.json() == again.json()

@@ -24,10 +24,12 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import Engine
 from starlette.datastructures import UploadFile as StarletteUpload
 from temporalio.client import Client
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from agencyflow.api.deps import EngineDep, SettingsDep, TemporalDep
 from agencyflow.api.errors import ErrorBody, TooManyRequests
-from agencyflow.api.temporal_errors import reaching_temporal
+from agencyflow.api.temporal_errors import IDEMPOTENCY_KEY, reaching_temporal
 from agencyflow.config.settings import Settings
 from agencyflow.domain.bounded import Day, FileId
 from agencyflow.domain.calendar import CHINA_TZ
@@ -37,6 +39,7 @@ from agencyflow.domain.id_numbers import IdNumber
 from agencyflow.domain.regions import JURISDICTIONS
 from agencyflow.domain.uscc import Uscc
 from agencyflow.files import FileStore, sniff
+from agencyflow.payload_codec import Sealer
 from agencyflow.store import agencies, complaints, files
 from agencyflow.store.complaints import ComplaintAccessRow
 from agencyflow.store.types import utcnow
@@ -151,10 +154,22 @@ async def file_complaint(
     engine: EngineDep,
     settings: SettingsDep,
     temporal: TemporalDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias=IDEMPOTENCY_KEY,
+            min_length=16,
+            max_length=64,
+            pattern=r"^[A-Za-z0-9._:-]+$",
+            description="A name for this filing that only you know (e.g. a UUID): sent again "
+            "with the same complaint, it is filed once and answered with the same code and "
+            "secret, so an answer lost on the way loses nothing.",
+        ),
+    ] = None,
 ) -> Filed:
     """File a complaint about an agency, anonymously or not; no account needed. Attachments
     are uploaded first (``POST /public/complaints/attachments``) and named by their ids."""
-    return await file(body, client_of(request), engine, settings, temporal)
+    return await file(body, client_of(request), engine, settings, temporal, idempotency_key)
 
 
 def client_of(request: Request) -> str:
@@ -176,9 +191,17 @@ async def _within_the_hour(
 
 
 async def file(
-    body: ComplaintBody, client_host: str, engine: Engine, settings: Settings, temporal: Client
+    body: ComplaintBody,
+    client_host: str,
+    engine: Engine,
+    settings: Settings,
+    temporal: Client,
+    key: str | None = None,
 ) -> Filed:
-    """The filing, wherever it comes from (this API, or the public console page)."""
+    """The filing, wherever it comes from (this API, or the public console page). With a
+    ``key``, its code, secret and reporter reference are derived from it (a keyed hash), so
+    the same filing sent again is answered as the first was, and completes whatever an
+    attempt cut short (by a crash, or Temporal away) left undone."""
     now = utcnow()
     problems = _refusals(body, now.astimezone(CHINA_TZ).date())
     if body.files and (
@@ -196,35 +219,30 @@ async def file(
     sealer = settings.reporter_sealer()
     client = sealer.digest(client_host)
     content = sealer.digest(json.dumps(body.model_dump(mode="json"), sort_keys=True))
-    await _within_the_hour(
-        complaints.filings_since,
-        engine,
-        client,
-        settings.complaint_filings_per_hour,
-        "complaints",
-        "complaint.too_many",
-    )
-    if await anyio.to_thread.run_sync(
-        complaints.filed_already, engine, content, now - REPEAT_WINDOW
-    ):
-        raise Conflict(
-            "this complaint was filed already: use the tracking code you were given",
-            code="complaint.duplicate",
+    if key is None:
+        code, secret = "JB" + _random(12), _random(24)  # 59 and 118 bits
+        reporter_ref = secrets.token_hex(16)
+        kept = None
+    else:
+        code, secret = "JB" + _derived(sealer, key, "code", 12), _derived(sealer, key, "secret", 24)
+        reporter_ref = sealer.digest(f"complaint.reporter:{key}")[:32]
+        kept = await anyio.to_thread.run_sync(complaints.access, engine, code)
+    if kept is None:
+        await _new_filing(engine, settings, client, content, now)
+    else:
+        _same_complaint(kept, content)
+    has_reporter = body.reporter is not None and body.reporter.model_dump(exclude_none=True)
+    if has_reporter:
+        assert body.reporter is not None
+        identity = body.reporter.model_dump_json(exclude_none=True).encode()
+        await anyio.to_thread.run_sync(
+            complaints.keep_reporter, engine, sealer, reporter_ref, identity, now
         )
-
     known = (
         await anyio.to_thread.run_sync(agencies.get, engine, body.agency_uscc)
         if body.agency_uscc
         else None
     )
-    code = "JB" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
-    reporter_ref = None
-    if body.reporter is not None and body.reporter.model_dump(exclude_none=True):
-        reporter_ref = secrets.token_hex(16)
-        identity = body.reporter.model_dump_json(exclude_none=True).encode()
-        await anyio.to_thread.run_sync(
-            complaints.keep_reporter, engine, sealer, reporter_ref, identity, now
-        )
     filing = ComplaintSubject(
         code=code,
         agency_uscc=body.agency_uscc,
@@ -241,26 +259,76 @@ async def file(
         account=body.account,
         files=list(dict.fromkeys(body.files)),
         whistleblower=body.whistleblower,
-        reporter_ref=reporter_ref,
-        filed_at=now,
+        reporter_ref=reporter_ref if has_reporter else None,
+        filed_at=kept.filed_at if kept is not None else now,
     )
     async with reaching_temporal(settings.command_timeout_seconds):
-        await temporal.start_workflow(
-            ComplaintWorkflow.run,
-            ComplaintInput(code=code, policy=settings.policy, filing=filing),
-            id=complaint_workflow_id(code),
-            task_queue=settings.temporal_task_queue,
-        )
-    secret = "".join(secrets.choice(CODE_ALPHABET) for _ in range(24))  # 118 bits
+        try:
+            await temporal.start_workflow(
+                ComplaintWorkflow.run,
+                ComplaintInput(code=code, policy=settings.policy, filing=filing),
+                id=complaint_workflow_id(code),
+                task_queue=settings.temporal_task_queue,
+                # A complaint's id is its code: never a second run of it, even once it ended.
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )
+        except WorkflowAlreadyStartedError:
+            if key is None:
+                raise
+            # Sent again: filed already, perhaps by an attempt that ended before its answer.
     access = ComplaintAccessRow(
         code=code,
         secret_hash=_hash(secret),
         client_digest=client,
         content_digest=content,
-        filed_at=now,
+        filed_at=filing.filed_at,
     )
-    await anyio.to_thread.run_sync(complaints.keep_access, engine, access)
+    _same_complaint(await anyio.to_thread.run_sync(complaints.keep_access, engine, access), content)
     return Filed(code=code, secret=secret)
+
+
+def _same_complaint(kept: ComplaintAccessRow, content: str) -> None:
+    if kept.content_digest != content:
+        raise Conflict(
+            "this Idempotency-Key was sent with another complaint: use a new key for it",
+            code="idempotency.key_reused",
+        )
+
+
+async def _new_filing(
+    engine: Engine, settings: Settings, client: str, content: str, now: dt.datetime
+) -> None:
+    """Refuse a filing beyond the address's hourly count, or the same complaint again."""
+    await _within_the_hour(
+        complaints.filings_since,
+        engine,
+        client,
+        settings.complaint_filings_per_hour,
+        "complaints",
+        "complaint.too_many",
+    )
+    if await anyio.to_thread.run_sync(
+        complaints.filed_already, engine, content, now - REPEAT_WINDOW
+    ):
+        raise Conflict(
+            "this complaint was filed already: use the tracking code you were given",
+            code="complaint.duplicate",
+        )
+
+
+def _random(length: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def _derived(sealer: Sealer, key: str, what: str, length: int) -> str:
+    """``length`` characters of the alphabet from a keyed hash of the filing's key: the same
+    key gives the same code and secret, and nobody without the service's key can find them."""
+    number = int(sealer.digest(f"complaint.{what}:{key}"), 16)
+    chars = []
+    for _ in range(length):
+        number, index = divmod(number, len(CODE_ALPHABET))
+        chars.append(CODE_ALPHABET[index])
+    return "".join(chars)
 
 
 @router.post(
