@@ -15,6 +15,7 @@ from agencyflow.activities.calendar import compute_working_days_deadline
 from agencyflow.activities.capability import CapabilityActivities
 from agencyflow.activities.complaints import ComplaintActivities
 from agencyflow.activities.hazards import HazardActivities
+from agencyflow.activities.in_time import CommitInTime
 from agencyflow.activities.inbox import InboxActivities
 from agencyflow.activities.inspections import InspectionActivities, InspectionPlanActivities
 from agencyflow.activities.platform import PlatformActivities
@@ -159,4 +160,5 @@ def build_worker(
         # On shutdown, let running activities finish their (idempotent) writes.
         graceful_shutdown_timeout=timedelta(seconds=10),
         workflow_runner=workflow_runner(),
+        interceptors=[CommitInTime()],
     )

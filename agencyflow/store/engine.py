@@ -1,7 +1,9 @@
 """Engines and sessions for SQLite (the embedded default) and PostgreSQL (production)."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -59,9 +61,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+COMMIT_BY: ContextVar[float | None] = ContextVar("commit_by", default=None)
+"""A moment (``time.monotonic()``) after which a transaction rolls back instead of
+committing: set for a record's attempt, which the workflow gives up on at its timeout. Its
+work landing after that would be a step the workflow was told did not happen."""
+
+
+class LateCommit(Exception):
+    """The attempt outlived its timeout: its work was rolled back, not committed."""
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """A session whose work is committed on success and rolled back on any error."""
+    """A session whose work is committed on success and rolled back on any error, or when
+    it would commit after `COMMIT_BY`."""
     with Session(engine, expire_on_commit=False) as session:
         with session.begin():
             yield session
+            commit_by = COMMIT_BY.get()
+            if commit_by is not None and time.monotonic() > commit_by:
+                raise LateCommit("the attempt outlived its timeout; nothing was written")
