@@ -44,16 +44,30 @@ def _sheet_error(message: str) -> RuleViolations:
     return RuleViolations([Violation(code="capability.sheet", field="file", message=message)])
 
 
+UNPACKED_MAX = 20 * 2**20
+"""Bytes a workbook may unpack to: a sheet of 500 people unpacks to well under 1 MiB, and a
+small file that unpacks to gigabytes must not be opened."""
+
+
 def _cells(content: bytes) -> list[tuple[Any, ...]]:
+    not_a_workbook = _sheet_error("the file is not an Excel workbook (.xlsx) that can be read")
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise not_a_workbook from None
+    if unpacked > UNPACKED_MAX:
+        raise _sheet_error(f"the workbook unpacks to more than {UNPACKED_MAX} bytes")
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise _sheet_error("the file is not an Excel workbook (.xlsx)") from None
-    sheet = book.worksheets[0]
-    # One row more than allowed tells a sheet that is too long without reading all of it.
-    rows = list(sheet.iter_rows(max_row=MAX_RESULTS + 2, values_only=True))
-    book.close()
-    return rows
+        try:
+            sheet = book.worksheets[0]
+            # One row more than allowed tells a sheet that is too long without reading it all.
+            return list(sheet.iter_rows(max_row=MAX_RESULTS + 2, values_only=True))
+        finally:
+            book.close()
+    except Exception:  # noqa: BLE001 - openpyxl reports a broken part as any error
+        raise not_a_workbook from None
 
 
 def read_rows(content: bytes) -> list[tuple[int, ResultRow]]:

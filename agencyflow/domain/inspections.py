@@ -14,7 +14,10 @@ from .credit import RecordedKind
 from .errors import Violation
 from .labels import LabelledEnum
 
-QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+QUARTER = re.compile(r"^([0-9]{4})Q([1-4])$")
+r"""``2026Q4``, in ASCII digits only (``\d`` would take any script's digits)."""
+FIRST_QUARTER = "2024Q1"
+"""The reform's first quarter (Lishui's 2024 document): no campaign is opened before it."""
 
 Findings = Annotated[str, Field(min_length=1, max_length=4000)]
 Requirements = Annotated[str, Field(min_length=1, max_length=2000)]

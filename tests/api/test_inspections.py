@@ -51,6 +51,17 @@ async def test_a_quarters_inspection_from_campaign_to_recheck_with_every_refusal
     ).status_code == 403
     ahead = await api.post("/inspections/campaigns", headers=city, json={"quarter": "2099Q1"})
     assert ahead.status_code == 422 and _types(ahead)[0][0] == "inspection.future_quarter"
+    # Before the reform, or no year at all, or digits of another script: refused, nothing
+    # opened (such a campaign's plan could never be made, and its id would stay taken).
+    for past in ("0000Q1", "1000Q1", "2023Q4"):
+        refused = await api.post("/inspections/campaigns", headers=city, json={"quarter": past})
+        assert refused.status_code == 422, (past, refused.text)
+        assert _types(refused) == [("inspection.before_reform", "body.quarter")]
+        assert inspections.campaign(engine, HERE, past) is None
+    arabic = await api.post("/inspections/campaigns", headers=city, json={"quarter": "٢٠٢٦Q1"})
+    assert arabic.status_code == 422 and _types(arabic)[0][1] == "body.quarter"
+    listed_arabic = await api.get("/inspections", headers=county, params={"quarter": "٢٠٢٦Q1"})
+    assert listed_arabic.status_code == 422
     opened = await api.post("/inspections/campaigns", headers=city, json={"quarter": quarter})
     assert opened.status_code == 201, opened.text
     assert HERE in opened.json()["opened"] and len(opened.json()["opened"]) == 10

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import zipfile
 from typing import Any
 
 import pytest
@@ -86,6 +87,25 @@ def _sheet(*rows: tuple[Any, ...], header: tuple[str, ...] = tuple(COLUMNS)) -> 
     return out.getvalue()
 
 
+NO_SUCH_STRING = (
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<sheetData><row r="1"><c r="A1" t="s"><v>99</v></c></row></sheetData></worksheet>'
+)
+"""A cell naming shared string 99 of a workbook that has none."""
+
+
+def _with_part(name: str, data: bytes) -> bytes:
+    """A workbook of one good row with the part ``name`` replaced (or added): broken."""
+    good = zipfile.ZipFile(io.BytesIO(_sheet(_row(1))))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as broken:
+        for member in good.infolist():
+            if member.filename != name:
+                broken.writestr(member, good.read(member.filename))
+        broken.writestr(name, data)
+    return out.getvalue()
+
+
 def _row(n: int = 1, **changes: Any) -> tuple[Any, ...]:
     person = professional(n)
     values = {
@@ -115,6 +135,10 @@ def test_every_bad_row_is_named_by_its_number_and_nothing_is_read() -> None:
     ("content", "says"),
     [
         (b"not a workbook", "not an Excel workbook"),
+        (_with_part("xl/worksheets/sheet1.xml", b"<not xml"), "not an Excel workbook"),
+        (_with_part("xl/workbook.xml", b"<not xml"), "not an Excel workbook"),
+        (_with_part("xl/worksheets/sheet1.xml", NO_SUCH_STRING), "not an Excel workbook"),
+        (_with_part("xl/padding.bin", b"\0" * (21 * 2**20)), "unpacks to more than"),
         (_sheet(_row(1), header=("USCC", "ID", "name", "score", "passed")), "headings"),
         (_sheet(), "lists nobody"),
         (_sheet(*[_row(1)] * 501), "at most 500"),

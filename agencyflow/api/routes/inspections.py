@@ -22,9 +22,10 @@ from agencyflow.api.schemas.paging import Page
 from agencyflow.api.temporal_errors import reaching_temporal
 from agencyflow.domain.bounded import Day
 from agencyflow.domain.calendar import CHINA_TZ
-from agencyflow.domain.errors import Conflict, NotFound, RuleViolations, Violation
+from agencyflow.domain.errors import Conflict, NotFound, RuleViolations
 from agencyflow.domain.identity import Actor, Role, may_access
 from agencyflow.domain.inspections import (
+    FIRST_QUARTER,
     QUARTER,
     Checklist,
     Findings,
@@ -220,14 +221,16 @@ async def open_campaigns(
     quarter's first day; this is for a quarter it missed). This quarter or an earlier one."""
     today = utcnow().astimezone(CHINA_TZ).date()
     if body.quarter > quarter_of(today):
-        raise RuleViolations(
-            [
-                Violation(
-                    code="inspection.future_quarter",
-                    field="quarter",
-                    message=f"a campaign opens when its quarter begins: now {quarter_of(today)}",
-                )
-            ]
+        raise RuleViolations.one(
+            "inspection.future_quarter",
+            "quarter",
+            f"a campaign opens when its quarter begins: now {quarter_of(today)}",
+        )
+    if body.quarter < FIRST_QUARTER:
+        raise RuleViolations.one(
+            "inspection.before_reform",
+            "quarter",
+            f"campaigns begin with the reform, in {FIRST_QUARTER}",
         )
     queue = service.settings.temporal_task_queue
     opened: list[str] = []
