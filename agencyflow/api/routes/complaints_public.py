@@ -30,6 +30,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from agencyflow.api.deps import EngineDep, SettingsDep, TemporalDep
 from agencyflow.api.errors import ErrorBody, TooManyRequests
 from agencyflow.api.temporal_errors import IDEMPOTENCY_KEY, reaching_temporal
+from agencyflow.api.upload_names import upload_name
 from agencyflow.config.settings import Settings
 from agencyflow.domain.bounded import Day, FileId
 from agencyflow.domain.calendar import CHINA_TZ
@@ -349,6 +350,7 @@ async def keep_attachment(
     file: StarletteUpload, client_host: str, engine: Engine, settings: Settings
 ) -> Attached:
     limit = settings.complaint_attachment_max_bytes
+    name = upload_name(file.filename, "attachment")
     content = await file.read(limit + 1)
     actual = sniff(content)
     problem = None
@@ -371,7 +373,7 @@ async def keep_attachment(
     store = FileStore(settings.files_dir)
 
     def keep() -> Attached:
-        stored = store.put(content, filename=file.filename or "attachment", content_type=actual)
+        stored = store.put(content, filename=name, content_type=actual)
         complaints.keep_attachment(engine, stored, client, utcnow())
         return Attached(file_id=stored.sha256, size=stored.size, content_type=actual)
 

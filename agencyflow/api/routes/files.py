@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from agencyflow.api.deps import EngineDep, SettingsDep, allow
 from agencyflow.api.params import FileIdPath
 from agencyflow.api.schemas.hazards import FileUploaded
+from agencyflow.api.upload_names import upload_name
 from agencyflow.domain.complaints import may_handle
 from agencyflow.domain.errors import NotFound, RuleViolations, Violation
 from agencyflow.domain.identity import Actor, Located, may_access, may_see
@@ -32,8 +33,8 @@ async def upload(
 ) -> FileUploaded:
     """A JPEG or PNG photo. Its type is read from its content; its name must not claim another."""
     limit = settings.upload_max_bytes
+    name = upload_name(file.filename, "")
     content = await file.read(limit + 1)
-    name = file.filename or ""
     actual = sniff(content)
     extension = PurePath(name).suffix.lower()
     claimed = CLAIMED_BY_EXTENSION.get(extension, "other" if extension else None)

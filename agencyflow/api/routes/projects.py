@@ -31,6 +31,7 @@ from agencyflow.api.schemas.projects import (
     detail,
     summary,
 )
+from agencyflow.api.upload_names import upload_name
 from agencyflow.domain.agency import AgencySnapshot
 from agencyflow.domain.calendar import CHINA_TZ
 from agencyflow.domain.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
@@ -396,6 +397,7 @@ async def upload_report(
 ) -> ProjectPublic:
     """The service report (PDF); it is handed to the provincial platform 工业企业安全在线."""
     await service.visible(pid, actor)
+    name = upload_name(file.filename, "report.pdf")
     limit = service.settings.upload_max_bytes
     content = await file.read(limit + 1)
     problems = []
@@ -409,9 +411,7 @@ async def upload_report(
         raise RuleViolations([Violation(code=c, field="file", message=m) for c, m in problems])
     store = FileStore(service.settings.files_dir)
     stored = await anyio.to_thread.run_sync(
-        lambda: store.put(
-            content, filename=file.filename or "report.pdf", content_type="application/pdf"
-        )
+        lambda: store.put(content, filename=name, content_type="application/pdf")
     )
     upload = ReportUpload(actor=actor, file=stored)
     return await service.update(pid, actor, ServiceProjectWorkflow.upload_report, upload)

@@ -1,0 +1,90 @@
+"""An uploaded file's name is text like any other: a control character (a NUL, which
+PostgreSQL's text refuses) or a name past 255 characters is 422 on ``file``, before
+anything is stored, on every route that takes a file."""
+
+import httpx
+import pytest
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from agencyflow.config.settings import Settings
+from agencyflow.store.files import StoredFileRow
+from tests.api.test_hazards import JPEG, _stored_files
+from tests.api.test_projects import PDF, Office, _in_service, _today, _visit, admitted
+from tests.factories import bearer
+
+BAD_NAMES = [
+    (b"a\x00b", "file.name_invalid"),
+    (b"a\x1bb", "file.name_invalid"),
+    (b"x" * 300, "file.name_too_long"),
+]
+
+
+@pytest.fixture
+async def office(api: httpx.AsyncClient, engine: Engine) -> Office:
+    return await admitted(api, engine)
+
+
+def _multipart(filename: bytes, content: bytes) -> tuple[bytes, dict[str, str]]:
+    """A body as any client may send it: httpx would escape the name it is given."""
+    boundary = b"agencyflowboundary"
+    body = (
+        b"--" + boundary + b"\r\n"
+        b'Content-Disposition: form-data; name="file"; filename="' + filename + b'"\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n" + content + b"\r\n"
+        b"--" + boundary + b"--\r\n"
+    )
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary.decode()}"}
+
+
+def _file_rows(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(StoredFileRow)).one()
+
+
+def _refused_on_file(response: httpx.Response, code: str) -> None:
+    assert response.status_code == 422, response.text
+    assert [(e["type"], e["loc"]) for e in response.json()["detail"]] == [(code, ["body", "file"])]
+
+
+@pytest.mark.parametrize(("name", "code"), BAD_NAMES)
+async def test_a_bad_name_is_refused_on_every_upload_and_nothing_is_kept(
+    api: httpx.AsyncClient,
+    office: Office,
+    engine: Engine,
+    settings: Settings,
+    name: bytes,
+    code: str,
+) -> None:
+    body, headers = _multipart(name + b".jpg", JPEG)
+    photo = await api.post("/files", headers={**bearer(office.agency), **headers}, content=body)
+    _refused_on_file(photo, code)
+    attachment = await api.post("/public/complaints/attachments", headers=headers, content=body)
+    _refused_on_file(attachment, code)
+    assert _file_rows(engine) == 0
+    assert _stored_files(settings) == []
+
+    pid = await _in_service(api, office)
+    await _visit(api, office, pid)
+    ended = await api.post(
+        f"/projects/{pid}/end", headers=bearer(office.agency), json={"ended_on": _today()}
+    )
+    assert ended.status_code == 200, ended.text
+    body, headers = _multipart(name + b".pdf", PDF)
+    report = await api.post(
+        f"/projects/{pid}/report", headers={**bearer(office.agency), **headers}, content=body
+    )
+    _refused_on_file(report, code)
+    assert _stored_files(settings) == []
+    shown = await api.get(f"/projects/{pid}", headers=bearer(office.agency))
+    assert shown.json()["project"]["report"] is None
+
+
+async def test_a_name_in_any_script_of_up_to_255_characters_is_kept(
+    api: httpx.AsyncClient, office: Office
+) -> None:
+    name = "现场照片" * 60 + ".jpg"  # 244 characters
+    body, headers = _multipart(name.encode(), JPEG)
+    kept = await api.post("/files", headers={**bearer(office.agency), **headers}, content=body)
+    assert kept.status_code == 201, kept.text
+    assert kept.json()["filename"] == name
