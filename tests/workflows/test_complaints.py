@@ -41,7 +41,7 @@ from tests.reading import open_items_of, timeline_kinds_of
 from tests.waiting import eventually
 from tests.workflows.agency_helpers import CITY, COUNTY, OTHER_COUNTY, Agencies
 from tests.workflows.temporal_helpers import refusal, server_today
-from tests.workflows.test_recording import unwritable
+from tests.workflows.test_recording import records_failed, unwritable
 
 Handle = WorkflowHandle[ComplaintWorkflow, None]
 
@@ -255,15 +255,6 @@ async def test_a_later_report_merged_in_leaves_the_reward_to_the_first_reporter(
     await keep_history(time_skipping_env.client, later.id, "merged-in-decided")
 
 
-async def _records_failed(handle: Handle) -> int:
-    history = await handle.fetch_history()
-    return sum(
-        event.HasField("marker_recorded_event_attributes")
-        and event.marker_recorded_event_attributes.HasField("failure")
-        for event in history.events
-    )
-
-
 async def test_a_merge_whose_record_fails_is_tried_again_though_nothing_else_is_due(
     agencies_: Agencies, settings: Settings, engine: Engine, time_skipping_env: WorkflowEnvironment
 ) -> None:
@@ -299,4 +290,4 @@ async def test_a_merge_whose_record_fails_is_tried_again_though_nothing_else_is_
 
 
 async def _at_least(handle: Handle, failures: int) -> bool:
-    return await _records_failed(handle) >= failures
+    return await records_failed(handle) >= failures
