@@ -27,6 +27,16 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def described(data: bytes, *, filename: str, content_type: str) -> StoredFile:
+    """What the bytes will be kept as, before anything is written."""
+    return StoredFile(
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        filename=filename,
+        content_type=content_type,
+    )
+
+
 class FileStore:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -35,8 +45,12 @@ class FileStore:
         return self.root / sha256[:2] / sha256
 
     def put(self, data: bytes, *, filename: str, content_type: str) -> StoredFile:
-        sha256 = hashlib.sha256(data).hexdigest()
-        target = self.path(sha256)
+        self.write(data)
+        return described(data, filename=filename, content_type=content_type)
+
+    def write(self, data: bytes) -> None:
+        """The bytes, under their hash, unless they are there already."""
+        target = self.path(hashlib.sha256(data).hexdigest())
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as handle:
@@ -44,9 +58,6 @@ class FileStore:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(handle.name, target)
-        return StoredFile(
-            sha256=sha256, size=len(data), filename=filename, content_type=content_type
-        )
 
     def read(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()

@@ -1,6 +1,7 @@
 """Complaints as the read model keeps them: one row per complaint, and its timeline."""
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -164,13 +165,21 @@ def attachments_since(engine: Engine, client_digest: str, since: dt.datetime) ->
 
 
 def keep_attachment(
-    engine: Engine, stored: StoredFile, client_digest: str, at: dt.datetime
+    engine: Engine,
+    stored: StoredFile,
+    client_digest: str,
+    at: dt.datetime,
+    write: Callable[[], None],
 ) -> None:
+    """The attachment's rows, and its bytes kept by ``write`` once the database has taken
+    them (as `files.register` does): a refused row leaves no file the hourly count misses."""
     with transaction(engine) as session:
         files.keep(session, stored, None)
         session.add(
             AttachmentRow(sha256=stored.sha256, client_digest=client_digest, uploaded_at=at)
         )
+        session.flush()
+        write()
 
 
 def filed_already(engine: Engine, content_digest: str, since: dt.datetime) -> bool:

@@ -1,7 +1,7 @@
 """Which files were uploaded, by whom: the bytes live in the file store, by hash."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -53,12 +53,16 @@ def uses(engine: Engine, sha256: str) -> list[str]:
         return list(connection.execute(query).scalars())
 
 
-def register(engine: Engine, stored: StoredFile, user_id: int) -> None:
+def register(engine: Engine, stored: StoredFile, user_id: int, write: Callable[[], None]) -> None:
     """Remember the upload and who made it; the same content uploaded again keeps its
-    first record, and its uploader may read it too."""
+    first record, and its uploader may read it too. ``write`` keeps the bytes once the
+    database has taken the row, before it commits: a row refused leaves no file behind,
+    and a file that could not be written leaves no row."""
     with transaction(engine) as session:
         use_in(session, uploader(user_id), [stored.sha256])
         keep(session, stored, user_id)
+        session.flush()
+        write()
 
 
 def keep(session: Session, stored: StoredFile, user_id: int | None) -> None:

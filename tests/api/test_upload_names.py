@@ -8,6 +8,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from agencyflow.config.settings import Settings
+from agencyflow.store import files
 from agencyflow.store.files import StoredFileRow
 from tests.api.test_hazards import JPEG, _stored_files
 from tests.api.test_projects import PDF, Office, _in_service, _today, _visit, admitted
@@ -88,3 +89,34 @@ async def test_a_name_in_any_script_of_up_to_255_characters_is_kept(
     kept = await api.post("/files", headers={**bearer(office.agency), **headers}, content=body)
     assert kept.status_code == 201, kept.text
     assert kept.json()["filename"] == name
+
+
+class RowRefused(Exception):
+    """What the database answers, in these tests, to a stored file's row."""
+
+
+@pytest.mark.parametrize("route", ["/files", "/public/complaints/attachments"])
+async def test_a_file_whose_row_is_refused_leaves_nothing_on_disk(
+    api: httpx.AsyncClient,
+    office: Office,
+    engine: Engine,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    route: str,
+) -> None:
+    """The row first, the bytes after: a file the database would not register is never
+    written, so no file lies on disk that no row (nor the hourly count) knows of."""
+
+    def refuse(*args: object) -> None:
+        raise RowRefused
+
+    with monkeypatch.context() as patched:
+        patched.setattr(files, "keep", refuse)
+        with pytest.raises(RowRefused):
+            await api.post(route, headers=bearer(office.agency), files={"file": ("现场.jpg", JPEG)})
+    assert _stored_files(settings) == []
+    assert _file_rows(engine) == 0
+
+    kept = await api.post(route, headers=bearer(office.agency), files={"file": ("现场.jpg", JPEG)})
+    assert kept.status_code == 201, kept.text
+    assert len(_stored_files(settings)) == 1 and _file_rows(engine) == 1

@@ -39,7 +39,7 @@ from agencyflow.domain.errors import Conflict, NotFound, RuleViolations, Violati
 from agencyflow.domain.id_numbers import IdNumber
 from agencyflow.domain.regions import JURISDICTIONS
 from agencyflow.domain.uscc import Uscc
-from agencyflow.files import FileStore, sniff
+from agencyflow.files import FileStore, described, sniff
 from agencyflow.payload_codec import Sealer
 from agencyflow.store import agencies, complaints, files
 from agencyflow.store.complaints import ComplaintAccessRow
@@ -373,8 +373,8 @@ async def keep_attachment(
     store = FileStore(settings.files_dir)
 
     def keep() -> Attached:
-        stored = store.put(content, filename=name, content_type=actual)
-        complaints.keep_attachment(engine, stored, client, utcnow())
+        stored = described(content, filename=name, content_type=actual)
+        complaints.keep_attachment(engine, stored, client, utcnow(), lambda: store.write(content))
         return Attached(file_id=stored.sha256, size=stored.size, content_type=actual)
 
     return await anyio.to_thread.run_sync(keep)

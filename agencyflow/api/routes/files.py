@@ -16,7 +16,7 @@ from agencyflow.api.upload_names import upload_name
 from agencyflow.domain.complaints import may_handle
 from agencyflow.domain.errors import NotFound, RuleViolations, Violation
 from agencyflow.domain.identity import Actor, Located, may_access, may_see
-from agencyflow.files import FileStore, sniff
+from agencyflow.files import FileStore, described, sniff
 from agencyflow.store import agencies, complaints, files, hazards, projects
 
 router = APIRouter(prefix="/files", tags=["files"])
@@ -55,8 +55,8 @@ async def upload(
     store = FileStore(settings.files_dir)
 
     def keep() -> FileUploaded:
-        stored = store.put(content, filename=name or "photo", content_type=actual)
-        files.register(engine, stored, actor.user_id)
+        stored = described(content, filename=name or "photo", content_type=actual)
+        files.register(engine, stored, actor.user_id, lambda: store.write(content))
         return FileUploaded(
             file_id=stored.sha256,
             size=stored.size,
