@@ -1,13 +1,11 @@
 """The name an uploaded file is sent with: kept, shown and handed to the provincial platform,
-so it is checked like any other text a request carries, before anything is stored."""
+so it is checked like any other text a request carries, before anything is stored. Every
+route that takes a file calls `upload_name` first."""
 
 import unicodedata
 
+from agencyflow.domain.bounded import FILE_NAME_MAX
 from agencyflow.domain.errors import RuleViolations
-
-FILE_NAME_MAX = 255
-"""Characters in an uploaded file's name: what file systems allow, and more than a name
-anyone types."""
 
 
 def upload_name(name: str | None, default: str) -> str:

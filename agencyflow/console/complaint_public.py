@@ -29,6 +29,7 @@ from agencyflow.api.deps import EngineDep, SettingsDep, TemporalDep
 from agencyflow.api.errors import status_of
 from agencyflow.api.routes import complaints_public
 from agencyflow.api.routes.complaints_public import ComplaintBody
+from agencyflow.api.upload_names import upload_name
 from agencyflow.config.settings import Settings
 from agencyflow.domain.errors import AgencyflowError, NotFound, RuleViolations
 
@@ -184,6 +185,8 @@ async def _file(
         # The fields first: a form sent back for a typo keeps no file and spends none of
         # the address's hourly attachments.
         body = _body_of(form)
+        for upload in uploads:  # every name before any file, so that none is kept for nothing
+            upload_name(upload.filename, "")
         files = [
             (await complaints_public.keep_attachment(u, host, engine, settings)).file_id
             for u in uploads

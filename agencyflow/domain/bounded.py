@@ -41,6 +41,13 @@ Moment = Annotated[
 """A moment a request may carry: with its offset (``2026-11-27T09:30:00+08:00``), since a
 time without one means different moments to different readers."""
 
+FILE_NAME_MAX = 255
+"""Characters in an uploaded file's name (what file systems allow, and more than a name
+anyone types); it has no control characters. Checked where a file is uploaded
+(``agencyflow.api.upload_names``), as a multipart body's file name is no field of a model.
+`StoredFile` does not repeat it: longer names were taken before, are in records and in
+running workflows' histories, and must still read and replay."""
+
 PAGE_OFFSET_MAX = 1_000_000
 """The deepest page a list serves: past it, filter instead of paging."""
 PAGE_LIMIT_MAX = 500

@@ -2,16 +2,23 @@
 PostgreSQL's text refuses) or a name past 255 characters is 422 on ``file``, before
 anything is stored, on every route that takes a file."""
 
+import re
+
 import httpx
 import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from agencyflow.api.upload_names import upload_name
 from agencyflow.config.settings import Settings
+from agencyflow.domain.bounded import FILE_NAME_MAX
+from agencyflow.domain.errors import RuleViolations
 from agencyflow.store import files
 from agencyflow.store.files import StoredFileRow
+from tests.api.test_capability_tests import _opened, _row, _sheet
+from tests.api.test_console_complaints import ACCOUNT, _attachments_kept, _form_token
 from tests.api.test_hazards import JPEG, _stored_files
-from tests.api.test_projects import PDF, Office, _in_service, _today, _visit, admitted
+from tests.api.test_projects import PDF, PNG, Office, _in_service, _today, _visit, admitted
 from tests.factories import bearer
 
 BAD_NAMES = [
@@ -77,6 +84,7 @@ async def test_a_bad_name_is_refused_on_every_upload_and_nothing_is_kept(
     )
     _refused_on_file(report, code)
     assert _stored_files(settings) == []
+    assert _file_rows(engine) == 0
     shown = await api.get(f"/projects/{pid}", headers=bearer(office.agency))
     assert shown.json()["project"]["report"] is None
 
@@ -120,3 +128,45 @@ async def test_a_file_whose_row_is_refused_leaves_nothing_on_disk(
     kept = await api.post(route, headers=bearer(office.agency), files={"file": ("现场.jpg", JPEG)})
     assert kept.status_code == 201, kept.text
     assert len(_stored_files(settings)) == 1 and _file_rows(engine) == 1
+
+
+def test_a_lone_surrogate_is_refused_like_a_control_character() -> None:
+    """No multipart parser hands one over from a body's bytes, but a name is checked whole."""
+    with pytest.raises(RuleViolations) as refused:
+        upload_name("a\ud800b.png", "")
+    assert [v.code for v in refused.value.violations] == ["file.name_invalid"]
+    assert upload_name("a" * FILE_NAME_MAX, "") == "a" * FILE_NAME_MAX
+    assert upload_name(None, "photo") == "photo"
+
+
+@pytest.mark.parametrize(
+    ("name", "code"), [("a\x1bb.png", "file.name_invalid"), ("x" * 300, "file.name_too_long")]
+)
+async def test_the_complaint_form_checks_every_name_before_it_keeps_a_file(
+    api: httpx.AsyncClient, engine: Engine, settings: Settings, name: str, code: str
+) -> None:
+    token = await _form_token(api)
+    refused = await api.post(
+        "/console/complaint",
+        data={"csrf_token": token, "agency": "某咨询公司", "account": ACCOUNT},
+        files=[
+            ("attachments", ("现场.png", PNG, "image/png")),
+            ("attachments", (name, PNG, "image/png")),
+        ],
+    )
+    assert refused.status_code == 422, refused.text
+    assert re.search(rf'data-for="attachments">[^<]*{re.escape(code)}', refused.text)
+    assert _attachments_kept(engine) == 0 and _file_rows(engine) == 0
+    assert _stored_files(settings) == []
+
+
+async def test_a_workbook_is_refused_for_its_name_as_any_upload_is(
+    api: httpx.AsyncClient, office: Office
+) -> None:
+    url = await _opened(api, office)
+    refused = await api.post(
+        f"{url}/results.xlsx",
+        headers=bearer(office.county),
+        files={"file": ("成绩\x1b.xlsx", _sheet([_row(office, 1)]))},
+    )
+    _refused_on_file(refused, "file.name_invalid")

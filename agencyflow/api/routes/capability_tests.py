@@ -27,6 +27,7 @@ from agencyflow.api.schemas.capability import (
     SessionPublic,
     Untested,
 )
+from agencyflow.api.upload_names import upload_name
 from agencyflow.domain.agency import AgencySnapshot, AgencyStatus
 from agencyflow.domain.capability import MAX_RESULTS, ExamResult, ExamSession
 from agencyflow.domain.errors import Conflict, RuleViolations, Violation
@@ -250,6 +251,7 @@ async def import_results(
     """The results as an Excel sheet in the documented layout; rows that fail validation are
     named by their row number, and then nothing is imported."""
     await service.visible(session_id, actor, running=True)
+    upload_name(file.filename, "")  # not kept, but checked as on every upload
     # A sheet of 500 people is some 30 kB: it is held to the limit of a request's body, not
     # to that of a file, so that no workbook unpacks to more than a sheet would.
     limit = service.settings.request_max_bytes
