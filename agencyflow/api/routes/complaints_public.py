@@ -232,12 +232,11 @@ async def file(
         await _new_filing(engine, settings, client, content, now)
     else:
         _same_complaint(kept, content)
-    has_reporter = body.reporter is not None and body.reporter.model_dump(exclude_none=True)
-    if has_reporter:
-        assert body.reporter is not None
-        identity = body.reporter.model_dump_json(exclude_none=True).encode()
+    identity = body.reporter.model_dump_json(exclude_none=True) if body.reporter else "{}"
+    named = identity != "{}"  # a reporter block with nothing in it names nobody
+    if named:
         await anyio.to_thread.run_sync(
-            complaints.keep_reporter, engine, sealer, reporter_ref, identity, now
+            complaints.keep_reporter, engine, sealer, reporter_ref, identity.encode(), now
         )
     known = (
         await anyio.to_thread.run_sync(agencies.get, engine, body.agency_uscc)
@@ -260,7 +259,7 @@ async def file(
         account=body.account,
         files=list(dict.fromkeys(body.files)),
         whistleblower=body.whistleblower,
-        reporter_ref=reporter_ref if has_reporter else None,
+        reporter_ref=reporter_ref if named else None,
         filed_at=kept.filed_at if kept is not None else now,
     )
     async with reaching_temporal(settings.command_timeout_seconds):
